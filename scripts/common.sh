@@ -49,8 +49,6 @@ kiln_configure() {
   kiln_log "Configuring $dir"
   cmake -G Ninja -S "$KILN_ROOT" -B "$dir" \
     -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
-    -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \
-    -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
     "$@"
 }
 
