@@ -21,4 +21,6 @@ config.substitutions.append(("%kiln_src", config.kiln_src_root))
 
 # Our tools first, then LLVM 19's (FileCheck, not, count, mlir-opt...).
 llvm_config.add_tool_substitutions(
-    ["kiln-opt"], [config.kiln_tools_dir, config.llvm_tools_dir])
+    ["kiln-opt", "kiln-translate", "kiln-inspect", "kiln-make-test-models",
+     "not", "count"],
+    [config.kiln_tools_dir, config.llvm_tools_dir])
