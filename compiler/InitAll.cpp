@@ -6,6 +6,8 @@
 
 #include "compiler/InitAll.h"
 
+#include "compiler/Transforms/Passes.h"
+
 #include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -32,6 +34,7 @@ void mlir::kiln::registerAllDialects(DialectRegistry &registry) {
 }
 
 void mlir::kiln::registerAllPasses() {
-  // canonicalize, cse, symbol-dce, ... Kiln's own passes join here.
+  registerKilnPasses();
+  // canonicalize, cse, symbol-dce, ...
   registerTransformsPasses();
 }

@@ -1,0 +1,235 @@
+//===- FoldBatchNorm.cpp - Fold inference BatchNorm into Dense ------------===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// Inference BatchNorm is an affine map per feature j:
+//
+//   BN(y)_j = γ_j (y_j − μ_j) / √(σ²_j + ε) + β_j = s_j·y_j + t_j,
+//   s_j = γ_j / √(σ²_j + ε),   t_j = β_j − μ_j·s_j.
+//
+// After a linear Dense, y = xW + b (W is [in, out]):
+//   BN(xW + b)_j = Σ_i x_i W_ij s_j + (b_j − μ_j) s_j + β_j
+//   => W'_ij = W_ij·s_j  (scale column j),  b'_j = (b_j − μ_j)·s_j + β_j.
+//
+// Before a Dense (the BN normalizes the Dense's inputs, index i):
+//   Dense(BN(x)) = Σ_i (s_i x_i + t_i) W_ij + b_j
+//   => W'_ij = s_i·W_ij  (scale row i),  b'_j = b_j + Σ_i t_i W_ij.
+//   The Dense's activation applies after, unchanged.
+//
+// New weights are computed in double and rounded once to f32, and keep the
+// representation of the originals (dense_resource blobs stay blobs, literal
+// dense<...> stays literal), so small tests stay readable.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+
+#include "dialects/NN/IR/NNOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_FOLDBATCHNORMPASS
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+
+namespace {
+
+/// The f32 values of a constant tensor, or failure if `value` is not one.
+FailureOr<SmallVector<double>> constantValues(Value value) {
+  Attribute attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)))
+    return failure();
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || !type.getElementType().isF32())
+    return failure();
+  SmallVector<double> out;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    for (float v : dense.getValues<float>())
+      out.push_back(v);
+    return out;
+  }
+  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
+    std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef();
+    if (!data)
+      return failure();
+    out.assign(data->begin(), data->end());
+    return out;
+  }
+  return failure();
+}
+
+/// A constant like `like`'s defining constant (blob or literal) holding
+/// `values`, shaped `type`.
+Value makeConstant(RewriterBase &rewriter, Location loc, Value like,
+                   RankedTensorType type, ArrayRef<double> values) {
+  SmallVector<float> f32(values.begin(), values.end());
+  Attribute likeAttr;
+  if (like)
+    (void)matchPattern(like, m_Constant(&likeAttr));
+  TypedAttr attr;
+  if (likeAttr && isa<DenseResourceElementsAttr>(likeAttr))
+    attr = cast<TypedAttr>(DenseF32ResourceElementsAttr::get(
+        type, "folded",
+        HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(f32))));
+  else
+    attr = DenseElementsAttr::get(type, ArrayRef<float>(f32));
+  return rewriter.create<arith::ConstantOp>(loc, type, attr);
+}
+
+/// s and t of the BN's affine form (see the file comment).
+struct Affine {
+  SmallVector<double> s, t;
+};
+
+FailureOr<Affine> affineForm(nn::BatchNormOp bn) {
+  FailureOr<SmallVector<double>> gamma = constantValues(bn.getGamma());
+  FailureOr<SmallVector<double>> beta = constantValues(bn.getBeta());
+  FailureOr<SmallVector<double>> mean = constantValues(bn.getMean());
+  FailureOr<SmallVector<double>> var = constantValues(bn.getVariance());
+  if (failed(gamma) || failed(beta) || failed(mean) || failed(var))
+    return failure();
+  double eps = bn.getEpsilon().convertToDouble();
+  Affine a;
+  for (size_t j = 0; j < gamma->size(); ++j) {
+    double s = (*gamma)[j] / std::sqrt((*var)[j] + eps);
+    a.s.push_back(s);
+    a.t.push_back((*beta)[j] - (*mean)[j] * s);
+  }
+  return a;
+}
+
+/// BN(dense(x)) with a linear Dense -> dense'(x).
+LogicalResult foldIntoPrecedingDense(nn::BatchNormOp bn,
+                                     RewriterBase &rewriter) {
+  auto dense = bn.getInput().getDefiningOp<nn::DenseOp>();
+  if (!dense)
+    return rewriter.notifyMatchFailure(bn, "input is not an nn.dense");
+  if (dense.getActivationKind() != nn::ActivationKind::identity)
+    return rewriter.notifyMatchFailure(bn, "a nonlinearity is in between");
+  if (!dense->hasOneUse())
+    return rewriter.notifyMatchFailure(bn, "dense result has other uses");
+  FailureOr<Affine> affine = affineForm(bn);
+  FailureOr<SmallVector<double>> w = constantValues(dense.getWeight());
+  if (failed(affine) || failed(w))
+    return rewriter.notifyMatchFailure(bn, "weights are not f32 constants");
+  auto wType = cast<RankedTensorType>(dense.getWeight().getType());
+  int64_t in = wType.getDimSize(0), out = wType.getDimSize(1);
+  SmallVector<double> b(out, 0.0);
+  if (Value bias = dense.getBias()) {
+    FailureOr<SmallVector<double>> bv = constantValues(bias);
+    if (failed(bv))
+      return rewriter.notifyMatchFailure(bn, "bias is not an f32 constant");
+    b = *bv;
+  }
+  // W'_ij = W_ij·s_j;  b'_j = (b_j − μ_j)·s_j + β_j = b_j·s_j + t_j.
+  for (int64_t i = 0; i < in; ++i)
+    for (int64_t j = 0; j < out; ++j)
+      (*w)[i * out + j] *= affine->s[j];
+  for (int64_t j = 0; j < out; ++j)
+    b[j] = b[j] * affine->s[j] + affine->t[j];
+
+  rewriter.setInsertionPoint(dense);
+  Location loc = rewriter.getFusedLoc({dense.getLoc(), bn.getLoc()});
+  Value newW = makeConstant(rewriter, loc, dense.getWeight(), wType, *w);
+  auto bType = RankedTensorType::get({out}, wType.getElementType());
+  Value newB = makeConstant(rewriter, loc, dense.getWeight(), bType, b);
+  auto folded =
+      rewriter.create<nn::DenseOp>(loc, bn.getType(), dense.getInput(), newW,
+                                   newB, Value(), nn::ActivationAttr());
+  rewriter.replaceOp(bn, folded.getResult());
+  rewriter.eraseOp(dense);
+  return success();
+}
+
+struct FoldIntoPrecedingDense : public OpRewritePattern<nn::BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::BatchNormOp bn,
+                                PatternRewriter &rewriter) const override {
+    return foldIntoPrecedingDense(bn, rewriter);
+  }
+};
+
+/// dense(BN(x)) -> dense'(x), keeping the Dense's activation.
+LogicalResult foldIntoFollowingDense(nn::DenseOp dense,
+                                     RewriterBase &rewriter) {
+  auto bn = dense.getInput().getDefiningOp<nn::BatchNormOp>();
+  if (!bn)
+    return rewriter.notifyMatchFailure(dense, "input is not nn.batch_norm");
+  FailureOr<Affine> affine = affineForm(bn);
+  FailureOr<SmallVector<double>> w = constantValues(dense.getWeight());
+  if (failed(affine) || failed(w))
+    return rewriter.notifyMatchFailure(dense, "weights are not f32 "
+                                              "constants");
+  auto wType = cast<RankedTensorType>(dense.getWeight().getType());
+  int64_t in = wType.getDimSize(0), out = wType.getDimSize(1);
+  SmallVector<double> b(out, 0.0);
+  if (Value bias = dense.getBias()) {
+    FailureOr<SmallVector<double>> bv = constantValues(bias);
+    if (failed(bv))
+      return rewriter.notifyMatchFailure(dense, "bias is not a constant");
+    b = *bv;
+  }
+  // b'_j = b_j + Σ_i t_i W_ij (with the original W), then W'_ij = s_i W_ij.
+  for (int64_t i = 0; i < in; ++i)
+    for (int64_t j = 0; j < out; ++j) {
+      b[j] += affine->t[i] * (*w)[i * out + j];
+      (*w)[i * out + j] *= affine->s[i];
+    }
+
+  rewriter.setInsertionPoint(dense);
+  Location loc = rewriter.getFusedLoc({bn.getLoc(), dense.getLoc()});
+  Value newW = makeConstant(rewriter, loc, dense.getWeight(), wType, *w);
+  auto bType = RankedTensorType::get({out}, wType.getElementType());
+  Value newB = makeConstant(rewriter, loc, dense.getWeight(), bType, b);
+  rewriter.replaceOpWithNewOp<nn::DenseOp>(
+      dense, dense.getType(), bn.getInput(), newW, newB, dense.getSlope(),
+      dense.getActivationAttr());
+  if (bn->use_empty())
+    rewriter.eraseOp(bn);
+  return success();
+}
+
+struct FoldIntoFollowingDense : public OpRewritePattern<nn::DenseOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::DenseOp dense,
+                                PatternRewriter &rewriter) const override {
+    return foldIntoFollowingDense(dense, rewriter);
+  }
+};
+
+struct FoldBatchNormPass
+    : public kiln::impl::FoldBatchNormPassBase<FoldBatchNormPass> {
+  void runOnOperation() override {
+    // Post-order walk with direct rewrites: each BN is tried once, first
+    // against the Dense before it (the common case), then against the
+    // Dense after it.
+    IRRewriter rewriter(&getContext());
+    SmallVector<nn::BatchNormOp> bns;
+    getOperation().walk([&](nn::BatchNormOp bn) { bns.push_back(bn); });
+    for (nn::BatchNormOp bn : bns) {
+      if (succeeded(foldIntoPrecedingDense(bn, rewriter)))
+        continue;
+      // Fold into every following Dense that reads it directly; the BN goes
+      // once no user is left.
+      for (Operation *user : llvm::make_early_inc_range(bn->getUsers()))
+        if (auto dense = dyn_cast<nn::DenseOp>(user))
+          (void)foldIntoFollowingDense(dense, rewriter);
+    }
+  }
+};
+} // namespace
+
+void mlir::kiln::populateFoldBatchNormPatterns(RewritePatternSet &patterns) {
+  patterns.add<FoldIntoPrecedingDense, FoldIntoFollowingDense>(
+      patterns.getContext());
+}

@@ -1,0 +1,41 @@
+//===- Passes.h - Kiln's nn-level passes -------------------------*- C++
+//-*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_TRANSFORMS_PASSES_H
+#define KILN_COMPILER_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+
+namespace kiln {
+
+#define GEN_PASS_DECL
+#include "compiler/Transforms/Passes.h.inc"
+
+/// Patterns that fold BatchNorm into an adjacent Dense (nn-fold-batch-norm).
+void populateFoldBatchNormPatterns(RewritePatternSet &patterns);
+
+/// Patterns that fuse an activation into the preceding Dense.
+void populateFuseActivationsPatterns(RewritePatternSet &patterns);
+
+/// Patterns that replace dropout by its input.
+void populateStripDropoutPatterns(RewritePatternSet &patterns);
+
+//===----------------------------------------------------------------------===//
+// Registration
+//===----------------------------------------------------------------------===//
+
+#define GEN_PASS_REGISTRATION
+#include "compiler/Transforms/Passes.h.inc"
+
+} // namespace kiln
+} // namespace mlir
+
+#endif // KILN_COMPILER_TRANSFORMS_PASSES_H

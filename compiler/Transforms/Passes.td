@@ -1,0 +1,50 @@
+//===- Passes.td - Kiln's nn-level passes ------------------*- tablegen -*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_TRANSFORMS_PASSES_TD
+#define KILN_COMPILER_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def FoldBatchNormPass : Pass<"nn-fold-batch-norm", "::mlir::func::FuncOp"> {
+  let summary = "Fold inference BatchNorm into the adjacent Dense layer";
+  let description = [{
+    With s = γ/√(σ²+ε), inference BatchNorm is the affine map
+    y = x·s + (β − μ·s), per feature. Two placements fold:
+
+    - after a Dense with no activation: BN(xW + b) = x·W' + b' with
+      W' = W·diag(s) and b' = (b − μ)·s + β (b = 0 without bias);
+    - before a Dense, nothing in between (the input BN of the book's models):
+      Dense(x·s + t) = x·W' + b' with W' = diag(s)·W, b' = b + t·W,
+      t = β − μ·s; the Dense's activation is kept.
+
+    It never folds across a nonlinearity or a dropout, and needs the weights
+    and statistics as f32 constants. It changes the rounding of the result
+    (by float32 reassociation), which is why it is a named pass and not a
+    canonicalization; `kilnc --no-fold-bn` turns it off.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def FuseActivationsPass : Pass<"nn-fuse-activations", "::mlir::func::FuncOp"> {
+  let summary = "Move an activation into the preceding Dense's epilogue";
+  let description = [{
+    `nn.activation(nn.dense(x))`, where the Dense has no activation and its
+    result has no other use, becomes one `nn.dense` carrying the activation
+    (and PReLU's slopes), so code generation applies it to the accumulators
+    before the store.
+  }];
+}
+
+def StripDropoutPass : Pass<"nn-strip-dropout", "::mlir::func::FuncOp"> {
+  let summary = "Remove dropout for deterministic inference";
+  let description = [{
+    Replaces every `nn.dropout` by its input: dropout is the identity at
+    inference. Not run when compiling the Monte-Carlo entry point.
+  }];
+}
+
+#endif // KILN_COMPILER_TRANSFORMS_PASSES_TD

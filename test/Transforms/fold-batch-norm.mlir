@@ -1,0 +1,141 @@
+// RUN: kiln-opt %s -split-input-file --nn-fold-batch-norm | FileCheck %s
+
+// Shared numbers: gamma [2, 3], var [3, 0], eps 1 -> s = gamma/sqrt(var+eps)
+// = [1, 3]; beta [0, 1], mean [1, 0] -> t = beta - mean*s = [-1, 1].
+
+// BN after a linear Dense: W' = W diag(s) (columns), b' = (b - mean) s + beta.
+// CHECK-LABEL: func @after_dense
+// CHECK-SAME: (%[[X:.*]]: tensor<?x2xf32>)
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[}}[1.000000e+00, 6.000000e+00], [3.000000e+00, 1.200000e+01]]> : tensor<2x2xf32>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[0.000000e+00, 4.000000e+00]> : tensor<2xf32>
+// CHECK: %[[Y:.*]] = nn.dense %[[X]], %[[W]], %[[B]] :
+// CHECK-NOT: nn.batch_norm
+// CHECK: return %[[Y]]
+func.func @after_dense(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %b = arith.constant dense<[1.0, 1.0]> : tensor<2xf32>
+  %gamma = arith.constant dense<[2.0, 3.0]> : tensor<2xf32>
+  %beta = arith.constant dense<[0.0, 1.0]> : tensor<2xf32>
+  %mean = arith.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %var = arith.constant dense<[3.0, 0.0]> : tensor<2xf32>
+  %0 = nn.dense %x, %w, %b : (tensor<?x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+  %1 = nn.batch_norm %0, %gamma, %beta, %mean, %var {epsilon = 1.0 : f32} : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}
+
+// -----
+
+// Without bias, b' = -mean s + beta = t.
+// CHECK-LABEL: func @after_dense_without_bias
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[-1.000000e+00, 1.000000e+00]> : tensor<2xf32>
+// CHECK: nn.dense %{{.*}}, %{{.*}}, %[[B]] :
+// CHECK-NOT: nn.batch_norm
+func.func @after_dense_without_bias(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %gamma = arith.constant dense<[2.0, 3.0]> : tensor<2xf32>
+  %beta = arith.constant dense<[0.0, 1.0]> : tensor<2xf32>
+  %mean = arith.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %var = arith.constant dense<[3.0, 0.0]> : tensor<2xf32>
+  %0 = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  %1 = nn.batch_norm %0, %gamma, %beta, %mean, %var {epsilon = 1.0 : f32} : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}
+
+// -----
+
+// Input BN before a Dense: W' = diag(s) W (rows), b' = b + t W; the Dense's
+// activation stays.
+// CHECK-LABEL: func @before_dense
+// CHECK-SAME: (%[[X:.*]]: tensor<?x2xf32>)
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[}}[1.000000e+00, 2.000000e+00], [9.000000e+00, 1.200000e+01]]> : tensor<2x2xf32>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<3.000000e+00> : tensor<2xf32>
+// CHECK: nn.dense %[[X]], %[[W]], %[[B]] {activation = #nn.activation<relu>}
+// CHECK-NOT: nn.batch_norm
+func.func @before_dense(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %b = arith.constant dense<[1.0, 1.0]> : tensor<2xf32>
+  %gamma = arith.constant dense<[2.0, 3.0]> : tensor<2xf32>
+  %beta = arith.constant dense<[0.0, 1.0]> : tensor<2xf32>
+  %mean = arith.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %var = arith.constant dense<[3.0, 0.0]> : tensor<2xf32>
+  %0 = nn.batch_norm %x, %gamma, %beta, %mean, %var {epsilon = 1.0 : f32} : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  %1 = nn.dense %0, %w, %b {activation = #nn.activation<relu>} : (tensor<?x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}
+
+// -----
+
+// Blob weights stay blobs.
+// CHECK-LABEL: func @keeps_resource_blobs
+// CHECK: arith.constant dense_resource<folded{{.*}}> : tensor<1x1xf32>
+// CHECK-NOT: nn.batch_norm
+func.func @keeps_resource_blobs(%x: tensor<?x1xf32>) -> tensor<?x1xf32> {
+  %w = arith.constant dense_resource<w> : tensor<1x1xf32>
+  %p = arith.constant dense<1.0> : tensor<1xf32>
+  %0 = nn.dense %x, %w : (tensor<?x1xf32>, tensor<1x1xf32>) -> tensor<?x1xf32>
+  %1 = nn.batch_norm %0, %p, %p, %p, %p : tensor<?x1xf32>, tensor<1xf32> -> tensor<?x1xf32>
+  return %1 : tensor<?x1xf32>
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      w: "0x040000000000803F"
+    }
+  }
+#-}
+
+// -----
+
+// Never across a nonlinearity.
+// CHECK-LABEL: func @negative_nonlinearity_between
+// CHECK: nn.batch_norm
+func.func @negative_nonlinearity_between(%x: tensor<?x2xf32>, %p: tensor<2xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2xf32>
+  %c = arith.constant dense<1.0> : tensor<2xf32>
+  %0 = nn.dense %x, %w {activation = #nn.activation<relu>} : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  %1 = nn.batch_norm %0, %c, %c, %c, %c : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}
+
+// -----
+
+// Never across a dropout kept for sampling, on either side.
+// CHECK-LABEL: func @negative_dropout_between
+// CHECK-COUNT-2: nn.batch_norm
+func.func @negative_dropout_between(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2xf32>
+  %c = arith.constant dense<1.0> : tensor<2xf32>
+  %0 = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  %1 = nn.dropout %0 {rate = 0.2 : f32} : tensor<?x2xf32>
+  %2 = nn.batch_norm %1, %c, %c, %c, %c : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  %3 = nn.dropout %2 {rate = 0.2 : f32} : tensor<?x2xf32>
+  %4 = nn.batch_norm %3, %c, %c, %c, %c : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  %5 = nn.dropout %4 {rate = 0.2 : f32} : tensor<?x2xf32>
+  %6 = nn.dense %5, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  return %6 : tensor<?x2xf32>
+}
+
+// -----
+
+// The linear Dense result is used elsewhere: folding would change that use.
+// CHECK-LABEL: func @negative_dense_has_other_use
+// CHECK: nn.batch_norm
+func.func @negative_dense_has_other_use(%x: tensor<?x2xf32>) -> (tensor<?x2xf32>, tensor<?x2xf32>) {
+  %w = arith.constant dense<1.0> : tensor<2x2xf32>
+  %c = arith.constant dense<1.0> : tensor<2xf32>
+  %0 = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  %1 = nn.batch_norm %0, %c, %c, %c, %c : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  return %0, %1 : tensor<?x2xf32>, tensor<?x2xf32>
+}
+
+// -----
+
+// Weights that are not constants cannot be folded at compile time.
+// CHECK-LABEL: func @negative_non_constant_weights
+// CHECK: nn.batch_norm
+func.func @negative_non_constant_weights(%x: tensor<?x2xf32>, %w: tensor<2x2xf32>) -> tensor<?x2xf32> {
+  %c = arith.constant dense<1.0> : tensor<2xf32>
+  %0 = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  %1 = nn.batch_norm %0, %c, %c, %c, %c : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}
