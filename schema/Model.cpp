@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -172,50 +173,95 @@ std::string shapeString(const std::vector<int64_t> &shape) {
   return os.str();
 }
 
-/// Reads element `i` of a float-typed tensor as a float (f16/bf16 widened).
-/// Only the finiteness test needs this, so it works on the raw bits.
-bool isFiniteElement(const Tensor &t, size_t i) {
+/// IEEE 754 binary16 to float; exact, since every half is a float.
+float halfToFloat(uint16_t h) {
+  int exponent = (h >> 10) & 0x1f;
+  int mantissa = h & 0x3ff;
+  float magnitude;
+  if (exponent == 0) // zero or subnormal: mantissa * 2^-24
+    magnitude = std::ldexp(float(mantissa), -24);
+  else if (exponent == 0x1f)
+    magnitude = mantissa ? std::numeric_limits<float>::quiet_NaN()
+                         : std::numeric_limits<float>::infinity();
+  else // (1024 + mantissa) * 2^(exponent - 15 - 10)
+    magnitude = std::ldexp(float(0x400 | mantissa), exponent - 25);
+  return (h & 0x8000) ? -magnitude : magnitude;
+}
+
+/// Element `i` of an f32, f16 or bf16 tensor, widened to float.
+float floatElement(const Tensor &t, size_t i) {
   switch (t.dtype) {
-  case DType::F32: {
-    float v;
-    std::memcpy(&v, t.data.data() + i * 4, 4);
-    return std::isfinite(v);
-  }
   case DType::F16: {
     uint16_t h;
     std::memcpy(&h, t.data.data() + i * 2, 2);
-    return (h & 0x7c00u) != 0x7c00u; // exponent all ones: Inf or NaN
+    return halfToFloat(h);
   }
-  case DType::BF16: {
+  case DType::BF16: { // the top half of an f32
     uint16_t b;
     std::memcpy(&b, t.data.data() + i * 2, 2);
-    return (b & 0x7f80u) != 0x7f80u;
+    uint32_t bits = uint32_t(b) << 16;
+    float v;
+    std::memcpy(&v, &bits, 4);
+    return v;
   }
-  default:
-    return true;
+  default: {
+    float v;
+    std::memcpy(&v, t.data.data() + i * 4, 4);
+    return v;
+  }
   }
 }
 
-bool isNaNElement(const Tensor &t, size_t i) {
+bool isFloatType(DType d) {
+  return d == DType::F32 || d == DType::F16 || d == DType::BF16;
+}
+
+/// The real value of element `i` of a tensor that passed checkTensor():
+/// floats widened, integers dequantized with their channel's scale and zero
+/// point (real = scale * (q - zero_point)).
+double elementValue(const Tensor &t, size_t i) {
+  if (isFloatType(t.dtype))
+    return floatElement(t, i);
+  int64_t q = 0;
   switch (t.dtype) {
-  case DType::F32: {
-    float v;
+  case DType::I8:
+    q = int8_t(t.data[i]);
+    break;
+  case DType::I16: {
+    int16_t v;
+    std::memcpy(&v, t.data.data() + i * 2, 2);
+    q = v;
+    break;
+  }
+  default: {
+    int32_t v;
     std::memcpy(&v, t.data.data() + i * 4, 4);
-    return std::isnan(v);
+    q = v;
+    break;
   }
-  case DType::F16: {
-    uint16_t h;
-    std::memcpy(&h, t.data.data() + i * 2, 2);
-    return (h & 0x7c00u) == 0x7c00u && (h & 0x03ffu) != 0;
   }
-  case DType::BF16: {
-    uint16_t b;
-    std::memcpy(&b, t.data.data() + i * 2, 2);
-    return (b & 0x7f80u) == 0x7f80u && (b & 0x007fu) != 0;
+  if (!t.quantization)
+    return double(q);
+  const Quantization &quant = *t.quantization;
+  size_t channel = 0;
+  if (quant.axis >= 0) {
+    size_t stride = 1;
+    for (size_t d = size_t(quant.axis) + 1; d < t.shape.size(); ++d)
+      stride *= size_t(t.shape[d]);
+    channel = (i / stride) % size_t(t.shape[size_t(quant.axis)]);
   }
-  default:
-    return false;
-  }
+  int64_t zeroPoint = quant.zeroPoint.empty() ? 0 : quant.zeroPoint[channel];
+  return double(quant.scale[channel]) * (double(q) - double(zeroPoint));
+}
+
+/// The real value of the first element of a validated tensor that fails
+/// `ok`, if any.
+template <typename Pred>
+std::optional<double> firstFailing(const Tensor &t, Pred ok) {
+  for (size_t i = 0, n = size_t(t.numElements()); i < n; ++i)
+    if (double v = elementValue(t, i); !ok(v))
+      return v;
+  return std::nullopt;
 }
 
 bool isIntegerType(DType d) {
@@ -229,6 +275,11 @@ bool isIntegerType(DType d) {
 Status checkTensor(const Tensor &t, const std::string &where,
                    const ModelLimits &limits,
                    const std::vector<int64_t> *expected, bool isWeight = true) {
+  // An in-memory model can hold any value of the enum's underlying type;
+  // saving one the loader would reject must fail here instead.
+  if (dtypeSize(t.dtype) == 0)
+    return Status::error(where + ": dtype: unknown value " +
+                         std::to_string(int(t.dtype)));
   if (t.shape.size() > limits.maxRank)
     return Status::error(where + ": rank " + std::to_string(t.shape.size()) +
                          " exceeds the limit of " +
@@ -255,10 +306,11 @@ Status checkTensor(const Tensor &t, const std::string &where,
                          " bytes, but shape " + shapeString(t.shape) + " of " +
                          dtypeName(t.dtype) + " needs " +
                          std::to_string(needed));
-  for (size_t i = 0; i < size_t(n); ++i)
-    if (!isFiniteElement(t, i))
-      return Status::error(where + ": element " + std::to_string(i) + " is " +
-                           (isNaNElement(t, i) ? "NaN" : "infinite"));
+  if (isFloatType(t.dtype))
+    for (size_t i = 0; i < size_t(n); ++i)
+      if (float v = floatElement(t, i); !std::isfinite(v))
+        return Status::error(where + ": element " + std::to_string(i) + " is " +
+                             (std::isnan(v) ? "NaN" : "infinite"));
 
   if (isWeight && isIntegerType(t.dtype) && !t.quantization)
     return Status::error(where + ": " + dtypeName(t.dtype) +
@@ -295,7 +347,7 @@ Status checkTensor(const Tensor &t, const std::string &where,
   return Status::success();
 }
 
-std::string floatString(float v) {
+std::string floatString(double v) {
   std::ostringstream os;
   os << v;
   return os.str();
@@ -305,6 +357,9 @@ std::string floatString(float v) {
 /// the axis a PReLU slope spans.
 Status checkActivation(const Activation &a, const std::string &where,
                        const ModelLimits &limits, int64_t units) {
+  if (std::string(activationName(a.kind)) == "?")
+    return Status::error(where + ": kind: unknown value " +
+                         std::to_string(int(a.kind)));
   auto bad = [&](const std::string &what) {
     return Status::error(where + ": " + activationName(a.kind) + ": " + what);
   };
@@ -407,19 +462,19 @@ Status checkLayer(const Layer &layer, const std::string &where,
     if (!(bn->momentum >= 0 && bn->momentum <= 1))
       return Status::error(where + ": momentum " + floatString(bn->momentum) +
                            " must be in [0, 1]");
-    if (bn->movingVariance.dtype == DType::F32)
-      for (float v : bn->movingVariance.toF32())
-        if (v < 0)
-          return Status::error(where +
-                               ": moving_variance has a negative "
-                               "value " +
-                               floatString(v));
+    if (std::optional<double> v =
+            firstFailing(bn->movingVariance, [](double x) { return x >= 0; }))
+      return Status::error(where + ": moving_variance has a negative value " +
+                           floatString(*v));
     return Status::success();
   }
   if (const auto *act = std::get_if<ActivationLayer>(&layer.params))
     return checkActivation(act->activation, where + ": activation", limits,
                            shape.back());
   if (const auto *drop = std::get_if<DropoutLayer>(&layer.params)) {
+    if (drop->kind != DropoutKind::Standard && drop->kind != DropoutKind::Alpha)
+      return Status::error(where + ": kind: unknown value " +
+                           std::to_string(int(drop->kind)));
     if (!(drop->rate >= 0 && drop->rate < 1))
       return Status::error(where + ": rate " + floatString(drop->rate) +
                            " must be in [0, 1)");
@@ -445,6 +500,15 @@ Status checkNamedTensors(const std::vector<NamedTensor> &tensors,
 Status checkTraining(const TrainingState &t, const ModelLimits &limits) {
   if (t.epoch < 0 || t.step < 0 || t.optimizer.iterations < 0)
     return Status::error("training: epoch, step and iterations must be >= 0");
+  if (int(t.optimizer.kind) > int(OptimizerKind::AdamW))
+    return Status::error("training: optimizer: kind: unknown value " +
+                         std::to_string(int(t.optimizer.kind)));
+  if (int(t.schedule.kind) > int(ScheduleKind::CosineDecay))
+    return Status::error("training: schedule: kind: unknown value " +
+                         std::to_string(int(t.schedule.kind)));
+  if (t.rng.algorithm != RngAlgorithm::Philox4x32_10)
+    return Status::error("training: rng: algorithm: unknown value " +
+                         std::to_string(int(t.rng.algorithm)));
   if (Status s = checkNamedTensors(t.optimizer.slots,
                                    "training: optimizer "
                                    "slot",
@@ -500,11 +564,10 @@ Status validateModel(const Model &model, const ModelLimits &limits,
                                limits, &model.inputShape);
         !s.ok())
       return s;
-    if (model.normalization->std.dtype == DType::F32)
-      for (float v : model.normalization->std.toF32())
-        if (!(v > 0))
-          return Status::error("normalization: std has a value " +
-                               floatString(v) + " that is not > 0");
+    if (std::optional<double> v = firstFailing(model.normalization->std,
+                                               [](double x) { return x > 0; }))
+      return Status::error("normalization: std has a value " + floatString(*v) +
+                           " that is not > 0");
   }
   if (model.layers.empty())
     return Status::error("model has no layers");

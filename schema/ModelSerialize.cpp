@@ -8,7 +8,9 @@
 // vector stays inside the buffer, but it accepts unknown enum values and
 // unknown union members (FlatBuffers 2.0 verifies those as "true" for
 // forward compatibility), so the reader checks each enum itself and reports
-// the field by name. Then validateModel() checks the meaning.
+// the field by name. It also charges every copy against the file's size,
+// so data shared between fields cannot inflate a small file into a huge
+// model. Then validateModel() checks the meaning.
 //
 // Writing forces explicit defaults (so a reader never depends on schema
 // defaults) and 16-byte alignment of tensor data.
@@ -18,6 +20,8 @@
 #include "schema/Model.h"
 #include "schema/model_generated.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -49,83 +53,167 @@ Status unknownEnum(const std::string &where, E e) {
                        std::to_string(static_cast<int>(e)));
 }
 
-/// Copies a vector of scalars out of the buffer. memcpy, not the generated
-/// accessors: FlatBuffers 2.0's verifier only checks the 4-byte alignment of
-/// a vector's length prefix, so a hostile file can put a [long] vector at an
-/// address that is not 8-aligned, and element access would be a misaligned
-/// load (found by the fuzzer). FlatBuffers data is little-endian, as are all
-/// of Kiln's targets.
-template <typename T>
-std::vector<T> toVector(const flatbuffers::Vector<T> *v) {
-  static_assert(FLATBUFFERS_LITTLEENDIAN, "Kiln reads FlatBuffers in place");
-  if (!v)
-    return {};
-  std::vector<T> out(v->size());
-  if (!out.empty())
-    std::memcpy(out.data(), v->Data(), out.size() * sizeof(T));
-  return out;
-}
+/// Reads a verified buffer into the in-memory model.
+///
+/// Every vector and string is copied out through copy(), which charges its
+/// size (with its 4-byte length prefix) against a budget of the buffer's
+/// size. A FlatBuffer is a DAG: a hostile file can point every layer at one
+/// large kernel, or every class name at one long string, and the verifier
+/// checks each reference separately, so without the budget a small file
+/// could make the loader allocate far more than it holds (4096 layers
+/// sharing one 64 MiB kernel: 256 GiB). Kiln's writer and `flatc -b` write
+/// every vector and string out separately, so a genuine file always fits:
+/// each copy is backed by bytes of its own.
+class Reader {
+public:
+  Reader(size_t bufferSize, const ModelLimits &limits)
+      : budget(bufferSize), limits(limits) {}
 
-Status readTensor(const fb::Tensor *src, const std::string &where,
-                  Tensor &out) {
+  Status readModel(const fb::Model *src, Model &out);
+
+private:
+  size_t budget;
+  const ModelLimits &limits;
+
+  /// Charges `bytes` to the budget; false once the reads exceed the file.
+  bool charge(size_t bytes) {
+    if (bytes > budget) {
+      budget = 0;
+      return false;
+    }
+    budget -= bytes;
+    return true;
+  }
+
+  static Status sharedData(const std::string &where) {
+    return Status::error(where + ": corrupt model file: data is shared "
+                                 "between fields, and reading it would "
+                                 "take more memory than the file holds");
+  }
+
+  /// Copies a vector of scalars out of the buffer. memcpy, not the generated
+  /// accessors: FlatBuffers 2.0's verifier only checks the 4-byte alignment
+  /// of a vector's length prefix, so a hostile file can put a [long] vector
+  /// at an address that is not 8-aligned, and element access would be a
+  /// misaligned load (found by the fuzzer). FlatBuffers data is
+  /// little-endian, as are all of Kiln's targets.
+  template <typename T>
+  Status copy(const flatbuffers::Vector<T> *v, const std::string &where,
+              std::vector<T> &out) {
+    static_assert(FLATBUFFERS_LITTLEENDIAN, "Kiln reads FlatBuffers in place");
+    out.clear();
+    if (!v)
+      return Status::success();
+    if (!charge(sizeof(flatbuffers::uoffset_t) + size_t(v->size()) * sizeof(T)))
+      return sharedData(where);
+    out.resize(v->size());
+    if (!out.empty())
+      std::memcpy(out.data(), v->Data(), out.size() * sizeof(T));
+    return Status::success();
+  }
+
+  Status copy(const flatbuffers::String *s, const std::string &where,
+              std::string &out) {
+    out.clear();
+    if (!s)
+      return Status::success();
+    if (!charge(sizeof(flatbuffers::uoffset_t) + size_t(s->size()) + 1))
+      return sharedData(where);
+    out.assign(s->c_str(), s->size());
+    return Status::success();
+  }
+
+  Status readTensor(const fb::Tensor *src, const std::string &where,
+                    Tensor &out);
+  Status readOptionalTensor(const fb::Tensor *src, const std::string &where,
+                            std::optional<Tensor> &out);
+  Status readNamedTensors(
+      const flatbuffers::Vector<flatbuffers::Offset<fb::NamedTensor>> *src,
+      const std::string &where, std::vector<NamedTensor> &out);
+  Status
+  readParams(const flatbuffers::Vector<flatbuffers::Offset<fb::Param>> *src,
+             const std::string &where, std::vector<Param> &out);
+  Status readActivation(const fb::Activation *src, const std::string &where,
+                        Activation &out);
+  Status readLayer(const fb::Layer *src, size_t index, Layer &out);
+  Status readTraining(const fb::TrainingState *src, TrainingState &out);
+};
+
+/// Runs `expr` (a Status) and returns it from the caller if it failed.
+#define KILN_RETURN_IF_ERROR(expr)                                             \
+  do {                                                                         \
+    if (Status kilnStatus_ = (expr); !kilnStatus_.ok())                        \
+      return kilnStatus_;                                                      \
+  } while (false)
+
+Status Reader::readTensor(const fb::Tensor *src, const std::string &where,
+                          Tensor &out) {
   if (!src)
     return Status::error(where + ": missing");
   if (!isKnown(src->dtype(), fb::EnumValuesDType()))
     return unknownEnum(where + ": dtype", src->dtype());
-  out.shape = toVector(src->shape());
   out.dtype = static_cast<DType>(src->dtype());
-  out.data = toVector(src->data());
+  KILN_RETURN_IF_ERROR(copy(src->shape(), where + ": shape", out.shape));
+  KILN_RETURN_IF_ERROR(copy(src->data(), where + ": data", out.data));
   if (const fb::Quantization *q = src->quantization()) {
     Quantization quant;
-    quant.scale = toVector(q->scale());
-    quant.zeroPoint = toVector(q->zero_point());
+    KILN_RETURN_IF_ERROR(
+        copy(q->scale(), where + ": quantization: scale", quant.scale));
+    KILN_RETURN_IF_ERROR(copy(q->zero_point(),
+                              where + ": quantization: zero_point",
+                              quant.zeroPoint));
     quant.axis = q->axis();
     out.quantization = std::move(quant);
   }
   return Status::success();
 }
 
-Status readOptionalTensor(const fb::Tensor *src, const std::string &where,
-                          std::optional<Tensor> &out) {
+Status Reader::readOptionalTensor(const fb::Tensor *src,
+                                  const std::string &where,
+                                  std::optional<Tensor> &out) {
   if (!src)
     return Status::success();
   Tensor t;
-  if (Status s = readTensor(src, where, t); !s.ok())
-    return s;
+  KILN_RETURN_IF_ERROR(readTensor(src, where, t));
   out = std::move(t);
   return Status::success();
 }
 
-Status readNamedTensors(
+Status Reader::readNamedTensors(
     const flatbuffers::Vector<flatbuffers::Offset<fb::NamedTensor>> *src,
     const std::string &where, std::vector<NamedTensor> &out) {
   if (!src)
     return Status::success();
   for (const fb::NamedTensor *nt : *src) {
     NamedTensor t;
-    t.name = nt->name()->str(); // required: the verifier checked presence
-    if (Status s =
-            readTensor(nt->tensor(), where + " '" + t.name + "'", t.tensor);
-        !s.ok())
-      return s;
+    // Required fields: the verifier checked that name and tensor exist.
+    KILN_RETURN_IF_ERROR(copy(nt->name(), where + " name", t.name));
+    KILN_RETURN_IF_ERROR(
+        readTensor(nt->tensor(), where + " '" + t.name + "'", t.tensor));
     out.push_back(std::move(t));
   }
   return Status::success();
 }
 
-std::vector<Param>
-readParams(const flatbuffers::Vector<flatbuffers::Offset<fb::Param>> *src) {
-  std::vector<Param> out;
+Status Reader::readParams(
+    const flatbuffers::Vector<flatbuffers::Offset<fb::Param>> *src,
+    const std::string &where, std::vector<Param> &out) {
   if (!src)
-    return out;
-  for (const fb::Param *p : *src)
-    out.push_back({p->name()->str(), p->value(), toVector(p->values())});
-  return out;
+    return Status::success();
+  for (const fb::Param *p : *src) {
+    Param param;
+    KILN_RETURN_IF_ERROR(copy(p->name(), where + " name", param.name));
+    param.value = p->value();
+    KILN_RETURN_IF_ERROR(
+        copy(p->values(), where + " '" + param.name + "'", param.values));
+    out.push_back(std::move(param));
+  }
+  return Status::success();
 }
 
 /// A missing activation table means identity (hand-written files).
-Status readActivation(const fb::Activation *src, const std::string &where,
-                      Activation &out) {
+Status Reader::readActivation(const fb::Activation *src,
+                              const std::string &where, Activation &out) {
   if (!src)
     return Status::success();
   if (!isKnown(src->kind(), fb::EnumValuesActivationKind()))
@@ -139,10 +227,11 @@ Status readActivation(const fb::Activation *src, const std::string &where,
                             out.preluAlpha);
 }
 
-Status readLayer(const fb::Layer *src, size_t index, Layer &out) {
-  out.name = src->name()->str();
+Status Reader::readLayer(const fb::Layer *src, size_t index, Layer &out) {
+  std::string where = "layer " + std::to_string(index);
+  KILN_RETURN_IF_ERROR(copy(src->name(), where + ": name", out.name));
   out.trainable = src->trainable();
-  std::string where = "layer " + std::to_string(index) + " '" + out.name + "'";
+  where += " '" + out.name + "'";
   // A union may carry a type tag without a value; the verifier allows it.
   if (src->params_type() == fb::LayerParams::NONE || !src->params())
     return Status::error(where + ": missing layer parameters");
@@ -158,16 +247,12 @@ Status readLayer(const fb::Layer *src, size_t index, Layer &out) {
     DenseLayer dense;
     dense.units = d->units();
     dense.useBias = d->use_bias();
-    if (Status s = readActivation(d->activation(), where + ": activation",
-                                  dense.activation);
-        !s.ok())
-      return s;
-    if (Status s = readTensor(d->kernel(), where + ": kernel", dense.kernel);
-        !s.ok())
-      return s;
-    if (Status s = readOptionalTensor(d->bias(), where + ": bias", dense.bias);
-        !s.ok())
-      return s;
+    KILN_RETURN_IF_ERROR(readActivation(d->activation(), where + ": activation",
+                                        dense.activation));
+    KILN_RETURN_IF_ERROR(
+        readTensor(d->kernel(), where + ": kernel", dense.kernel));
+    KILN_RETURN_IF_ERROR(
+        readOptionalTensor(d->bias(), where + ": bias", dense.bias));
     out.params = std::move(dense);
     return Status::success();
   }
@@ -182,10 +267,8 @@ Status readLayer(const fb::Layer *src, size_t index, Layer &out) {
         {b->moving_variance(), &bn.movingVariance}};
     const char *names[] = {"gamma", "beta", "moving_mean", "moving_variance"};
     for (size_t i = 0; i < 4; ++i)
-      if (Status s = readTensor(tensors[i].first, where + ": " + names[i],
-                                *tensors[i].second);
-          !s.ok())
-        return s;
+      KILN_RETURN_IF_ERROR(readTensor(tensors[i].first, where + ": " + names[i],
+                                      *tensors[i].second));
     bn.epsilon = b->epsilon();
     bn.momentum = b->momentum();
     bn.center = b->center();
@@ -195,11 +278,9 @@ Status readLayer(const fb::Layer *src, size_t index, Layer &out) {
   }
   case fb::LayerParams::ActivationLayer: {
     ActivationLayer act;
-    if (Status s =
-            readActivation(src->params_as_ActivationLayer()->activation(),
-                           where + " (activation): activation", act.activation);
-        !s.ok())
-      return s;
+    KILN_RETURN_IF_ERROR(
+        readActivation(src->params_as_ActivationLayer()->activation(),
+                       where + " (activation): activation", act.activation));
     out.params = std::move(act);
     return Status::success();
   }
@@ -215,54 +296,62 @@ Status readLayer(const fb::Layer *src, size_t index, Layer &out) {
                        std::to_string(static_cast<int>(src->params_type())));
 }
 
-Status readTraining(const fb::TrainingState *src, TrainingState &out) {
+Status Reader::readTraining(const fb::TrainingState *src, TrainingState &out) {
   out.epoch = src->epoch();
   out.step = src->step();
   if (const fb::OptimizerState *o = src->optimizer()) {
     if (!isKnown(o->kind(), fb::EnumValuesOptimizerKind()))
       return unknownEnum("training: optimizer: kind", o->kind());
     out.optimizer.kind = static_cast<OptimizerKind>(o->kind());
-    out.optimizer.hyperparameters = readParams(o->hyperparameters());
+    KILN_RETURN_IF_ERROR(readParams(o->hyperparameters(),
+                                    "training: optimizer: hyperparameter",
+                                    out.optimizer.hyperparameters));
     out.optimizer.iterations = o->iterations();
-    if (Status s = readNamedTensors(o->slots(), "training: optimizer slot",
-                                    out.optimizer.slots);
-        !s.ok())
-      return s;
+    KILN_RETURN_IF_ERROR(readNamedTensors(
+        o->slots(), "training: optimizer slot", out.optimizer.slots));
   }
   if (const fb::ScheduleState *sch = src->schedule()) {
     if (!isKnown(sch->kind(), fb::EnumValuesScheduleKind()))
       return unknownEnum("training: schedule: kind", sch->kind());
     out.schedule.kind = static_cast<ScheduleKind>(sch->kind());
-    out.schedule.params = readParams(sch->params());
-    out.schedule.state = readParams(sch->state());
+    KILN_RETURN_IF_ERROR(readParams(sch->params(), "training: schedule: param",
+                                    out.schedule.params));
+    KILN_RETURN_IF_ERROR(readParams(sch->state(), "training: schedule: state",
+                                    out.schedule.state));
   }
   if (const fb::RngState *rng = src->rng()) {
     if (!isKnown(rng->algorithm(), fb::EnumValuesRngAlgorithm()))
       return unknownEnum("training: rng: algorithm", rng->algorithm());
     out.rng.algorithm = static_cast<RngAlgorithm>(rng->algorithm());
-    out.rng.words = toVector(rng->words());
+    KILN_RETURN_IF_ERROR(
+        copy(rng->words(), "training: rng: words", out.rng.words));
   }
   if (const auto *callbacks = src->callbacks())
     for (const fb::CallbackState *cb : *callbacks) {
       CallbackState state;
-      state.name = cb->name()->str();
-      state.state = readParams(cb->state());
-      if (Status s = readNamedTensors(
-              cb->tensors(), "training: callback '" + state.name + "' tensor",
-              state.tensors);
-          !s.ok())
-        return s;
+      KILN_RETURN_IF_ERROR(
+          copy(cb->name(), "training: callback name", state.name));
+      std::string where = "training: callback '" + state.name + "'";
+      KILN_RETURN_IF_ERROR(
+          readParams(cb->state(), where + " state", state.state));
+      KILN_RETURN_IF_ERROR(
+          readNamedTensors(cb->tensors(), where + " tensor", state.tensors));
       out.callbacks.push_back(std::move(state));
     }
   if (const auto *history = src->history())
-    for (const fb::Metric *m : *history)
-      out.history.push_back({m->name()->str(), toVector(m->values())});
-  if (src->config())
-    out.config = src->config()->str();
-  return Status::success();
+    for (const fb::Metric *m : *history) {
+      Metric metric;
+      KILN_RETURN_IF_ERROR(
+          copy(m->name(), "training: history metric name", metric.name));
+      KILN_RETURN_IF_ERROR(copy(m->values(),
+                                "training: history '" + metric.name + "'",
+                                metric.values));
+      out.history.push_back(std::move(metric));
+    }
+  return copy(src->config(), "training: config", out.config);
 }
 
-Status readModel(const fb::Model *src, Model &out) {
+Status Reader::readModel(const fb::Model *src, Model &out) {
   // The version comes first: a newer file's other fields may mean things
   // this reader does not know.
   out.formatVersion = src->format_version();
@@ -270,43 +359,37 @@ Status readModel(const fb::Model *src, Model &out) {
     return Status::error("format version " + std::to_string(out.formatVersion) +
                          " is not supported (this Kiln reads version " +
                          std::to_string(kFormatVersion) + ")");
-  if (src->name())
-    out.name = src->name()->str();
-  if (src->producer())
-    out.producer = src->producer()->str();
-  out.inputShape = toVector(src->input_shape());
+  KILN_RETURN_IF_ERROR(copy(src->name(), "name", out.name));
+  KILN_RETURN_IF_ERROR(copy(src->producer(), "producer", out.producer));
+  KILN_RETURN_IF_ERROR(copy(src->input_shape(), "input_shape", out.inputShape));
   if (const fb::Normalization *n = src->normalization()) {
     Normalization norm;
-    if (Status s = readTensor(n->mean(), "normalization: mean", norm.mean);
-        !s.ok())
-      return s;
-    if (Status s = readTensor(n->std(), "normalization: std", norm.std);
-        !s.ok())
-      return s;
+    KILN_RETURN_IF_ERROR(
+        readTensor(n->mean(), "normalization: mean", norm.mean));
+    KILN_RETURN_IF_ERROR(readTensor(n->std(), "normalization: std", norm.std));
     out.normalization = std::move(norm);
   }
   if (const auto *names = src->class_names())
-    for (const flatbuffers::String *name : *names)
-      out.classNames.push_back(name->str());
+    for (const flatbuffers::String *name : *names) {
+      std::string className;
+      KILN_RETURN_IF_ERROR(copy(name, "class_names", className));
+      out.classNames.push_back(std::move(className));
+    }
   if (const auto *layers = src->layers()) {
-    // Bound the work before reading: the verifier already bounded the table
-    // count, this gives the specific message.
-    ModelLimits limits;
+    // Bound the work before reading; validateModel() checks the same limit.
     if (layers->size() > limits.maxLayers)
       return Status::error("model has " + std::to_string(layers->size()) +
                            " layers, more than the limit of " +
                            std::to_string(limits.maxLayers));
     for (size_t i = 0; i < layers->size(); ++i) {
       Layer layer;
-      if (Status s = readLayer(layers->Get(i), i, layer); !s.ok())
-        return s;
+      KILN_RETURN_IF_ERROR(readLayer(layers->Get(i), i, layer));
       out.layers.push_back(std::move(layer));
     }
   }
   if (const fb::TrainingState *t = src->training()) {
     TrainingState training;
-    if (Status s = readTraining(t, training); !s.ok())
-      return s;
+    KILN_RETURN_IF_ERROR(readTraining(t, training));
     out.training = std::move(training);
   }
   return Status::success();
@@ -473,6 +556,20 @@ private:
   }
 };
 
+/// The largest buffer the loader accepts: the caller's limit, but never more
+/// than FlatBuffers can address (its verifier requires size <
+/// FLATBUFFERS_MAX_BUFFER_SIZE, 2^31 - 1, and asserts otherwise).
+uint64_t maxBufferBytes(const ModelLimits &limits) {
+  return std::min<uint64_t>(limits.maxFileBytes,
+                            FLATBUFFERS_MAX_BUFFER_SIZE - 1);
+}
+
+std::string tooLarge(uint64_t size, const ModelLimits &limits) {
+  return "file is " + std::to_string(size) +
+         " bytes, larger than the limit of " +
+         std::to_string(maxBufferBytes(limits));
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -486,10 +583,8 @@ Status parseModel(const void *data, size_t size, Model &out,
   };
   if (size == 0)
     return fail("empty file, not a Kiln model");
-  if (size > limits.maxFileBytes)
-    return fail("file is " + std::to_string(size) +
-                " bytes, larger than the limit of " +
-                std::to_string(limits.maxFileBytes));
+  if (size > maxBufferBytes(limits))
+    return fail(tooLarge(size, limits));
   // Root offset + identifier.
   if (size < 8)
     return fail("truncated: " + std::to_string(size) +
@@ -515,7 +610,8 @@ Status parseModel(const void *data, size_t size, Model &out,
     return fail("corrupt or truncated model file (FlatBuffers verification "
                 "failed)");
   Model model;
-  if (Status s = readModel(fb::GetModel(bytes), model); !s.ok())
+  if (Status s = Reader(size, limits).readModel(fb::GetModel(bytes), model);
+      !s.ok())
     return fail(s.message());
   if (Status s = validateModel(model, limits); !s.ok())
     return fail(s.message());
@@ -539,11 +635,9 @@ Status loadModel(const std::string &path, Model &out,
     return Status::error("cannot read '" + path + "': not a regular file");
   }
   // Check the size before allocating for it.
-  if (uint64_t(st.st_size) > limits.maxFileBytes) {
+  if (uint64_t(st.st_size) > maxBufferBytes(limits)) {
     ::close(fd);
-    return Status::error(path + ": file is " + std::to_string(st.st_size) +
-                         " bytes, larger than the limit of " +
-                         std::to_string(limits.maxFileBytes));
+    return Status::error(path + ": " + tooLarge(uint64_t(st.st_size), limits));
   }
   std::vector<uint8_t> buffer(size_t(st.st_size));
   size_t done = 0;

@@ -1,5 +1,4 @@
-//===- kiln-inspect.cpp - Summarize a .kiln model file
-//---------------------===//
+//===- kiln-inspect.cpp - Summarize a .kiln model file ----------*- C++ -*-===//
 //
 // SPDX-License-Identifier: Apache-2.0
 //

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/mman.h>
+
 using namespace kiln;
 
 namespace {
@@ -132,6 +134,112 @@ TEST(ModelValidateTest, SaveRefusesInvalidModel) {
                              "'dropout' (dropout): rate 1 must be in [0, 1)"),
             std::string::npos)
       << s.message();
+}
+
+// saveModel() validates so that it never writes a file loadModel() rejects;
+// an in-memory enum can hold any value of its underlying type.
+TEST(ModelValidateTest, SaveRefusesUnknownEnumValues) {
+  struct Case {
+    const char *expected;
+    void (*corrupt)(Model &);
+  };
+  const Case cases[] = {
+      {"layer 1 'dense' (dense): activation: kind: unknown value 99",
+       [](Model &m) {
+         std::get<DenseLayer>(m.layers[1].params).activation.kind =
+             static_cast<ActivationKind>(99);
+       }},
+      {"layer 1 'dense' (dense): kernel: dtype: unknown value 77",
+       [](Model &m) {
+         // With no data, a size of 0 per element would make it "match".
+         Tensor &k = std::get<DenseLayer>(m.layers[1].params).kernel;
+         k.dtype = static_cast<DType>(77);
+         k.data.clear();
+       }},
+      {"layer 3 'dropout' (dropout): kind: unknown value 5",
+       [](Model &m) {
+         std::get<DropoutLayer>(m.layers[3].params).kind =
+             static_cast<DropoutKind>(5);
+       }},
+      {"training: optimizer: kind: unknown value 50",
+       [](Model &m) {
+         m.training.emplace();
+         m.training->optimizer.kind = static_cast<OptimizerKind>(50);
+       }},
+      {"training: schedule: kind: unknown value 7",
+       [](Model &m) {
+         m.training.emplace();
+         m.training->schedule.kind = static_cast<ScheduleKind>(7);
+       }},
+      {"training: rng: algorithm: unknown value 1",
+       [](Model &m) {
+         m.training.emplace();
+         m.training->rng.algorithm = static_cast<RngAlgorithm>(1);
+       }},
+  };
+  for (const Case &c : cases) {
+    Model m = testmodels::makeSmallModel();
+    c.corrupt(m);
+    std::vector<uint8_t> bytes;
+    Status s = serializeModel(m, bytes);
+    ASSERT_FALSE(s.ok()) << c.expected;
+    EXPECT_NE(s.message().find(c.expected), std::string::npos) << s.message();
+  }
+}
+
+// Range checks see real values: a quantized moving variance is dequantized
+// per channel (real = scale * (q - zero_point)) before the sign test.
+TEST(ModelValidateTest, QuantizedValuesAreDequantizedForRangeChecks) {
+  Model m = testmodels::makeSmallModel();
+  Tensor &var = std::get<BatchNormLayer>(m.layers[2].params).movingVariance;
+  var.dtype = DType::I8;
+  var.data = {1, 2, 3, 4};
+  var.quantization = Quantization{{0.5f, 0.5f, 0.5f, 0.5f}, {0, 0, 0, 0}, 0};
+  Status s = validateModel(m);
+  EXPECT_TRUE(s.ok()) << s.message();
+
+  var.quantization->zeroPoint[3] = 10; // 0.5 * (4 - 10) = -3
+  s = validateModel(m);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("layer 2 'batch_norm' (batch_norm): "
+                             "moving_variance has a negative value -3"),
+            std::string::npos)
+      << s.message();
+}
+
+TEST(ModelValidateTest, HalfPrecisionStdMustBePositive) {
+  Model m = testmodels::makeSmallModel();
+  Tensor &std = m.normalization->std;
+  std.dtype = DType::F16;
+  std.data.assign(12, 0);
+  for (size_t i = 0; i < 6; ++i)
+    std.data[2 * i + 1] = 0x40; // 0x4000 = 2.0
+  EXPECT_TRUE(validateModel(m).ok());
+  std.data[2 * 4 + 1] = 0x80; // 0x8000 = -0.0
+  Status s = validateModel(m);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("normalization: std has a value -0 that is not "
+                             "> 0"),
+            std::string::npos)
+      << s.message();
+}
+
+// FlatBuffers' verifier requires a buffer smaller than 2^31 - 1 bytes (and
+// asserts otherwise), whatever ModelLimits says. A real, untouched 2 GiB
+// mapping: the size is rejected before any byte is read.
+TEST(ModelValidateTest, BufferBeyondFlatBuffersLimitRejected) {
+  const size_t size = (size_t(1) << 31) - 1;
+  void *p = ::mmap(nullptr, size, PROT_READ,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  ASSERT_NE(p, MAP_FAILED);
+  ModelLimits generous;
+  generous.maxFileBytes = uint64_t(1) << 40;
+  Model m;
+  Status s = parseModel(p, size, m, "huge.kiln", generous);
+  ::munmap(p, size);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "huge.kiln: file is 2147483647 bytes, larger than "
+                         "the limit of 2147483646");
 }
 
 } // namespace

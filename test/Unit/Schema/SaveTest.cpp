@@ -19,6 +19,7 @@
 
 #include <csignal>
 #include <dirent.h>
+#include <fcntl.h>
 #include <fstream>
 #include <iterator>
 #include <sys/resource.h>
@@ -139,6 +140,21 @@ TEST_F(SaveTest, OversizedFileRejectedBeforeReading) {
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("larger than the limit of 100"), std::string::npos)
       << s.message();
+}
+
+// A sparse 2 GiB file takes no disk space; loadModel() must reject it from
+// its size alone, before allocating a buffer for it.
+TEST_F(SaveTest, FileBeyondFlatBuffersLimitRejectedBeforeReading) {
+  std::string path = dir + "/huge.kiln";
+  int fd = ::open(path.c_str(), O_CREAT | O_WRONLY, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, off_t(1) << 31), 0);
+  ::close(fd);
+  Model m;
+  Status s = loadModel(path, m);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), path + ": file is 2147483648 bytes, larger than the "
+                                "limit of 2147483646");
 }
 
 } // namespace

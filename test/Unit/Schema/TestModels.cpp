@@ -144,6 +144,42 @@ std::vector<uint8_t> unknownLayerTypeFile() {
   return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
 }
 
+/// Eight dense layers whose kernels all point at one 16 x 16 tensor table.
+/// Apart from the sharing this is a valid model, and the verifier checks
+/// each reference on its own; read naively, the model would be 8 times the
+/// size of its data in the file (4096 layers sharing a 64 MiB kernel would
+/// ask for 256 GiB).
+std::vector<uint8_t> sharedKernelFile() {
+  constexpr int64_t width = 16;
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.ForceDefaults(true);
+  auto shape = fbb.CreateVector(std::vector<int64_t>{width, width});
+  std::vector<float> weights = values(size_t(width * width), 9);
+  std::vector<uint8_t> data(weights.size() * sizeof(float));
+  std::memcpy(data.data(), weights.data(), data.size());
+  fbb.ForceVectorAlignment(data.size(), 1, 16);
+  auto kernel =
+      fb::CreateTensor(fbb, shape, fb::DType::F32, fbb.CreateVector(data));
+  std::vector<flatbuffers::Offset<fb::Layer>> layerList;
+  for (int i = 0; i < 8; ++i) {
+    auto act = fb::CreateActivation(fbb);
+    auto params =
+        fb::CreateDenseLayer(fbb, width, /*use_bias=*/false, act, kernel)
+            .Union();
+    auto name = fbb.CreateString("dense_" + std::to_string(i));
+    layerList.push_back(
+        fb::CreateLayer(fbb, name, true, fb::LayerParams::DenseLayer, params));
+  }
+  auto layers = fbb.CreateVector(layerList);
+  auto inputShape = fbb.CreateVector(std::vector<int64_t>{width});
+  fb::ModelBuilder b(fbb);
+  b.add_format_version(1);
+  b.add_input_shape(inputShape);
+  b.add_layers(layers);
+  fb::FinishModelBuffer(fbb, b.Finish());
+  return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
+}
+
 } // namespace
 
 Model makeSmallModel() {
@@ -403,6 +439,23 @@ std::vector<BadModelFile> badModelFiles() {
     Model m = good;
     denseAt(m, 1).activation.alpha = -1.0f; // elu needs alpha > 0
     addModel("elu-alpha", m, "elu: alpha -1 must be > 0");
+  }
+  corpus.push_back({"shared-kernel", sharedKernelFile(),
+                    "corrupt model file: data is shared between fields"});
+  {
+    Model m = good; // -1.0 as an f16 is 0xbc00, little-endian
+    Tensor &var = std::get<BatchNormLayer>(m.layers[2].params).movingVariance;
+    var.dtype = DType::F16;
+    var.data = {0x00, 0x3c, 0x00, 0x3c, 0x00, 0xbc, 0x00, 0x3c};
+    addModel("negative-variance-f16", m,
+             "moving_variance has a negative value -1");
+  }
+  {
+    Model m = good; // 0x7fc0 is a bf16 NaN
+    Tensor &mean = std::get<BatchNormLayer>(m.layers[2].params).movingMean;
+    mean.dtype = DType::BF16;
+    mean.data = {0x80, 0x3f, 0xc0, 0x7f, 0x80, 0x3f, 0x80, 0x3f};
+    addModel("nan-bf16", m, "moving_mean: element 1 is NaN");
   }
   return corpus;
 }
