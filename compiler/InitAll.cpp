@@ -6,6 +6,7 @@
 
 #include "compiler/InitAll.h"
 
+#include "compiler/Conversion/Passes.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "dialects/NN/IR/NNOps.h"
@@ -35,6 +36,7 @@ void mlir::kiln::registerAllDialects(DialectRegistry &registry) {
 
 void mlir::kiln::registerAllPasses() {
   registerKilnPasses();
+  registerKilnConversionPasses();
   // canonicalize, cse, symbol-dce, ...
   registerTransformsPasses();
 }

@@ -18,9 +18,14 @@ llvm_config.use_default_substitutions()
 
 config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%kiln_src", config.kiln_src_root))
+lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
+config.substitutions.append(
+    ("%mlir_runner_utils", os.path.join(lib_dir, "libmlir_runner_utils.so")))
+config.substitutions.append(
+    ("%mlir_c_runner_utils", os.path.join(lib_dir, "libmlir_c_runner_utils.so")))
 
 # Our tools first, then LLVM 19's (FileCheck, not, count, mlir-opt...).
 llvm_config.add_tool_substitutions(
     ["kiln-opt", "kiln-translate", "kiln-inspect", "kiln-make-test-models",
-     "not", "count"],
+     "not", "count", "mlir-opt", "mlir-cpu-runner"],
     [config.kiln_tools_dir, config.llvm_tools_dir])

@@ -1,0 +1,67 @@
+// RUN: kiln-opt %s -split-input-file --convert-nn-to-linalg | FileCheck %s
+
+// Dense: zero fill + matmul, then one epilogue generic (bias + activation).
+// CHECK-LABEL: func @dense_relu
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4xf32>, %[[W:.*]]: tensor<4x2xf32>, %[[B:.*]]: tensor<2xf32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x4xf32>
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x2xf32>
+// CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<?x2xf32>)
+// CHECK: %[[M:.*]] = linalg.matmul ins(%[[X]], %[[W]] : tensor<?x4xf32>, tensor<4x2xf32>) outs(%[[F]] : tensor<?x2xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[M]], %[[B]] : tensor<?x2xf32>, tensor<2xf32>)
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK-NOT: nn.
+func.func @dense_relu(%x: tensor<?x4xf32>, %w: tensor<4x2xf32>, %b: tensor<2xf32>) -> tensor<?x2xf32> {
+  %0 = nn.dense %x, %w, %b {activation = #nn.activation<relu>} : (tensor<?x4xf32>, tensor<4x2xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+// A linear Dense without bias needs no epilogue.
+// CHECK-LABEL: func @dense_linear
+// CHECK: linalg.matmul
+// CHECK-NOT: linalg.generic
+func.func @dense_linear(%x: tensor<?x4xf32>, %w: tensor<4x2xf32>) -> tensor<?x2xf32> {
+  %0 = nn.dense %x, %w : (tensor<?x4xf32>, tensor<4x2xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+// Softmax: max-reduce, exp(x - max), sum-reduce, divide.
+// CHECK-LABEL: func @softmax
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK: arith.maximumf
+// CHECK: linalg.generic
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK: arith.addf
+// CHECK: linalg.generic
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = nn.activation %x {activation = #nn.activation<softmax>} : tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @flatten
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2]] : tensor<?x28x28xf32> into tensor<?x784xf32>
+func.func @flatten(%x: tensor<?x28x28xf32>) -> tensor<?x784xf32> {
+  %0 = nn.flatten %x : tensor<?x28x28xf32> -> tensor<?x784xf32>
+  return %0 : tensor<?x784xf32>
+}
+
+// -----
+
+// GELU in its exact erf form; ELU through expm1.
+// CHECK-LABEL: func @gelu_elu
+// CHECK: math.erf
+// CHECK: math.expm1
+func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = nn.activation %x {activation = #nn.activation<gelu>} : tensor<?x4xf32>
+  %1 = nn.activation %0 {activation = #nn.activation<elu, alpha = 1.0>} : tensor<?x4xf32>
+  return %1 : tensor<?x4xf32>
+}
