@@ -27,5 +27,5 @@ config.substitutions.append(
 # Our tools first, then LLVM 19's (FileCheck, not, count, mlir-opt...).
 llvm_config.add_tool_substitutions(
     ["kiln-opt", "kiln-translate", "kiln-inspect", "kiln-make-test-models",
-     "not", "count", "mlir-opt", "mlir-cpu-runner"],
+     "not", "count", "mlir-cpu-runner"],
     [config.kiln_tools_dir, config.llvm_tools_dir])

@@ -2,7 +2,9 @@
 // independently in double precision (Python's math module: exp, expm1, erf,
 // tanh), rounded to f32 and printed to 6 significant digits as
 // printMemrefF32 does. Input row: [-2, -0.5, 0, 0.5, 2].
-// RUN: kiln-opt %s --convert-nn-to-linalg | mlir-opt --pass-pipeline="builtin.module(one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},buffer-deallocation-pipeline,convert-bufferization-to-memref,func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,expand-strided-metadata,lower-affine,convert-math-to-llvm,convert-math-to-libm,convert-arith-to-llvm,finalize-memref-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts)" | mlir-cpu-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | tr -d ' ' | FileCheck %s
+// The pipeline with folding and fusion off is the conversion plus upstream
+// lowering.
+// RUN: kiln-opt %s --nn-to-llvm="fold-batch-norm=0 fuse-activations=0" | mlir-cpu-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | tr -d ' ' | FileCheck %s
 
 func.func private @printMemrefF32(tensor<*xf32>)
 

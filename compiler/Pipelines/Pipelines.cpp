@@ -1,0 +1,69 @@
+//===- Pipelines.cpp - Kiln's pass pipelines ------------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// The one definition of how nn becomes LLVM: kiln-opt --nn-to-llvm runs it,
+// and kilnc will run exactly it. Stage by stage, with why it sits there:
+//
+//  1. nn-strip-dropout first: deterministic inference drops dropout, which
+//     also lets a BatchNorm fold across where the dropout was.
+//  2. nn-fold-batch-norm before fusion: folding needs the Dense linear, and
+//     turns Dense->BN->Act into Dense->Act, which fusion then merges.
+//  3. nn-fuse-activations, canonicalize (identity activations, no-op
+//     flattens).
+//  4. convert-nn-to-linalg: the reference lowering.
+//  5. Upstream, by registered names (the same string `mlir-opt
+//     --pass-pipeline` accepts; verified in TOOLCHAIN.md §6): one-shot
+//     bufferization over function boundaries with identity layouts, buffer
+//     deallocation, linalg to loops, then everything to the LLVM dialect.
+//     Math goes through LLVM intrinsics where they exist and libm (tanhf,
+//     erff, expm1f) otherwise.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Pipelines/Pipelines.h"
+
+#include "compiler/Conversion/Passes.h"
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+LogicalResult
+kiln::buildNNToLLVMPipeline(OpPassManager &pm,
+                            const NNToLLVMPipelineOptions &options) {
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(kiln::createStripDropoutPass());
+  if (options.foldBatchNorm)
+    funcPm.addPass(kiln::createFoldBatchNormPass());
+  if (options.fuseActivations)
+    funcPm.addPass(kiln::createFuseActivationsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(kiln::createConvertNNToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  return parsePassPipeline(
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+      "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
+      "expand-strided-metadata,lower-affine,convert-math-to-llvm,"
+      "convert-math-to-libm,convert-arith-to-llvm,finalize-memref-to-llvm,"
+      "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts",
+      pm);
+}
+
+void kiln::registerPipelines() {
+  PassPipelineRegistration<NNToLLVMPipelineOptions>(
+      "nn-to-llvm",
+      "Lower an nn module (deterministic inference) to the LLVM dialect",
+      [](OpPassManager &pm, const NNToLLVMPipelineOptions &options) {
+        if (failed(buildNNToLLVMPipeline(pm, options)))
+          llvm::report_fatal_error("nn-to-llvm: an upstream pass is not "
+                                   "registered");
+      });
+}

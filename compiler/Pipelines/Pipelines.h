@@ -1,0 +1,43 @@
+//===- Pipelines.h - Kiln's pass pipelines ------------------------*- C++
+//-*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_PIPELINES_PIPELINES_H
+#define KILN_COMPILER_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Support/LogicalResult.h"
+
+namespace mlir {
+class OpPassManager;
+
+namespace kiln {
+
+/// Options of the nn-to-llvm pipeline (and of kilnc's --no-fold-bn/--no-fuse).
+struct NNToLLVMPipelineOptions
+    : public PassPipelineOptions<NNToLLVMPipelineOptions> {
+  Option<bool> foldBatchNorm{*this, "fold-batch-norm",
+                             llvm::cl::desc("Fold BatchNorm into Dense"),
+                             llvm::cl::init(true)};
+  Option<bool> fuseActivations{
+      *this, "fuse-activations",
+      llvm::cl::desc("Fuse activations into the Dense epilogue"),
+      llvm::cl::init(true)};
+};
+
+/// nn (deterministic inference) -> LLVM dialect, with bare-pointer calling
+/// convention at function boundaries. Fails only if an upstream pass name
+/// is unknown, which the lit tests would catch.
+LogicalResult buildNNToLLVMPipeline(OpPassManager &pm,
+                                    const NNToLLVMPipelineOptions &options);
+
+/// Registers `nn-to-llvm` for kiln-opt.
+void registerPipelines();
+
+} // namespace kiln
+} // namespace mlir
+
+#endif // KILN_COMPILER_PIPELINES_PIPELINES_H
