@@ -86,6 +86,12 @@ private:
   /// A constant holding `tensor` (f32 only for now), shaped `shape`.
   FailureOr<Value> constant(const ::kiln::Tensor &tensor, Location loc,
                             StringRef what);
+  /// PReLU's slope constant, or a null Value for other activations.
+  FailureOr<Value> slope(const ::kiln::Activation &act, Location loc) {
+    if (!act.preluAlpha)
+      return Value();
+    return constant(*act.preluAlpha, loc, "prelu_alpha");
+  }
   /// #nn.activation for a model activation.
   ActivationAttr activation(const ::kiln::Activation &act);
 };
@@ -173,22 +179,18 @@ FailureOr<OwningOpRef<ModuleOp>> Importer::run(const ::kiln::Model &model,
       FailureOr<Value> w = constant(dense->kernel, loc, "kernel");
       if (failed(w))
         return failure();
-      Value b, slope;
+      Value b;
       if (dense->bias) {
         FailureOr<Value> bias = constant(*dense->bias, loc, "bias");
         if (failed(bias))
           return failure();
         b = *bias;
       }
-      if (dense->activation.preluAlpha) {
-        FailureOr<Value> s =
-            constant(*dense->activation.preluAlpha, loc, "prelu_alpha");
-        if (failed(s))
-          return failure();
-        slope = *s;
-      }
+      FailureOr<Value> s = slope(dense->activation, loc);
+      if (failed(s))
+        return failure();
       ActivationAttr act = activation(dense->activation);
-      x = builder.create<DenseOp>(loc, type, x, *w, b, slope,
+      x = builder.create<DenseOp>(loc, type, x, *w, b, *s,
                                   act.isIdentity() ? ActivationAttr() : act);
     } else if (const auto *bn =
                    std::get_if<::kiln::BatchNormLayer>(&layer.params)) {
@@ -203,15 +205,10 @@ FailureOr<OwningOpRef<ModuleOp>> Importer::run(const ::kiln::Model &model,
                                       builder.getF32FloatAttr(bn->epsilon));
     } else if (const auto *act =
                    std::get_if<::kiln::ActivationLayer>(&layer.params)) {
-      Value slope;
-      if (act->activation.preluAlpha) {
-        FailureOr<Value> s =
-            constant(*act->activation.preluAlpha, loc, "prelu_alpha");
-        if (failed(s))
-          return failure();
-        slope = *s;
-      }
-      x = builder.create<ActivationOp>(loc, type, x, slope,
+      FailureOr<Value> s = slope(act->activation, loc);
+      if (failed(s))
+        return failure();
+      x = builder.create<ActivationOp>(loc, type, x, *s,
                                        activation(act->activation));
     } else if (const auto *drop =
                    std::get_if<::kiln::DropoutLayer>(&layer.params)) {

@@ -108,6 +108,45 @@ FailureOr<Affine> affineForm(nn::BatchNormOp bn) {
   return a;
 }
 
+/// A Dense's weights [in, out] and bias [out] (zeros without bias) as
+/// doubles, when both are f32 constants.
+struct DenseConstants {
+  RankedTensorType weightType;
+  int64_t in, out;
+  SmallVector<double> w, b;
+};
+
+FailureOr<DenseConstants> denseConstants(nn::DenseOp dense) {
+  FailureOr<SmallVector<double>> w = constantValues(dense.getWeight());
+  if (failed(w))
+    return failure();
+  DenseConstants c;
+  c.weightType = cast<RankedTensorType>(dense.getWeight().getType());
+  c.in = c.weightType.getDimSize(0);
+  c.out = c.weightType.getDimSize(1);
+  c.w = std::move(*w);
+  c.b.assign(c.out, 0.0);
+  if (Value bias = dense.getBias()) {
+    FailureOr<SmallVector<double>> b = constantValues(bias);
+    if (failed(b))
+      return failure();
+    c.b = std::move(*b);
+  }
+  return c;
+}
+
+/// Materializes folded weights and bias before `dense`, in the
+/// representation of its original weights.
+std::pair<Value, Value> materialize(RewriterBase &rewriter, Location loc,
+                                    nn::DenseOp dense,
+                                    const DenseConstants &c) {
+  rewriter.setInsertionPoint(dense);
+  Value w = makeConstant(rewriter, loc, dense.getWeight(), c.weightType, c.w);
+  auto bType = RankedTensorType::get({c.out}, c.weightType.getElementType());
+  Value b = makeConstant(rewriter, loc, dense.getWeight(), bType, c.b);
+  return {w, b};
+}
+
 /// BN(dense(x)) with a linear Dense -> dense'(x).
 LogicalResult foldIntoPrecedingDense(nn::BatchNormOp bn,
                                      RewriterBase &rewriter) {
@@ -119,30 +158,18 @@ LogicalResult foldIntoPrecedingDense(nn::BatchNormOp bn,
   if (!dense->hasOneUse())
     return rewriter.notifyMatchFailure(bn, "dense result has other uses");
   FailureOr<Affine> affine = affineForm(bn);
-  FailureOr<SmallVector<double>> w = constantValues(dense.getWeight());
-  if (failed(affine) || failed(w))
+  FailureOr<DenseConstants> c = denseConstants(dense);
+  if (failed(affine) || failed(c))
     return rewriter.notifyMatchFailure(bn, "weights are not f32 constants");
-  auto wType = cast<RankedTensorType>(dense.getWeight().getType());
-  int64_t in = wType.getDimSize(0), out = wType.getDimSize(1);
-  SmallVector<double> b(out, 0.0);
-  if (Value bias = dense.getBias()) {
-    FailureOr<SmallVector<double>> bv = constantValues(bias);
-    if (failed(bv))
-      return rewriter.notifyMatchFailure(bn, "bias is not an f32 constant");
-    b = *bv;
-  }
   // W'_ij = W_ij·s_j;  b'_j = (b_j − μ_j)·s_j + β_j = b_j·s_j + t_j.
-  for (int64_t i = 0; i < in; ++i)
-    for (int64_t j = 0; j < out; ++j)
-      (*w)[i * out + j] *= affine->s[j];
-  for (int64_t j = 0; j < out; ++j)
-    b[j] = b[j] * affine->s[j] + affine->t[j];
+  for (int64_t i = 0; i < c->in; ++i)
+    for (int64_t j = 0; j < c->out; ++j)
+      c->w[i * c->out + j] *= affine->s[j];
+  for (int64_t j = 0; j < c->out; ++j)
+    c->b[j] = c->b[j] * affine->s[j] + affine->t[j];
 
-  rewriter.setInsertionPoint(dense);
   Location loc = rewriter.getFusedLoc({dense.getLoc(), bn.getLoc()});
-  Value newW = makeConstant(rewriter, loc, dense.getWeight(), wType, *w);
-  auto bType = RankedTensorType::get({out}, wType.getElementType());
-  Value newB = makeConstant(rewriter, loc, dense.getWeight(), bType, b);
+  auto [newW, newB] = materialize(rewriter, loc, dense, *c);
   auto folded =
       rewriter.create<nn::DenseOp>(loc, bn.getType(), dense.getInput(), newW,
                                    newB, Value(), nn::ActivationAttr());
@@ -166,31 +193,18 @@ LogicalResult foldIntoFollowingDense(nn::DenseOp dense,
   if (!bn)
     return rewriter.notifyMatchFailure(dense, "input is not nn.batch_norm");
   FailureOr<Affine> affine = affineForm(bn);
-  FailureOr<SmallVector<double>> w = constantValues(dense.getWeight());
-  if (failed(affine) || failed(w))
-    return rewriter.notifyMatchFailure(dense, "weights are not f32 "
-                                              "constants");
-  auto wType = cast<RankedTensorType>(dense.getWeight().getType());
-  int64_t in = wType.getDimSize(0), out = wType.getDimSize(1);
-  SmallVector<double> b(out, 0.0);
-  if (Value bias = dense.getBias()) {
-    FailureOr<SmallVector<double>> bv = constantValues(bias);
-    if (failed(bv))
-      return rewriter.notifyMatchFailure(dense, "bias is not a constant");
-    b = *bv;
-  }
+  FailureOr<DenseConstants> c = denseConstants(dense);
+  if (failed(affine) || failed(c))
+    return rewriter.notifyMatchFailure(dense, "weights are not f32 constants");
   // b'_j = b_j + Σ_i t_i W_ij (with the original W), then W'_ij = s_i W_ij.
-  for (int64_t i = 0; i < in; ++i)
-    for (int64_t j = 0; j < out; ++j) {
-      b[j] += affine->t[i] * (*w)[i * out + j];
-      (*w)[i * out + j] *= affine->s[i];
+  for (int64_t i = 0; i < c->in; ++i)
+    for (int64_t j = 0; j < c->out; ++j) {
+      c->b[j] += affine->t[i] * c->w[i * c->out + j];
+      c->w[i * c->out + j] *= affine->s[i];
     }
 
-  rewriter.setInsertionPoint(dense);
   Location loc = rewriter.getFusedLoc({bn.getLoc(), dense.getLoc()});
-  Value newW = makeConstant(rewriter, loc, dense.getWeight(), wType, *w);
-  auto bType = RankedTensorType::get({out}, wType.getElementType());
-  Value newB = makeConstant(rewriter, loc, dense.getWeight(), bType, b);
+  auto [newW, newB] = materialize(rewriter, loc, dense, *c);
   rewriter.replaceOpWithNewOp<nn::DenseOp>(
       dense, dense.getType(), bn.getInput(), newW, newB, dense.getSlope(),
       dense.getActivationAttr());
