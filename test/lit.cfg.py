@@ -2,6 +2,7 @@
 # lit configuration for Kiln's FileCheck tests (dialect, passes, import,
 # driver, integration). Unit tests are GoogleTest binaries run by ctest.
 import os
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -17,6 +18,7 @@ llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 
 config.substitutions.append(("%cc", config.c_compiler))
+config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("%kiln_src", config.kiln_src_root))
 lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
 config.substitutions.append(
@@ -27,5 +29,6 @@ config.substitutions.append(
 # Our tools first, then LLVM 19's (FileCheck, not, count, mlir-opt...).
 llvm_config.add_tool_substitutions(
     ["kiln-opt", "kiln-translate", "kiln-inspect", "kiln-make-test-models",
+     "kilnc", "llvm-nm",
      "not", "count", "mlir-cpu-runner"],
     [config.kiln_tools_dir, config.llvm_tools_dir])

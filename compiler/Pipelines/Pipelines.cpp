@@ -46,15 +46,21 @@ kiln::buildNNToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(kiln::createConvertNNToLinalgPass());
   pm.addPass(createCanonicalizerPass());
-  return parsePassPipeline(
+  std::string upstream =
       "one-shot-bufferize{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map},"
+      "function-boundary-type-conversion=identity-layout-map},";
+  // Results become caller-owned out-parameters: the C ABI kilnc emits. Not
+  // the default, because it rejects calls to functions with dynamically
+  // shaped results (test harnesses that call the model from MLIR).
+  if (options.outParams)
+    upstream += "buffer-results-to-out-params,";
+  upstream +=
       "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
       "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
       "expand-strided-metadata,lower-affine,convert-math-to-llvm,"
       "convert-math-to-libm,convert-arith-to-llvm,finalize-memref-to-llvm,"
-      "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts",
-      pm);
+      "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts";
+  return parsePassPipeline(upstream, pm);
 }
 
 void kiln::registerPipelines() {

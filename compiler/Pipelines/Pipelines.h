@@ -26,6 +26,10 @@ struct NNToLLVMPipelineOptions
       *this, "fuse-activations",
       llvm::cl::desc("Fuse activations into the Dense epilogue"),
       llvm::cl::init(true)};
+  Option<bool> outParams{
+      *this, "out-params",
+      llvm::cl::desc("Turn function results into caller-owned out-params"),
+      llvm::cl::init(false)};
 };
 
 /// nn (deterministic inference) -> LLVM dialect, with bare-pointer calling

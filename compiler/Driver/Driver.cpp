@@ -1,0 +1,149 @@
+//===- Driver.cpp - kilnc as a library ------------------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Driver/Driver.h"
+
+#include "compiler/Import/ModelImporter.h"
+#include "compiler/InitAll.h"
+#include "compiler/Pipelines/Pipelines.h"
+#include "compiler/Target/HeaderEmitter.h"
+#include "schema/Model.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cctype>
+
+using namespace mlir;
+
+namespace {
+
+bool isCIdentifier(const std::string &s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0])))
+    return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+      return false;
+  return true;
+}
+
+/// "models/fmnist-mlp.kiln" -> "fmnist_mlp".
+std::string defaultName(const std::string &path) {
+  std::string stem = llvm::sys::path::stem(path).str();
+  for (char &c : stem)
+    if (!std::isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  if (stem.empty() || std::isdigit(static_cast<unsigned char>(stem[0])))
+    stem = "model_" + stem;
+  return stem;
+}
+
+/// Writes `text` to `path` ("-" = stdout), atomically for files.
+LogicalResult writeOutput(const std::string &path, const std::string &text,
+                          Location loc) {
+  if (path == "-") {
+    llvm::outs() << text;
+    llvm::outs().flush();
+    return success();
+  }
+  ::kiln::Status s =
+      ::kiln::writeFileAtomically(path, text.data(), text.size());
+  if (!s.ok())
+    return emitError(loc) << s.message();
+  return success();
+}
+
+std::string print(ModuleOp module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os);
+  return os.str();
+}
+
+} // namespace
+
+void mlir::kiln::registerCompilerDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
+                                      MLIRContext &context) {
+  Location fileLoc = FileLineColLoc::get(&context, options.input, 0, 0);
+  std::string name =
+      options.name.empty() ? defaultName(options.input) : options.name;
+  if (!isCIdentifier(name))
+    return emitError(fileLoc)
+           << "--name '" << name << "' is not a C identifier";
+
+  ::kiln::Model model;
+  if (::kiln::Status s = ::kiln::loadModel(options.input, model); !s.ok())
+    return emitError(fileLoc) << s.message();
+  FailureOr<OwningOpRef<ModuleOp>> module =
+      importModel(model, &context, options.input, name + "_forward");
+  if (failed(module))
+    return failure();
+  std::string output = options.output.empty()
+                           ? (options.emit == EmitKind::Lib ? "." : "-")
+                           : options.output;
+  if (options.emit == EmitKind::Mlir)
+    return writeOutput(output, print(**module), fileLoc);
+
+  // The pipeline names upstream passes, which must be registered once.
+  static const bool passesRegistered = (registerAllPasses(), true);
+  (void)passesRegistered;
+  PassManager pm(&context);
+  NNToLLVMPipelineOptions pipelineOptions;
+  pipelineOptions.foldBatchNorm = options.foldBatchNorm;
+  pipelineOptions.fuseActivations = options.fuseActivations;
+  pipelineOptions.outParams = true;
+  if (failed(buildNNToLLVMPipeline(pm, pipelineOptions)) ||
+      failed(pm.run(**module)))
+    return failure();
+  if (options.emit == EmitKind::MlirLlvm)
+    return writeOutput(output, print(**module), fileLoc);
+
+  std::vector<std::vector<int64_t>> shapes;
+  (void)::kiln::validateModel(model, {}, &shapes);
+  EntryPoint entry{name + "_predict", name + "_forward", model.inputShape,
+                   shapes.back()};
+  llvm::LLVMContext llvmContext;
+  FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
+      translateAndOptimize(**module, llvmContext, entry, options.target);
+  if (failed(llvmModule))
+    return failure();
+  if (options.emit == EmitKind::LlvmIr) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    (*llvmModule)->print(os, nullptr);
+    return writeOutput(output, os.str(), fileLoc);
+  }
+
+  std::string object;
+  if (failed(emitObject(**llvmModule, options.target,
+                        options.emit == EmitKind::Asm, object, fileLoc)))
+    return failure();
+  if (options.emit == EmitKind::Asm || options.emit == EmitKind::Obj)
+    return writeOutput(output, object, fileLoc);
+
+  if (std::error_code ec = llvm::sys::fs::create_directories(output))
+    return emitError(fileLoc)
+           << "cannot create directory '" << output << "': " << ec.message();
+  std::string header =
+      emitHeader(model, name, options.input, options.foldBatchNorm,
+                 options.fuseActivations);
+  if (failed(writeStaticArchive(output + "/lib" + name + ".a", name + ".o",
+                                object, fileLoc)))
+    return failure();
+  return writeOutput(output + "/" + name + ".h", header, fileLoc);
+}

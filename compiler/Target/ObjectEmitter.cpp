@@ -1,0 +1,217 @@
+//===- ObjectEmitter.cpp - LLVM dialect -> native code, in process --------===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// Everything happens in this process (no llc, no cc), as IREE does: MLIR's
+// LLVM translation, the new pass manager's O3 pipeline for the target
+// machine, and the legacy code generator for the object file.
+//
+// The model function keeps MLIR's memref calling convention, one
+// (allocated, aligned, offset, sizes..., strides...) group per memref; the C
+// entry point builds those groups from plain pointers and the batch size.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Target/ObjectEmitter.h"
+
+#include "schema/Model.h"
+
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Object/ArchiveWriter.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+
+namespace {
+
+std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(const mlir::kiln::TargetOptions &options, Location loc) {
+  llvm::InitializeAllTargetInfos();
+  llvm::InitializeAllTargets();
+  llvm::InitializeAllTargetMCs();
+  llvm::InitializeAllAsmPrinters();
+  std::string triple = options.triple.empty()
+                           ? llvm::sys::getDefaultTargetTriple()
+                           : options.triple;
+  std::string error;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target) {
+    emitError(loc) << "unknown target '" << triple << "': " << error;
+    return nullptr;
+  }
+  std::string cpu = options.cpu;
+  std::string features = options.features;
+  if (options.triple.empty() && cpu.empty()) {
+    // Host: its CPU and every feature it reports (AVX-512 where present).
+    cpu = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures f;
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      f.AddFeature(feature.first(), feature.second);
+    if (!features.empty())
+      f.AddFeature(features);
+    features = f.getString();
+  }
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
+      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  if (!machine)
+    emitError(loc) << "cannot create a target machine for '" << triple
+                   << "' (cpu '" << cpu << "')";
+  return machine;
+}
+
+/// Appends one memref argument group for a row-major tensor of `shape`
+/// (batch first) at `data`.
+void appendMemref(llvm::IRBuilder<> &b, SmallVectorImpl<llvm::Value *> &args,
+                  llvm::Value *data, llvm::Value *batch,
+                  ArrayRef<int64_t> features) {
+  args.push_back(data); // allocated
+  args.push_back(data); // aligned
+  args.push_back(b.getInt64(0));
+  args.push_back(batch);
+  for (int64_t d : features)
+    args.push_back(b.getInt64(d));
+  int64_t stride = 1;
+  SmallVector<int64_t> strides;
+  for (int64_t d : llvm::reverse(features)) {
+    strides.push_back(stride);
+    stride *= d;
+  }
+  args.push_back(b.getInt64(stride)); // batch stride
+  for (int64_t s : llvm::reverse(strides))
+    args.push_back(b.getInt64(s));
+}
+
+} // namespace
+
+FailureOr<std::unique_ptr<llvm::Module>> mlir::kiln::translateAndOptimize(
+    ModuleOp module, llvm::LLVMContext &llvmContext, const EntryPoint &entry,
+    const TargetOptions &target) {
+  Location loc = module.getLoc();
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext, entry.symbol);
+  if (!llvmModule)
+    return emitError(loc) << "translation to LLVM IR failed";
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine(target, loc);
+  if (!machine)
+    return failure();
+  llvmModule->setDataLayout(machine->createDataLayout());
+  llvmModule->setTargetTriple(machine->getTargetTriple().str());
+
+  llvm::Function *impl = llvmModule->getFunction(entry.implementation);
+  if (!impl)
+    return emitError(loc) << "model function '" << entry.implementation
+                          << "' not found after lowering";
+  // Only the entry point is exported, so two models link into one program.
+  for (llvm::Function &f : *llvmModule)
+    if (!f.isDeclaration())
+      f.setLinkage(llvm::GlobalValue::InternalLinkage);
+
+  // int symbol(const float *in, float *out, size_t batch)
+  llvm::IRBuilder<> b(llvmContext);
+  llvm::Type *ptr = b.getPtrTy();
+  llvm::FunctionType *type = llvm::FunctionType::get(
+      b.getInt32Ty(), {ptr, ptr, b.getInt64Ty()}, /*isVarArg=*/false);
+  llvm::Function *entryFn = llvm::Function::Create(
+      type, llvm::GlobalValue::ExternalLinkage, entry.symbol, *llvmModule);
+  llvm::Value *in = entryFn->getArg(0), *out = entryFn->getArg(1),
+              *batch = entryFn->getArg(2);
+  auto *checkBlock = llvm::BasicBlock::Create(llvmContext, "check", entryFn);
+  auto *runBlock = llvm::BasicBlock::Create(llvmContext, "run", entryFn);
+  auto *badBlock = llvm::BasicBlock::Create(llvmContext, "bad", entryFn);
+  b.SetInsertPoint(checkBlock);
+  llvm::Value *bad =
+      b.CreateOr(b.CreateOr(b.CreateIsNull(in), b.CreateIsNull(out)),
+                 b.CreateICmpEQ(batch, b.getInt64(0)));
+  b.CreateCondBr(bad, badBlock, runBlock);
+  b.SetInsertPoint(badBlock);
+  b.CreateRet(b.getInt32(1));
+  b.SetInsertPoint(runBlock);
+  SmallVector<llvm::Value *> args;
+  appendMemref(b, args, in, batch, entry.inputShape);
+  appendMemref(b, args, out, batch, entry.outputShape);
+  if (impl->arg_size() != args.size())
+    return emitError(loc) << "model function has " << impl->arg_size()
+                          << " parameters, expected " << args.size()
+                          << " (input and output memrefs)";
+  b.CreateCall(impl, args);
+  b.CreateRet(b.getInt32(0));
+
+  std::string verifyErrors;
+  llvm::raw_string_ostream os(verifyErrors);
+  if (llvm::verifyModule(*llvmModule, &os))
+    return emitError(loc) << "invalid LLVM IR: " << os.str();
+
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(machine.get());
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3)
+      .run(*llvmModule, mam);
+  return llvmModule;
+}
+
+LogicalResult mlir::kiln::emitObject(llvm::Module &module,
+                                     const TargetOptions &target, bool assembly,
+                                     std::string &out, Location loc) {
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine(target, loc);
+  if (!machine)
+    return failure();
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  llvm::legacy::PassManager pm;
+  if (machine->addPassesToEmitFile(pm, os, nullptr,
+                                   assembly
+                                       ? llvm::CodeGenFileType::AssemblyFile
+                                       : llvm::CodeGenFileType::ObjectFile))
+    return emitError(loc) << "the target cannot emit "
+                          << (assembly ? "assembly" : "object files");
+  pm.run(module);
+  out.assign(buffer.begin(), buffer.end());
+  return success();
+}
+
+LogicalResult mlir::kiln::writeStaticArchive(const std::string &path,
+                                             const std::string &memberName,
+                                             const std::string &object,
+                                             Location loc) {
+  std::unique_ptr<llvm::MemoryBuffer> buffer =
+      llvm::MemoryBuffer::getMemBuffer(object, memberName,
+                                       /*RequiresNullTerminator=*/false);
+  std::vector<llvm::NewArchiveMember> members;
+  members.emplace_back(buffer->getMemBufferRef());
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> archive =
+      llvm::writeArchiveToBuffer(members, llvm::SymtabWritingMode::NormalSymtab,
+                                 llvm::object::Archive::K_GNU,
+                                 /*Deterministic=*/true, /*Thin=*/false);
+  if (!archive)
+    return emitError(loc) << "cannot create archive: "
+                          << llvm::toString(archive.takeError());
+  ::kiln::Status s = ::kiln::writeFileAtomically(
+      path, (*archive)->getBufferStart(), (*archive)->getBufferSize());
+  if (!s.ok())
+    return emitError(loc) << s.message();
+  return success();
+}

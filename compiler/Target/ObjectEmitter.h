@@ -1,0 +1,63 @@
+//===- ObjectEmitter.h - LLVM dialect -> native code, in process -*- C++
+//-*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_TARGET_OBJECTEMITTER_H
+#define KILN_COMPILER_TARGET_OBJECTEMITTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LogicalResult.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+} // namespace llvm
+
+namespace mlir::kiln {
+
+/// Where the code runs. Empty fields mean the host (triple, CPU name and
+/// every feature the host CPU reports).
+struct TargetOptions {
+  std::string triple;
+  std::string cpu;
+  std::string features;
+};
+
+/// The public entry point kilnc wraps around the model function.
+struct EntryPoint {
+  /// Exported C symbol, e.g. "fmnist_predict".
+  std::string symbol;
+  /// The lowered model function (becomes internal).
+  std::string implementation;
+  /// Per-example input and output shapes (no batch dimension).
+  std::vector<int64_t> inputShape, outputShape;
+};
+
+/// Translates an LLVM-dialect module to LLVM IR, adds the C entry point
+/// `int symbol(const float *in, float *out, size_t batch)` (status 0, or 1
+/// for a null pointer or batch 0) around the model function, makes
+/// everything else internal, and optimizes at O3 for the target.
+FailureOr<std::unique_ptr<llvm::Module>>
+translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
+                     const EntryPoint &entry, const TargetOptions &target);
+
+/// Emits an object file (or assembly) for the target.
+LogicalResult emitObject(llvm::Module &module, const TargetOptions &target,
+                         bool assembly, std::string &out, Location loc);
+
+/// A static archive (GNU format with a symbol table) holding one object.
+LogicalResult writeStaticArchive(const std::string &path,
+                                 const std::string &memberName,
+                                 const std::string &object, Location loc);
+
+} // namespace mlir::kiln
+
+#endif // KILN_COMPILER_TARGET_OBJECTEMITTER_H

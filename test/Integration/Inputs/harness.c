@@ -1,0 +1,33 @@
+/* harness.c - runs a compiled Kiln model on inputs read from stdin.
+ *
+ * Compiled with -include NAME.h -DPREDICT=NAME_predict -DIN_SIZE=...
+ * -DOUT_SIZE=...; reads "batch" then batch*IN_SIZE floats, prints
+ * batch*OUT_SIZE outputs with 9 significant digits, one row per line. */
+#include <stdio.h>
+#include <stdlib.h>
+
+int main(void) {
+  size_t batch;
+  if (scanf("%zu", &batch) != 1 || batch == 0)
+    return 2;
+  float *in = malloc(batch * IN_SIZE * sizeof(float));
+  float *out = malloc(batch * OUT_SIZE * sizeof(float));
+  if (!in || !out)
+    return 2;
+  for (size_t i = 0; i < batch * IN_SIZE; ++i)
+    if (scanf("%f", &in[i]) != 1)
+      return 2;
+  int status = PREDICT(in, out, batch);
+  if (status != 0) {
+    printf("status %d\n", status);
+    return 1;
+  }
+  for (size_t r = 0; r < batch; ++r) {
+    for (size_t j = 0; j < OUT_SIZE; ++j)
+      printf("%s%.9g", j ? " " : "", out[r * OUT_SIZE + j]);
+    printf("\n");
+  }
+  free(in);
+  free(out);
+  return 0;
+}
