@@ -1,0 +1,180 @@
+//===- GradientTest.cpp - Backward passes vs central differences ----------===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// Every analytic gradient is compared with (L(θ+h) − L(θ−h)) / 2h. The
+// trainer computes in float32, so the difference quotient itself carries
+// an error of about ε·|L|/h ≈ 1e-7·1/1e-2 = 1e-5 plus O(h²·L''') truncation;
+// with h = 1e-2 on inputs of order 1 we accept a mismatch of
+// 2e-3·max(1, |g|) (checked to fail on a sign or factor error: see
+// WrongGradientIsCaught).
+//
+//===----------------------------------------------------------------------===//
+
+#include "trainer/Activations.h"
+#include "trainer/Dense.h"
+#include "trainer/Dropout.h"
+#include "trainer/Loss.h"
+
+#include <gtest/gtest-spi.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+
+using namespace kiln;
+using namespace kiln::train;
+
+namespace {
+
+constexpr float kStep = 1e-2f;
+constexpr double kTolerance = 2e-3;
+
+Matrix randomMatrix(Eigen::Index rows, Eigen::Index cols, uint64_t seed) {
+  kiln_rng_t rng;
+  kiln_rng_seed(&rng, seed, 7);
+  Matrix m(rows, cols);
+  for (Eigen::Index i = 0; i < m.size(); ++i)
+    m.data()[i] = 2.0f * kiln_rng_uniform_f32(&rng) - 1.0f;
+  return m;
+}
+
+/// Checks `analytic` = dL/dθ against central differences of `loss` in each
+/// element of `theta`.
+void expectGradient(Matrix &theta, const Matrix &analytic,
+                    const std::function<double()> &loss,
+                    const std::string &what) {
+  for (Eigen::Index i = 0; i < theta.size(); ++i) {
+    float saved = theta.data()[i];
+    theta.data()[i] = saved + kStep;
+    double up = loss();
+    theta.data()[i] = saved - kStep;
+    double down = loss();
+    theta.data()[i] = saved;
+    double numeric = (up - down) / (2.0 * kStep);
+    double g = analytic.data()[i];
+    EXPECT_NEAR(g, numeric, kTolerance * std::max(1.0, std::fabs(g)))
+        << what << " element " << i;
+  }
+}
+
+/// L = Σ (y ⊙ w) for a fixed random w: dL/dy = w.
+double weightedSum(const Matrix &y, const Matrix &w) {
+  return double(y.cwiseProduct(w).sum());
+}
+
+class ActivationGradientTest : public ::testing::TestWithParam<ActivationKind> {
+};
+
+TEST_P(ActivationGradientTest, MatchesCentralDifferences) {
+  Activation act = Activation::withDefaults(GetParam());
+  Matrix x = 2.0f * randomMatrix(4, 5, 1);
+  // Keep clear of relu's kink at 0, where the derivative is undefined.
+  x = x.unaryExpr([](float v) { return std::fabs(v) < 0.05f ? 0.3f : v; });
+  Matrix w = randomMatrix(4, 5, 2), y, dx;
+  activationForward(act, x, y);
+  activationBackward(act, x, y, w, dx);
+  expectGradient(
+      x, dx,
+      [&] {
+        Matrix out;
+        activationForward(act, x, out);
+        return weightedSum(out, w);
+      },
+      activationName(act.kind));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllTrainable, ActivationGradientTest,
+    ::testing::Values(ActivationKind::Identity, ActivationKind::Sigmoid,
+                      ActivationKind::Tanh, ActivationKind::Relu,
+                      ActivationKind::LeakyRelu, ActivationKind::Elu,
+                      ActivationKind::Selu, ActivationKind::Softmax,
+                      ActivationKind::Gelu, ActivationKind::Swish),
+    [](const ::testing::TestParamInfo<ActivationKind> &info) {
+      return std::string(activationName(info.param));
+    });
+
+TEST(GradientTest, WrongGradientIsCaught) {
+  // The check must be able to fail: a gradient off by 10% is reported.
+  Matrix x = randomMatrix(3, 3, 3), w = randomMatrix(3, 3, 4);
+  Matrix wrong = 1.1f * w;
+  ::testing::TestPartResultArray failures;
+  {
+    ::testing::ScopedFakeTestPartResultReporter reporter(
+        ::testing::ScopedFakeTestPartResultReporter::
+            INTERCEPT_ONLY_CURRENT_THREAD,
+        &failures);
+    expectGradient(x, wrong, [&] { return weightedSum(x, w); }, "wrong");
+  }
+  EXPECT_GT(failures.size(), 0);
+}
+
+class DenseGradientTest : public ::testing::TestWithParam<ActivationKind> {};
+
+TEST_P(DenseGradientTest, KernelBiasAndInput) {
+  DenseOptions options;
+  options.units = 3;
+  options.activation = Activation::withDefaults(GetParam());
+  Dense dense("dense", options);
+  kiln_rng_t rng;
+  kiln_rng_seed(&rng, 5, 0);
+  ASSERT_TRUE(dense.build({4}, rng).ok());
+  dense.bias.value = randomMatrix(1, 3, 6);
+  Matrix x = randomMatrix(5, 4, 7), w = randomMatrix(5, 3, 8);
+  auto loss = [&] { return weightedSum(dense.forward(x, {}), w); };
+  loss();
+  Matrix dx = dense.backward(w);
+  Matrix dW = dense.kernel.grad, db = dense.bias.grad;
+  expectGradient(dense.kernel.value, dW, loss, "kernel");
+  expectGradient(dense.bias.value, db, loss, "bias");
+  expectGradient(x, dx, loss, "input");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Activations, DenseGradientTest,
+    ::testing::Values(ActivationKind::Identity, ActivationKind::Elu,
+                      ActivationKind::Tanh, ActivationKind::Softmax),
+    [](const ::testing::TestParamInfo<ActivationKind> &info) {
+      return std::string(activationName(info.param));
+    });
+
+class LossGradientTest : public ::testing::TestWithParam<LossKind> {};
+
+TEST_P(LossGradientTest, MatchesCentralDifferences) {
+  LossKind kind = GetParam();
+  Targets t;
+  t.labels = {0, 2, 1, 2};
+  t.values = randomMatrix(4, 3, 9);
+  Matrix y;
+  if (kind == LossKind::SparseCategoricalCrossentropy) {
+    // Probabilities: softmax of random logits.
+    activationForward(Activation::withDefaults(ActivationKind::Softmax),
+                      randomMatrix(4, 3, 10), y);
+  } else {
+    y = randomMatrix(4, 3, 10);
+  }
+  Matrix dy;
+  lossGradient(kind, y, t, 0, 4, dy);
+  expectGradient(y, dy, [&] { return lossValue(kind, y, t, 0, 4); }, "loss");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, LossGradientTest,
+    ::testing::Values(LossKind::SparseCategoricalCrossentropy,
+                      LossKind::MeanSquaredError, LossKind::MeanAbsoluteError));
+
+TEST(GradientTest, DropoutBackwardUsesTheForwardMask) {
+  Dropout drop("dropout", 0.5f);
+  kiln_rng_t rng;
+  ASSERT_TRUE(drop.build({6}, rng).ok());
+  Matrix x = randomMatrix(4, 6, 11), w = randomMatrix(4, 6, 12);
+  ForwardContext ctx{true, false, 99, 3};
+  auto loss = [&] { return weightedSum(drop.forward(x, ctx), w); };
+  loss();
+  Matrix dx = drop.backward(w);
+  expectGradient(x, dx, loss, "dropout input");
+}
+
+} // namespace

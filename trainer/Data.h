@@ -1,0 +1,38 @@
+//===- Data.h - Data sets: IDX (gzip) files and standardization --*- C++
+//-*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_TRAINER_DATA_H
+#define KILN_TRAINER_DATA_H
+
+#include "schema/Model.h"
+#include "trainer/Tensor.h"
+
+#include <string>
+#include <vector>
+
+namespace kiln::train {
+
+/// Reads an IDX image file (magic 0x00000803, gzip or plain, as in MNIST and
+/// Fashion-MNIST): one row per image, pixels scaled to [0, 1]. `shape`
+/// receives one image's shape ([rows, cols]).
+Status readIdxImages(const std::string &path, Matrix &images,
+                     std::vector<int64_t> &shape);
+
+/// Reads an IDX label file (magic 0x00000801).
+Status readIdxLabels(const std::string &path, std::vector<int> &labels);
+
+/// Per-feature mean and standard deviation of `x` (std floored at 1e-7 so
+/// constant features do not divide by zero), as stored in the model file.
+Normalization fitNormalization(const Matrix &x,
+                               const std::vector<int64_t> &shape);
+
+/// x ← (x − mean) / std, in place.
+void applyNormalization(const Normalization &n, Matrix &x);
+
+} // namespace kiln::train
+
+#endif // KILN_TRAINER_DATA_H

@@ -1,0 +1,94 @@
+//===- Dense.cpp - Fully connected layer ----------------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// Forward z = xW + b, y = f(z). Backward, for a batch (rows of x):
+//   dz = f'(z) ⊙ dy,  dW = xᵀ dz,  db = Σ_rows dz,  dx = dz Wᵀ.
+// All through Eigen products (no hand-written GEMM).
+//
+//===----------------------------------------------------------------------===//
+
+#include "trainer/Dense.h"
+
+#include "trainer/Activations.h"
+
+namespace kiln::train {
+
+Status Dense::build(const std::vector<int64_t> &inputShape, kiln_rng_t &rng) {
+  if (inputShape.size() != 1)
+    return Status::error("layer '" + name() +
+                         "' (dense): needs a flat input; add a flatten layer");
+  if (options.units < 1)
+    return Status::error("layer '" + name() + "' (dense): units must be >= 1");
+  if (!isTrainable(options.activation.kind))
+    return Status::error("layer '" + name() + "' (dense): activation '" +
+                         activationName(options.activation.kind) +
+                         "' cannot be trained yet");
+  int64_t in = inputShape[0], out = options.units;
+  kernel.name = name() + "/kernel";
+  kernel.value.resize(in, out);
+  options.kernelInitializer.fill(kernel.value, in, out, rng);
+  kernel.grad = Matrix::Zero(in, out);
+  if (options.useBias) {
+    bias.name = name() + "/bias";
+    bias.value.resize(1, out);
+    options.biasInitializer.fill(bias.value, in, out, rng);
+    bias.grad = Matrix::Zero(1, out);
+  }
+  return Status::success();
+}
+
+const Matrix &Dense::forward(const Matrix &x, const ForwardContext &) {
+  input = x;
+  z.resize(x.rows(), options.units);
+  z.noalias() = x * kernel.value;
+  if (options.useBias)
+    z.rowwise() += RowVector(bias.value.row(0));
+  activationForward(options.activation, z, y);
+  return y;
+}
+
+const Matrix &Dense::backward(const Matrix &dy) {
+  Matrix dzLocal;
+  activationBackward(options.activation, z, y, dy, dzLocal);
+  return backwardFromPreActivation(dzLocal);
+}
+
+const Matrix &Dense::backwardFromPreActivation(const Matrix &dzIn) {
+  dz = dzIn;
+  kernel.grad.noalias() = input.transpose() * dz;
+  if (options.useBias)
+    bias.grad = dz.colwise().sum();
+  dx.resize(dz.rows(), kernel.value.rows());
+  dx.noalias() = dz * kernel.value.transpose();
+  return dx;
+}
+
+std::vector<Parameter *> Dense::parameters() {
+  std::vector<Parameter *> params{&kernel};
+  if (options.useBias)
+    params.push_back(&bias);
+  return params;
+}
+
+namespace {
+Tensor toTensor(const Matrix &m, std::vector<int64_t> shape) {
+  return Tensor::fromF32(std::move(shape),
+                         std::vector<float>(m.data(), m.data() + m.size()));
+}
+} // namespace
+
+kiln::Layer Dense::toModelLayer() const {
+  DenseLayer d;
+  d.units = options.units;
+  d.useBias = options.useBias;
+  d.activation = options.activation;
+  d.kernel = toTensor(kernel.value, {kernel.value.rows(), kernel.value.cols()});
+  if (options.useBias)
+    d.bias = toTensor(bias.value, {options.units});
+  return kiln::Layer{name(), trainable, std::move(d)};
+}
+
+} // namespace kiln::train

@@ -1,0 +1,51 @@
+//===- Dense.h - Fully connected layer ----------------------------*- C++
+//-*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_TRAINER_DENSE_H
+#define KILN_TRAINER_DENSE_H
+
+#include "trainer/Initializers.h"
+#include "trainer/Layer.h"
+
+namespace kiln::train {
+
+struct DenseOptions {
+  int64_t units = 0;
+  Activation activation; // identity
+  bool useBias = true;
+  Initializer kernelInitializer = *Initializer::named("glorot_uniform");
+  Initializer biasInitializer = *Initializer::named("zeros");
+};
+
+/// y = activation(x·W + b), W is [inputs, units] (Keras layout).
+class Dense : public Layer {
+public:
+  Dense(std::string name, DenseOptions options)
+      : Layer(std::move(name)), options(std::move(options)) {}
+
+  Status build(const std::vector<int64_t> &inputShape,
+               kiln_rng_t &rng) override;
+  std::vector<int64_t> outputShape() const override { return {options.units}; }
+  const Matrix &forward(const Matrix &x, const ForwardContext &) override;
+  const Matrix &backward(const Matrix &dy) override;
+  /// Backward from dL/dz (pre-activation), used when softmax and
+  /// cross-entropy are fused into dz = p − y.
+  const Matrix &backwardFromPreActivation(const Matrix &dz);
+  std::vector<Parameter *> parameters() override;
+  kiln::Layer toModelLayer() const override;
+
+  const DenseOptions &getOptions() const { return options; }
+  Parameter kernel, bias;
+
+private:
+  DenseOptions options;
+  Matrix input, z, y, dz, dx;
+};
+
+} // namespace kiln::train
+
+#endif // KILN_TRAINER_DENSE_H

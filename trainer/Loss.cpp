@@ -1,0 +1,96 @@
+//===- Loss.cpp - Losses and metrics --------------------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// Per batch of n rows (rows begin..begin+n−1 of the targets):
+//   sparse CE: L = −(1/n) Σ log p[label],  dL/dp = −1/(n·p) at the label
+//   MSE:       L = (1/n) Σ mean_j (y − t)²,  dL/dy = 2(y − t)/(n·k)
+//   MAE:       L = (1/n) Σ mean_j |y − t|,   dL/dy = sign(y − t)/(n·k)
+// With a softmax output the trainer skips dL/dp and uses the fused
+// dL/dz = (p − onehot)/n, which is exact and never divides by a tiny p.
+//
+//===----------------------------------------------------------------------===//
+
+#include "trainer/Loss.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace kiln::train {
+
+namespace {
+constexpr double kEpsilon = 1e-7;
+}
+
+double lossValue(LossKind kind, const Matrix &y, const Targets &t, size_t begin,
+                 size_t count) {
+  double sum = 0;
+  for (size_t r = 0; r < count; ++r) {
+    auto row = y.row(Eigen::Index(r));
+    switch (kind) {
+    case LossKind::SparseCategoricalCrossentropy: {
+      double p =
+          std::clamp<double>(row(t.labels[begin + r]), kEpsilon, 1 - kEpsilon);
+      sum -= std::log(p);
+      break;
+    }
+    case LossKind::MeanSquaredError:
+      sum += (row - t.values.row(Eigen::Index(begin + r)))
+                 .array()
+                 .square()
+                 .cast<double>()
+                 .mean();
+      break;
+    case LossKind::MeanAbsoluteError:
+      sum += (row - t.values.row(Eigen::Index(begin + r)))
+                 .array()
+                 .abs()
+                 .cast<double>()
+                 .mean();
+      break;
+    }
+  }
+  return sum / double(count);
+}
+
+void lossGradient(LossKind kind, const Matrix &y, const Targets &t,
+                  size_t begin, size_t count, Matrix &dy) {
+  dy = Matrix::Zero(y.rows(), y.cols());
+  const double n = double(count), k = double(y.cols());
+  for (size_t r = 0; r < count; ++r) {
+    Eigen::Index i = Eigen::Index(r);
+    switch (kind) {
+    case LossKind::SparseCategoricalCrossentropy: {
+      int label = t.labels[begin + r];
+      double p = y(i, label);
+      // The clip's derivative is 0 outside [ε, 1 − ε].
+      if (p > kEpsilon && p < 1 - kEpsilon)
+        dy(i, label) = float(-1.0 / (n * p));
+      break;
+    }
+    case LossKind::MeanSquaredError:
+      dy.row(i) = (2.0 / (n * k)) *
+                  (y.row(i) - t.values.row(Eigen::Index(begin + r))).array();
+      break;
+    case LossKind::MeanAbsoluteError:
+      dy.row(i) =
+          (1.0 / (n * k)) *
+          (y.row(i) - t.values.row(Eigen::Index(begin + r))).array().sign();
+      break;
+    }
+  }
+}
+
+double accuracy(const Matrix &y, const std::vector<int> &labels, size_t begin) {
+  size_t correct = 0;
+  for (Eigen::Index r = 0; r < y.rows(); ++r) {
+    Eigen::Index best;
+    y.row(r).maxCoeff(&best);
+    correct += best == labels[begin + size_t(r)];
+  }
+  return double(correct) / double(y.rows());
+}
+
+} // namespace kiln::train

@@ -1,0 +1,43 @@
+//===- Loss.h - Losses and metrics --------------------------------*- C++
+//-*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_TRAINER_LOSS_H
+#define KILN_TRAINER_LOSS_H
+
+#include "trainer/Tensor.h"
+
+#include <string>
+#include <vector>
+
+namespace kiln::train {
+
+/// Targets: class indices (sparse CE, accuracy) or values (MSE, MAE).
+struct Targets {
+  std::vector<int> labels;
+  Matrix values;
+};
+
+enum class LossKind {
+  SparseCategoricalCrossentropy,
+  MeanSquaredError,
+  MeanAbsoluteError
+};
+
+/// Mean over the batch of the per-example loss, and dL/dy.
+/// Sparse categorical cross-entropy takes probabilities, clipped to
+/// [1e-7, 1 − 1e-7] as Keras does.
+double lossValue(LossKind kind, const Matrix &y, const Targets &t, size_t begin,
+                 size_t count);
+void lossGradient(LossKind kind, const Matrix &y, const Targets &t,
+                  size_t begin, size_t count, Matrix &dy);
+
+/// Fraction of rows whose argmax equals the label.
+double accuracy(const Matrix &y, const std::vector<int> &labels, size_t begin);
+
+} // namespace kiln::train
+
+#endif // KILN_TRAINER_LOSS_H
