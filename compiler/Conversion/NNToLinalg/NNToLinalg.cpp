@@ -225,10 +225,29 @@ struct DenseOpLowering : public OpConversionPattern<DenseOp> {
     Value zero = floatConst(rewriter, loc, resultType.getElementType(), 0.0);
     Value filled =
         rewriter.create<linalg::FillOp>(loc, zero, init).getResult(0);
+    // y[i, j] += x[i, k] · w[k, j] as a generic whose loops run (i, k, j):
+    // linalg.matmul lowers to (i, j, k), where the innermost loop strides
+    // through the [in][out] weights by `out` floats. With j innermost it
+    // walks one weight row and one output row contiguously, which LLVM
+    // vectorizes.
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr i = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx),
+               j = getAffineDimExpr(2, ctx);
+    SmallVector<AffineMap> maps{AffineMap::get(3, 0, {i, k}, ctx),
+                                AffineMap::get(3, 0, {k, j}, ctx),
+                                AffineMap::get(3, 0, {i, j}, ctx)};
+    SmallVector<IteratorType> iterators{IteratorType::parallel,
+                                        IteratorType::reduction,
+                                        IteratorType::parallel};
     Value y = rewriter
-                  .create<linalg::MatmulOp>(loc, resultType,
-                                            ValueRange{x, adaptor.getWeight()},
-                                            filled)
+                  .create<linalg::GenericOp>(
+                      loc, resultType, ValueRange{x, adaptor.getWeight()},
+                      filled, maps, iterators,
+                      [](OpBuilder &b, Location l, ValueRange a) {
+                        Value p = b.create<arith::MulFOp>(l, a[0], a[1]);
+                        b.create<linalg::YieldOp>(
+                            l, b.create<arith::AddFOp>(l, a[2], p).getResult());
+                      })
                   .getResult(0);
     ActivationAttr act = op.getActivationAttr();
     if (adaptor.getBias() || (act && !act.isIdentity()))

@@ -1,12 +1,19 @@
 // RUN: kiln-opt %s -split-input-file --convert-nn-to-linalg | FileCheck %s
 
-// Dense: zero fill + matmul, then one epilogue generic (bias + activation).
+// Dense: zero fill + a contraction whose loops run (i, k, j), so the
+// innermost loop is contiguous over the [in][out] weights and the output;
+// then one epilogue generic (bias + activation).
+// CHECK-DAG: #[[XMAP:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[WMAP:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[YMAP:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-LABEL: func @dense_relu
 // CHECK-SAME: (%[[X:.*]]: tensor<?x4xf32>, %[[W:.*]]: tensor<4x2xf32>, %[[B:.*]]: tensor<2xf32>)
 // CHECK: %[[N:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x4xf32>
 // CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x2xf32>
 // CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<?x2xf32>)
-// CHECK: %[[M:.*]] = linalg.matmul ins(%[[X]], %[[W]] : tensor<?x4xf32>, tensor<4x2xf32>) outs(%[[F]] : tensor<?x2xf32>)
+// CHECK: %[[M:.*]] = linalg.generic {indexing_maps = [#[[XMAP]], #[[WMAP]], #[[YMAP]]], iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[X]], %[[W]] : tensor<?x4xf32>, tensor<4x2xf32>) outs(%[[F]] : tensor<?x2xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
 // CHECK: linalg.generic {{.*}} ins(%[[M]], %[[B]] : tensor<?x2xf32>, tensor<2xf32>)
 // CHECK: arith.addf
 // CHECK: arith.maximumf
@@ -18,9 +25,9 @@ func.func @dense_relu(%x: tensor<?x4xf32>, %w: tensor<4x2xf32>, %b: tensor<2xf32
 
 // -----
 
-// A linear Dense without bias needs no epilogue.
+// A linear Dense without bias needs no epilogue: one generic only.
 // CHECK-LABEL: func @dense_linear
-// CHECK: linalg.matmul
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
 // CHECK-NOT: linalg.generic
 func.func @dense_linear(%x: tensor<?x4xf32>, %w: tensor<4x2xf32>) -> tensor<?x2xf32> {
   %0 = nn.dense %x, %w : (tensor<?x4xf32>, tensor<4x2xf32>) -> tensor<?x2xf32>
