@@ -158,12 +158,6 @@ const char *layerKindName(const LayerParams &params) {
   return "?";
 }
 
-//===----------------------------------------------------------------------===//
-// Validation
-//===----------------------------------------------------------------------===//
-
-namespace {
-
 std::string shapeString(const std::vector<int64_t> &shape) {
   std::ostringstream os;
   os << '[';
@@ -172,6 +166,12 @@ std::string shapeString(const std::vector<int64_t> &shape) {
   os << ']';
   return os.str();
 }
+
+//===----------------------------------------------------------------------===//
+// Validation
+//===----------------------------------------------------------------------===//
+
+namespace {
 
 /// IEEE 754 binary16 to float; exact, since every half is a float.
 float halfToFloat(uint16_t h) {

@@ -187,6 +187,9 @@ struct Layer {
   LayerParams params;
 };
 
+/// "[784, 300]": how every Kiln message and summary writes a shape.
+std::string shapeString(const std::vector<int64_t> &shape);
+
 /// "flatten", "dense", "batch_norm", "activation" or "dropout".
 const char *layerKindName(const LayerParams &params);
 

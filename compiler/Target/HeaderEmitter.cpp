@@ -14,15 +14,6 @@
 
 using namespace mlir;
 
-namespace {
-std::string shapeString(const std::vector<int64_t> &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-} // namespace
-
 std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
                                    const std::string &name,
                                    const std::string &source,
@@ -42,8 +33,8 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     << ". Do not edit.\n"
     << " *\n"
     << " * Model '" << model.name << "': input "
-    << shapeString(model.inputShape) << " float32 per example, output "
-    << shapeString(shapes.back()) << " float32.\n"
+    << ::kiln::shapeString(model.inputShape) << " float32 per example, output "
+    << ::kiln::shapeString(shapes.back()) << " float32.\n"
     << " * Precision: float32 weights and arithmetic.\n"
     << (model.normalization
             ? " * Input standardization ((x - mean) / std, as in training) is "

@@ -21,13 +21,6 @@ using namespace kiln;
 
 namespace {
 
-std::string shapeString(const std::vector<int64_t> &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 int64_t count(const Tensor &t) { return t.numElements(); }
 
 /// Parameter count and a short description of the layer's configuration.
