@@ -61,6 +61,10 @@ const Matrix &Dense::backwardFromPreActivation(const Matrix &dzIn) {
   kernel.grad.noalias() = input.transpose() * dz;
   if (options.useBias)
     bias.grad = dz.colwise().sum();
+  if (!needsInputGradient) {
+    dx.resize(0, 0);
+    return dx;
+  }
   dx.resize(dz.rows(), kernel.value.rows());
   dx.noalias() = dz * kernel.value.transpose();
   return dx;

@@ -51,6 +51,9 @@ public:
   bool trainable = true;
   /// Distinguishes this layer's random masks from other layers'.
   uint32_t streamId = 0;
+  /// False for the first layer: nobody needs dL/d(input), and for a Dense
+  /// it is a third of the layer's backward FLOPs.
+  bool needsInputGradient = true;
 
 private:
   std::string layerName;

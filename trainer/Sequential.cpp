@@ -36,6 +36,13 @@ Status Sequential::build(std::vector<int64_t> shape, uint64_t seed) {
       return s;
     shape = layer->outputShape();
   }
+  // Only layers after the first parameterized one need dL/d(input); the
+  // layers before it (flatten, dropout on the input) pass it to nobody.
+  bool seenParameters = false;
+  for (auto &layer : stack) {
+    layer->needsInputGradient = seenParameters;
+    seenParameters |= !layer->parameters().empty();
+  }
   return Status::success();
 }
 
@@ -75,7 +82,7 @@ void Sequential::backward(const Matrix &y, const Targets &t, size_t begin) {
     lossGradient(lossKind, y, t, begin, size_t(y.rows()), dz);
     grad = &stack[last]->backward(dz);
   }
-  for (size_t i = last; i-- > 0;)
+  for (size_t i = last; i-- > 0 && stack[i + 1]->needsInputGradient;)
     grad = &stack[i]->backward(*grad);
 }
 
