@@ -46,9 +46,9 @@ Status Sequential::build(std::vector<int64_t> shape, uint64_t seed) {
   return Status::success();
 }
 
-void Sequential::compile(LossKind loss, SgdOptions options) {
+void Sequential::compile(LossKind loss, std::unique_ptr<Optimizer> opt) {
   lossKind = loss;
-  optimizer = std::make_unique<Sgd>(options);
+  optimizer = std::move(opt);
 }
 
 std::vector<Layer *> Sequential::layers() {

@@ -10,7 +10,7 @@
 
 #include "trainer/Layer.h"
 #include "trainer/Loss.h"
-#include "trainer/Sgd.h"
+#include "trainer/Optimizer.h"
 
 #include <functional>
 #include <memory>
@@ -48,7 +48,7 @@ public:
   /// Builds every layer for examples of `inputShape`, drawing initial
   /// weights from stream 0 of `seed`.
   Status build(std::vector<int64_t> inputShape, uint64_t seed);
-  void compile(LossKind loss, SgdOptions optimizer);
+  void compile(LossKind loss, std::unique_ptr<Optimizer> optimizer);
 
   /// Trains on rows of `x`; fails (before any update) on NaN/Inf inputs or
   /// labels out of range.
@@ -73,7 +73,7 @@ private:
   std::vector<std::unique_ptr<Layer>> stack;
   std::vector<int64_t> inputShape;
   LossKind lossKind = LossKind::SparseCategoricalCrossentropy;
-  std::unique_ptr<Sgd> optimizer;
+  std::unique_ptr<Optimizer> optimizer;
   uint64_t fitSeed = 0;
   uint32_t step = 0;
 

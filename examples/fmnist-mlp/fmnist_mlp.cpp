@@ -82,7 +82,10 @@ int main(int argc, char **argv) {
       DenseOptions{10, Activation::withDefaults(ActivationKind::Softmax)}));
   if (Status s = model.build(shape, seed); !s.ok())
     return fail(s.message());
-  model.compile(LossKind::SparseCategoricalCrossentropy, SgdOptions{0.01});
+  OptimizerOptions sgd;
+  sgd.learningRate = 0.01;
+  model.compile(LossKind::SparseCategoricalCrossentropy,
+                makeOptimizer(OptimizerKind::Sgd, sgd));
 
   FitOptions fit;
   fit.epochs = epochs;

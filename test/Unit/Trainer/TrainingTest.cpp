@@ -41,7 +41,11 @@ std::unique_ptr<Sequential> makeModel(uint64_t seed) {
       "dense_1",
       DenseOptions{2, Activation::withDefaults(ActivationKind::Softmax)}));
   EXPECT_TRUE(m->build({4}, seed).ok());
-  m->compile(LossKind::SparseCategoricalCrossentropy, {0.1, 0.9, false});
+  OptimizerOptions sgd;
+  sgd.learningRate = 0.1;
+  sgd.momentum = 0.9;
+  m->compile(LossKind::SparseCategoricalCrossentropy,
+             makeOptimizer(OptimizerKind::Sgd, sgd));
   return m;
 }
 

@@ -1,0 +1,73 @@
+//===- Optimizer.h - Optimizers with per-parameter slots ---------*- C++
+//-*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_TRAINER_OPTIMIZER_H
+#define KILN_TRAINER_OPTIMIZER_H
+
+#include "schema/Model.h"
+#include "trainer/Tensor.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kiln::train {
+
+/// Common options (Keras names). Defaults are the Keras defaults of Adam and
+/// friends; SGD's learning rate default (0.01) is set by makeSgd.
+struct OptimizerOptions {
+  double learningRate = 0.001;
+  double momentum = 0.0;           // SGD
+  bool nesterov = false;           // SGD
+  double beta1 = 0.9;              // Adam, AdaMax, Nadam, AdamW
+  double beta2 = 0.999;            // Adam, AdaMax, Nadam, AdamW
+  double rho = 0.9;                // RMSProp
+  double epsilon = 1e-7;           // all adaptive ones
+  double initialAccumulator = 0.1; // AdaGrad
+  double weightDecay = 0.004;      // AdamW
+};
+
+/// An optimizer: step() applies one update to every parameter, keeping its
+/// state in slots named "<parameter>/<slot>" (saved in the model file).
+/// Frozen layers' parameters are never passed in, so they get no slots.
+class Optimizer {
+public:
+  Optimizer(OptimizerKind kind, OptimizerOptions options)
+      : kind(kind), options(options) {}
+  virtual ~Optimizer() = default;
+
+  void step(const std::vector<Parameter *> &params);
+  double learningRate() const { return options.learningRate; }
+  void setLearningRate(double lr) { options.learningRate = lr; }
+  int64_t iterations() const { return steps; }
+  OptimizerState state() const;
+
+protected:
+  /// Updates one parameter at step t (1 for the first step).
+  virtual void update(Parameter &p, int64_t t) = 0;
+  /// The slot `name` of `p`, created filled with `init`.
+  Matrix &slot(const Parameter &p, const std::string &name, float init = 0);
+  /// Hook for state shared by all parameters (Nadam's momentum schedule).
+  virtual void beginStep(int64_t) {}
+
+  OptimizerKind kind;
+  OptimizerOptions options;
+
+private:
+  std::map<std::string, Matrix> slots;
+  int64_t steps = 0;
+};
+
+/// SGD (plain, momentum, Nesterov), AdaGrad, RMSProp, Adam, AdaMax, Nadam,
+/// AdamW; equations in Optimizer.cpp.
+std::unique_ptr<Optimizer> makeOptimizer(OptimizerKind kind,
+                                         OptimizerOptions options);
+
+} // namespace kiln::train
+
+#endif // KILN_TRAINER_OPTIMIZER_H
