@@ -33,7 +33,34 @@ Matrix &Optimizer::slot(const Parameter &p, const std::string &name,
   return s;
 }
 
+// Clipping (Keras): g ← clip(g, −c, c);  g ← g·c/max(‖g‖, c) per tensor;
+// g ← g·c/max(√Σ‖g‖², c) over all tensors. Norms in double.
+void clipGradients(const std::vector<Parameter *> &params,
+                   const OptimizerOptions &options) {
+  if (options.clipValue > 0) {
+    float c = float(options.clipValue);
+    for (Parameter *p : params)
+      p->grad = p->grad.cwiseMax(-c).cwiseMin(c);
+  }
+  if (options.clipNorm > 0)
+    for (Parameter *p : params) {
+      double norm = std::sqrt(p->grad.cast<double>().squaredNorm());
+      if (norm > options.clipNorm)
+        p->grad *= float(options.clipNorm / norm);
+    }
+  if (options.globalClipNorm > 0) {
+    double sum = 0;
+    for (Parameter *p : params)
+      sum += p->grad.cast<double>().squaredNorm();
+    double norm = std::sqrt(sum);
+    if (norm > options.globalClipNorm)
+      for (Parameter *p : params)
+        p->grad *= float(options.globalClipNorm / norm);
+  }
+}
+
 void Optimizer::step(const std::vector<Parameter *> &params) {
+  clipGradients(params, options);
   ++steps;
   beginStep(steps);
   for (Parameter *p : params)

@@ -30,7 +30,18 @@ struct OptimizerOptions {
   double epsilon = 1e-7;           // all adaptive ones
   double initialAccumulator = 0.1; // AdaGrad
   double weightDecay = 0.004;      // AdamW
+  /// Gradient clipping, applied before the update (0 = off), Keras
+  /// semantics: each element to [−clipValue, clipValue]; each parameter's
+  /// gradient to norm <= clipNorm; all gradients together to global norm
+  /// <= globalClipNorm.
+  double clipValue = 0;
+  double clipNorm = 0;
+  double globalClipNorm = 0;
 };
+
+/// Applies the clipping `options` asks for to the gradients of `params`.
+void clipGradients(const std::vector<Parameter *> &params,
+                   const OptimizerOptions &options);
 
 /// An optimizer: step() applies one update to every parameter, keeping its
 /// state in slots named "<parameter>/<slot>" (saved in the model file).

@@ -184,6 +184,57 @@ TEST(OptimizerTest, Nadam) {
       });
 }
 
+// The example of the issue (and of the book): clipnorm 1.0 scales
+// [0.9, 100.0] to unit norm, [0.9, 100]/100.00405.
+TEST(ClippingTest, ClipNormExample) {
+  Parameter p{"w", Matrix::Zero(1, 2), Matrix(1, 2)};
+  p.grad << 0.9f, 100.0f;
+  OptimizerOptions o;
+  o.clipNorm = 1.0;
+  clipGradients({&p}, o);
+  EXPECT_NEAR(p.grad(0, 0), 0.00899964, 1e-8);
+  EXPECT_NEAR(p.grad(0, 1), 0.9999595, 1e-7);
+}
+
+TEST(ClippingTest, ClipValueClipsElements) {
+  Parameter p{"w", Matrix::Zero(1, 3), Matrix(1, 3)};
+  p.grad << 0.9f, 100.0f, -3.0f;
+  OptimizerOptions o;
+  o.clipValue = 1.0;
+  clipGradients({&p}, o);
+  EXPECT_EQ(p.grad, (Matrix(1, 3) << 0.9f, 1.0f, -1.0f).finished());
+}
+
+TEST(ClippingTest, NormsBelowTheLimitAreUntouched) {
+  Parameter p{"w", Matrix::Zero(1, 2), Matrix(1, 2)};
+  p.grad << 0.3f, 0.4f; // norm 0.5
+  OptimizerOptions o;
+  o.clipNorm = 1.0;
+  o.globalClipNorm = 1.0;
+  clipGradients({&p}, o);
+  EXPECT_EQ(p.grad, (Matrix(1, 2) << 0.3f, 0.4f).finished());
+}
+
+TEST(ClippingTest, GlobalNormScalesAllTensorsTogether) {
+  Parameter a{"a", Matrix::Zero(1, 1), Matrix(1, 1)};
+  Parameter b{"b", Matrix::Zero(1, 1), Matrix(1, 1)};
+  a.grad << 3.0f;
+  b.grad << 4.0f; // global norm 5
+  OptimizerOptions o;
+  o.globalClipNorm = 1.0;
+  clipGradients({&a, &b}, o);
+  EXPECT_FLOAT_EQ(a.grad(0, 0), 0.6f);
+  EXPECT_FLOAT_EQ(b.grad(0, 0), 0.8f);
+  // Per-tensor clipnorm would have left the ratio 3:4 but each at norm <= 1.
+  a.grad << 3.0f;
+  b.grad << 4.0f;
+  OptimizerOptions perTensor;
+  perTensor.clipNorm = 1.0;
+  clipGradients({&a, &b}, perTensor);
+  EXPECT_FLOAT_EQ(a.grad(0, 0), 1.0f);
+  EXPECT_FLOAT_EQ(b.grad(0, 0), 1.0f);
+}
+
 TEST(OptimizerTest, StateNamesSlotsPerParameter) {
   Parameter p{"dense/kernel", Matrix::Ones(2, 2), Matrix::Ones(2, 2)};
   std::unique_ptr<Optimizer> adam =
