@@ -31,11 +31,17 @@ Status Dense::build(const std::vector<int64_t> &inputShape, kiln_rng_t &rng) {
   kernel.value.resize(in, out);
   options.kernelInitializer.fill(kernel.value, in, out, rng);
   kernel.grad = Matrix::Zero(in, out);
+  kernel.l1 = options.kernelRegularizer.l1;
+  kernel.l2 = options.kernelRegularizer.l2;
+  kernel.maxNorm = options.kernelConstraint.maxValue;
   if (options.useBias) {
     bias.name = name() + "/bias";
     bias.value.resize(1, out);
     options.biasInitializer.fill(bias.value, in, out, rng);
     bias.grad = Matrix::Zero(1, out);
+    bias.l1 = options.biasRegularizer.l1;
+    bias.l2 = options.biasRegularizer.l2;
+    bias.maxNorm = options.biasConstraint.maxValue;
   }
   return Status::success();
 }

@@ -10,6 +10,7 @@
 
 #include "trainer/Initializers.h"
 #include "trainer/Layer.h"
+#include "trainer/Regularizers.h"
 
 namespace kiln::train {
 
@@ -19,6 +20,19 @@ struct DenseOptions {
   bool useBias = true;
   Initializer kernelInitializer = *Initializer::named("glorot_uniform");
   Initializer biasInitializer = *Initializer::named("zeros");
+  Regularizer kernelRegularizer, biasRegularizer;
+  MaxNorm kernelConstraint, biasConstraint;
+
+  /// The common case: units, activation and kernel initializer.
+  static DenseOptions
+  make(int64_t units, Activation activation = {},
+       Initializer kernelInitializer = *Initializer::named("glorot_uniform")) {
+    DenseOptions o;
+    o.units = units;
+    o.activation = activation;
+    o.kernelInitializer = kernelInitializer;
+    return o;
+  }
 };
 
 /// y = activation(x·W + b), W is [inputs, units] (Keras layout).

@@ -15,6 +15,7 @@
 
 #include "trainer/Activations.h"
 #include "trainer/Dense.h"
+#include "trainer/Regularizers.h"
 
 #include <chrono>
 #include <cmath>
@@ -154,7 +155,20 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
       if (!tb.labels.empty())
         accSum += accuracy(out, tb.labels, 0) * double(count);
       backward(out, tb, 0);
+      // ℓ1/ℓ2: the penalty is part of the reported loss, its gradient part
+      // of the update; max-norm constraints apply after the step.
+      double penalty = 0;
+      for (Parameter *p : params) {
+        Regularizer r{p->l1, p->l2};
+        if (r.active()) {
+          penalty += r.penalty(p->value);
+          r.addGradient(p->value, p->grad);
+        }
+      }
+      lossSum += penalty * double(count);
       optimizer->step(params);
+      for (Parameter *p : params)
+        MaxNorm{p->maxNorm}.apply(p->value);
     }
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)

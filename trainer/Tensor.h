@@ -30,6 +30,10 @@ struct Parameter {
   std::string name;
   Matrix value;
   Matrix grad;
+  /// ℓ1/ℓ2 penalty factors (0: none); see Regularizers.h.
+  double l1 = 0, l2 = 0;
+  /// max_norm over columns applied after each step (0: none).
+  double maxNorm = 0;
 };
 
 } // namespace kiln::train

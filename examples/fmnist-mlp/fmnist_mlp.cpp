@@ -74,12 +74,12 @@ int main(int argc, char **argv) {
   model.add(std::make_unique<Flatten>("flatten"));
   Initializer he = *Initializer::named("he_normal");
   Activation elu = Activation::withDefaults(ActivationKind::Elu);
-  model.add(std::make_unique<Dense>("dense", DenseOptions{300, elu, true, he}));
+  model.add(std::make_unique<Dense>("dense", DenseOptions::make(300, elu, he)));
   model.add(
-      std::make_unique<Dense>("dense_1", DenseOptions{100, elu, true, he}));
+      std::make_unique<Dense>("dense_1", DenseOptions::make(100, elu, he)));
   model.add(std::make_unique<Dense>(
-      "dense_2",
-      DenseOptions{10, Activation::withDefaults(ActivationKind::Softmax)}));
+      "dense_2", DenseOptions::make(
+                     10, Activation::withDefaults(ActivationKind::Softmax))));
   if (Status s = model.build(shape, seed); !s.ok())
     return fail(s.message());
   OptimizerOptions sgd;

@@ -35,11 +35,12 @@ void blobs(Matrix &x, Targets &t, int n, uint64_t seed) {
 std::unique_ptr<Sequential> makeModel(uint64_t seed) {
   auto m = std::make_unique<Sequential>();
   m->add(std::make_unique<Dense>(
-      "dense", DenseOptions{8, Activation::withDefaults(ActivationKind::Elu)}));
+      "dense",
+      DenseOptions::make(8, Activation::withDefaults(ActivationKind::Elu))));
   m->add(std::make_unique<Dropout>("dropout", 0.2f));
   m->add(std::make_unique<Dense>(
-      "dense_1",
-      DenseOptions{2, Activation::withDefaults(ActivationKind::Softmax)}));
+      "dense_1", DenseOptions::make(
+                     2, Activation::withDefaults(ActivationKind::Softmax))));
   EXPECT_TRUE(m->build({4}, seed).ok());
   OptimizerOptions sgd;
   sgd.learningRate = 0.1;
