@@ -6,6 +6,8 @@
 
 #include "trainer/Dropout.h"
 
+#include <cmath>
+
 namespace kiln::train {
 
 Status Dropout::build(const std::vector<int64_t> &inputShape, kiln_rng_t &) {
@@ -22,16 +24,27 @@ const Matrix &Dropout::forward(const Matrix &x, const ForwardContext &ctx) {
     out = x;
     return out;
   }
-  const float scale = 1.0f / (1.0f - rate);
+  // mask = the factor dL/dx picks up: 1/(1 − p) (standard) or a (alpha) for
+  // kept elements, 0 for dropped ones.
+  const double p = rate;
+  const double alphaP = -1.0507009873554805 * 1.6732632423543772; // −λα
+  const double a = 1.0 / std::sqrt((1 - p) * (1 + p * alphaP * alphaP));
+  const double b = -a * alphaP * p;
+  const float keptFactor =
+      kind == DropoutKind::Alpha ? float(a) : float(1.0 / (1.0 - p));
   mask.resize(x.rows(), x.cols());
   for (Eigen::Index r = 0; r < x.rows(); ++r)
     for (Eigen::Index c = 0; c < x.cols(); ++c) {
       uint64_t index = uint64_t(r) * uint64_t(x.cols()) + uint64_t(c);
       bool keep =
           kiln_rng_uniform_at(ctx.seed, streamId, ctx.step, index) >= rate;
-      mask(r, c) = keep ? scale : 0.0f;
+      mask(r, c) = keep ? keptFactor : 0.0f;
     }
-  out = x.cwiseProduct(mask);
+  if (kind == DropoutKind::Alpha) // a·x + b where kept, a·α' + b where dropped
+    out = (mask.array() != 0)
+              .select(x.array() * float(a) + float(b), float(a * alphaP + b));
+  else
+    out = x.cwiseProduct(mask);
   return out;
 }
 

@@ -12,25 +12,33 @@
 
 namespace kiln::train {
 
-/// Inverted dropout: in training (or MC sampling) each element is kept with
-/// probability 1 − rate and scaled by 1/(1 − rate), so the expectation is
-/// unchanged; identity at inference. The mask of element (row, unit) at step
-/// t is kiln_rng_uniform_at(seed, streamId, t, row·units + unit) >= rate: a
-/// pure function of those values, as in compiled MC dropout.
+/// Dropout, active in training (or MC sampling), identity at inference. The
+/// mask of element (row, unit) at step t is kept iff
+/// kiln_rng_uniform_at(seed, streamId, t, row·units + unit) >= rate: a pure
+/// function of those values, as in compiled MC dropout.
+///  - Standard (inverted): kept elements are scaled by 1/(1 − rate), so the
+///    expectation is unchanged.
+///  - Alpha (SELU paper, Keras AlphaDropout): dropped elements become
+///    α' = −λα (SELU's negative saturation), then y = a·x' + b with
+///    a = ((1 − p)(1 + p·α'²))^(−½), b = −a·α'·p, which keeps a standardized
+///    input's mean 0 and variance 1.
 class Dropout : public Layer {
 public:
-  Dropout(std::string name, float rate) : Layer(std::move(name)), rate(rate) {}
+  Dropout(std::string name, float rate,
+          DropoutKind kind = DropoutKind::Standard)
+      : Layer(std::move(name)), rate(rate), kind(kind) {}
   Status build(const std::vector<int64_t> &inputShape, kiln_rng_t &) override;
   std::vector<int64_t> outputShape() const override { return shape; }
   const Matrix &forward(const Matrix &x,
                         const ForwardContext &context) override;
   const Matrix &backward(const Matrix &dy) override;
   kiln::Layer toModelLayer() const override {
-    return kiln::Layer{name(), trainable, DropoutLayer{rate}};
+    return kiln::Layer{name(), trainable, DropoutLayer{rate, kind}};
   }
 
 private:
   float rate;
+  DropoutKind kind;
   std::vector<int64_t> shape;
   bool active = false;
   Matrix mask, out, dx;

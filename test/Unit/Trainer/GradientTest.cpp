@@ -165,8 +165,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(LossKind::SparseCategoricalCrossentropy,
                       LossKind::MeanSquaredError, LossKind::MeanAbsoluteError));
 
-TEST(GradientTest, DropoutBackwardUsesTheForwardMask) {
-  Dropout drop("dropout", 0.5f);
+class DropoutGradientTest : public ::testing::TestWithParam<DropoutKind> {};
+
+TEST_P(DropoutGradientTest, BackwardUsesTheForwardMask) {
+  Dropout drop("dropout", 0.5f, GetParam());
   kiln_rng_t rng;
   ASSERT_TRUE(drop.build({6}, rng).ok());
   Matrix x = randomMatrix(4, 6, 11), w = randomMatrix(4, 6, 12);
@@ -176,5 +178,9 @@ TEST(GradientTest, DropoutBackwardUsesTheForwardMask) {
   Matrix dx = drop.backward(w);
   expectGradient(x, dx, loss, "dropout input");
 }
+
+INSTANTIATE_TEST_SUITE_P(Kinds, DropoutGradientTest,
+                         ::testing::Values(DropoutKind::Standard,
+                                           DropoutKind::Alpha));
 
 } // namespace
