@@ -8,6 +8,13 @@
 //   sparse CE: L = −(1/n) Σ log p[label],  dL/dp = −1/(n·p) at the label
 //   MSE:       L = (1/n) Σ mean_j (y − t)²,  dL/dy = 2(y − t)/(n·k)
 //   MAE:       L = (1/n) Σ mean_j |y − t|,   dL/dy = sign(y − t)/(n·k)
+//   categorical CE: L = −(1/n) Σ_j t_j log p_j,  dL/dp_j = −t_j/(n·p_j)
+//   BCE:        L = −(1/n) Σ mean_j [t log p + (1−t) log(1−p)]
+//               dL/dp = (p − t)/(p(1 − p)·n·k)
+//   BCE logits: L = (1/n) Σ mean_j [max(z, 0) − z·t + log(1 + e^−|z|)]
+//               (stable form), dL/dz = (σ(z) − t)/(n·k)
+// Probabilities are clipped to [1e-7, 1 − 1e-7] as Keras does; the clip's
+// derivative is 0 outside.
 // With a softmax output the trainer skips dL/dp and uses the fused
 // dL/dz = (p − onehot)/n, which is exact and never divides by a tiny p.
 //
@@ -34,6 +41,30 @@ double lossValue(LossKind kind, const Matrix &y, const Targets &t, size_t begin,
       double p =
           std::clamp<double>(row(t.labels[begin + r]), kEpsilon, 1 - kEpsilon);
       sum -= std::log(p);
+      break;
+    }
+    case LossKind::CategoricalCrossentropy:
+      for (Eigen::Index j = 0; j < row.size(); ++j)
+        sum -= double(t.values(Eigen::Index(begin + r), j)) *
+               std::log(std::clamp<double>(row(j), kEpsilon, 1 - kEpsilon));
+      break;
+    case LossKind::BinaryCrossentropy: {
+      double s = 0;
+      for (Eigen::Index j = 0; j < row.size(); ++j) {
+        double p = std::clamp<double>(row(j), kEpsilon, 1 - kEpsilon);
+        double tj = t.values(Eigen::Index(begin + r), j);
+        s -= tj * std::log(p) + (1 - tj) * std::log(1 - p);
+      }
+      sum += s / double(row.size());
+      break;
+    }
+    case LossKind::BinaryCrossentropyFromLogits: {
+      double s = 0;
+      for (Eigen::Index j = 0; j < row.size(); ++j) {
+        double z = row(j), tj = t.values(Eigen::Index(begin + r), j);
+        s += std::max(z, 0.0) - z * tj + std::log1p(std::exp(-std::fabs(z)));
+      }
+      sum += s / double(row.size());
       break;
     }
     case LossKind::MeanSquaredError:
@@ -70,6 +101,28 @@ void lossGradient(LossKind kind, const Matrix &y, const Targets &t,
         dy(i, label) = float(-1.0 / (n * p));
       break;
     }
+    case LossKind::CategoricalCrossentropy:
+      for (Eigen::Index j = 0; j < y.cols(); ++j) {
+        double p = y(i, j);
+        if (p > kEpsilon && p < 1 - kEpsilon)
+          dy(i, j) = float(-t.values(Eigen::Index(begin + r), j) / (n * p));
+      }
+      break;
+    case LossKind::BinaryCrossentropy:
+      for (Eigen::Index j = 0; j < y.cols(); ++j) {
+        double p = y(i, j);
+        if (p > kEpsilon && p < 1 - kEpsilon)
+          dy(i, j) = float((p - t.values(Eigen::Index(begin + r), j)) /
+                           (p * (1 - p) * n * k));
+      }
+      break;
+    case LossKind::BinaryCrossentropyFromLogits:
+      for (Eigen::Index j = 0; j < y.cols(); ++j) {
+        double sigma = 1 / (1 + std::exp(-double(y(i, j))));
+        dy(i, j) =
+            float((sigma - t.values(Eigen::Index(begin + r), j)) / (n * k));
+      }
+      break;
     case LossKind::MeanSquaredError:
       dy.row(i) = (2.0 / (n * k)) *
                   (y.row(i) - t.values.row(Eigen::Index(begin + r))).array();

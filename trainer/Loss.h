@@ -22,9 +22,12 @@ struct Targets {
 };
 
 enum class LossKind {
-  SparseCategoricalCrossentropy,
+  SparseCategoricalCrossentropy, // labels, probabilities
+  CategoricalCrossentropy,       // one-hot values, probabilities
+  BinaryCrossentropy,            // values in [0, 1], probabilities
+  BinaryCrossentropyFromLogits,  // values in [0, 1], logits
   MeanSquaredError,
-  MeanAbsoluteError
+  MeanAbsoluteError,
 };
 
 /// Mean over the batch of the per-example loss, and dL/dy.

@@ -146,14 +146,26 @@ TEST_P(LossGradientTest, MatchesCentralDifferences) {
   LossKind kind = GetParam();
   Targets t;
   t.labels = {0, 2, 1, 2};
-  t.values = randomMatrix(4, 3, 9);
   Matrix y;
-  if (kind == LossKind::SparseCategoricalCrossentropy) {
-    // Probabilities: softmax of random logits.
+  switch (kind) {
+  case LossKind::SparseCategoricalCrossentropy:
+  case LossKind::CategoricalCrossentropy:
+    // Probabilities (softmax of random logits); one-hot targets.
     activationForward(Activation::withDefaults(ActivationKind::Softmax),
                       randomMatrix(4, 3, 10), y);
-  } else {
+    t.values = Matrix::Zero(4, 3);
+    for (int r = 0; r < 4; ++r)
+      t.values(r, t.labels[size_t(r)]) = 1;
+    break;
+  case LossKind::BinaryCrossentropy:
+    activationForward(Activation::withDefaults(ActivationKind::Sigmoid),
+                      randomMatrix(4, 3, 10), y);
+    t.values = (randomMatrix(4, 3, 9).array() + 1) / 2; // soft labels
+    break;
+  default: // logits and regression outputs
     y = randomMatrix(4, 3, 10);
+    t.values = (randomMatrix(4, 3, 9).array() + 1) / 2;
+    break;
   }
   Matrix dy;
   lossGradient(kind, y, t, 0, 4, dy);
@@ -163,7 +175,43 @@ TEST_P(LossGradientTest, MatchesCentralDifferences) {
 INSTANTIATE_TEST_SUITE_P(
     All, LossGradientTest,
     ::testing::Values(LossKind::SparseCategoricalCrossentropy,
+                      LossKind::CategoricalCrossentropy,
+                      LossKind::BinaryCrossentropy,
+                      LossKind::BinaryCrossentropyFromLogits,
                       LossKind::MeanSquaredError, LossKind::MeanAbsoluteError));
+
+// Sparse and one-hot categorical CE are the same loss.
+TEST(LossTest, SparseAndOneHotAgree) {
+  Targets t;
+  t.labels = {1, 0};
+  t.values = Matrix::Zero(2, 3);
+  t.values(0, 1) = t.values(1, 0) = 1;
+  Matrix p(2, 3);
+  p << 0.2f, 0.7f, 0.1f, 0.5f, 0.25f, 0.25f;
+  double expected = -(std::log(0.7) + std::log(0.5)) / 2;
+  EXPECT_NEAR(lossValue(LossKind::SparseCategoricalCrossentropy, p, t, 0, 2),
+              expected, 1e-6);
+  EXPECT_NEAR(lossValue(LossKind::CategoricalCrossentropy, p, t, 0, 2),
+              expected, 1e-6);
+}
+
+// BCE from logits equals BCE of sigmoid(logits), and stays finite at large
+// |z|.
+TEST(LossTest, BinaryFromLogitsMatchesProbabilities) {
+  Targets t;
+  t.values = Matrix(1, 3);
+  t.values << 1, 0, 0.3f;
+  Matrix z(1, 3);
+  z << 2.0f, -1.0f, 0.5f;
+  Matrix p;
+  activationForward(Activation::withDefaults(ActivationKind::Sigmoid), z, p);
+  EXPECT_NEAR(lossValue(LossKind::BinaryCrossentropyFromLogits, z, t, 0, 1),
+              lossValue(LossKind::BinaryCrossentropy, p, t, 0, 1), 1e-6);
+  Matrix big(1, 3);
+  big << 100.0f, -100.0f, 0.0f;
+  double l = lossValue(LossKind::BinaryCrossentropyFromLogits, big, t, 0, 1);
+  EXPECT_NEAR(l, std::log(2.0) / 3, 1e-6);
+}
 
 class DropoutGradientTest : public ::testing::TestWithParam<DropoutKind> {};
 
