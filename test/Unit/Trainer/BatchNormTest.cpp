@@ -13,6 +13,8 @@
 
 #include "trainer/BatchNorm.h"
 
+#include "test/Unit/Trainer/GradientCheck.h"
+
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -24,33 +26,13 @@ using namespace kiln::train;
 
 namespace {
 
-Matrix randomMatrix(Eigen::Index rows, Eigen::Index cols, uint64_t seed) {
-  kiln_rng_t rng;
-  kiln_rng_seed(&rng, seed, 9);
-  Matrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i)
-    m.data()[i] = 3.0f * kiln_rng_uniform_f32(&rng) - 1.0f;
-  return m;
+/// Values in [-1, 2): off-centre, so the batch statistics matter.
+Matrix shifted(Eigen::Index rows, Eigen::Index cols, uint64_t seed) {
+  return (gradcheck::randomMatrix(rows, cols, seed).array() * 1.5f + 0.5f)
+      .matrix();
 }
 
-/// Central differences in float32 with h = 1e-2 (see GradientTest.cpp for
-/// the tolerance's derivation).
-void expectGradient(Matrix &theta, const Matrix &analytic,
-                    const std::function<double()> &loss, const char *what) {
-  const float h = 1e-2f;
-  for (Eigen::Index i = 0; i < theta.size(); ++i) {
-    float saved = theta.data()[i];
-    theta.data()[i] = saved + h;
-    double up = loss();
-    theta.data()[i] = saved - h;
-    double down = loss();
-    theta.data()[i] = saved;
-    double numeric = (up - down) / (2.0 * h);
-    double g = analytic.data()[i];
-    EXPECT_NEAR(g, numeric, 2e-3 * std::max(1.0, std::fabs(g)))
-        << what << " element " << i;
-  }
-}
+using gradcheck::expectGradient;
 
 class BatchNormGradientTest : public ::testing::TestWithParam<bool> {};
 
@@ -59,11 +41,11 @@ TEST_P(BatchNormGradientTest, GammaBetaInput) {
   BatchNorm bn("bn");
   kiln_rng_t rng;
   ASSERT_TRUE(bn.build({4}, rng).ok());
-  bn.gamma.value = randomMatrix(1, 4, 1);
-  bn.beta.value = randomMatrix(1, 4, 2);
-  bn.movingMean = RowVector(randomMatrix(1, 4, 3).row(0));
+  bn.gamma.value = shifted(1, 4, 1);
+  bn.beta.value = shifted(1, 4, 2);
+  bn.movingMean = RowVector(shifted(1, 4, 3).row(0));
   bn.movingVariance = RowVector::Constant(4, 0.7f);
-  Matrix x = randomMatrix(6, 4, 4), w = randomMatrix(6, 4, 5);
+  Matrix x = shifted(6, 4, 4), w = shifted(6, 4, 5);
   ForwardContext ctx;
   ctx.training = training;
   auto loss = [&] { return double(bn.forward(x, ctx).cwiseProduct(w).sum()); };
@@ -84,7 +66,7 @@ TEST(BatchNormTest, BatchStatisticsNormalize) {
   BatchNorm bn("bn");
   kiln_rng_t rng;
   ASSERT_TRUE(bn.build({3}, rng).ok());
-  Matrix x = randomMatrix(50, 3, 6) * 4.0f;
+  Matrix x = shifted(50, 3, 6) * 4.0f;
   x.col(1).array() += 10.0f;
   ForwardContext ctx;
   ctx.training = true;
@@ -110,7 +92,7 @@ TEST(BatchNormTest, MovingAveragesFollowTheRecurrence) {
   ForwardContext ctx;
   ctx.training = true;
   for (int step = 0; step < 5; ++step) {
-    Matrix x = randomMatrix(8, 2, 10 + uint64_t(step));
+    Matrix x = shifted(8, 2, 10 + uint64_t(step));
     bn.forward(x, ctx);
     for (int c = 0; c < 2; ++c) {
       double mean = x.col(c).cast<double>().mean();

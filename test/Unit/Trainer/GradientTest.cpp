@@ -4,12 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Every analytic gradient is compared with (L(θ+h) − L(θ−h)) / 2h. The
-// trainer computes in float32, so the difference quotient itself carries
-// an error of about ε·|L|/h ≈ 1e-7·1/1e-2 = 1e-5 plus O(h²·L''') truncation;
-// with h = 1e-2 on inputs of order 1 we accept a mismatch of
-// 2e-3·max(1, |g|) (checked to fail on a sign or factor error: see
-// WrongGradientIsCaught).
+// Central-difference checks (GradientCheck.h has the tolerance's derivation).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +12,8 @@
 #include "trainer/Dense.h"
 #include "trainer/Dropout.h"
 #include "trainer/Loss.h"
+
+#include "test/Unit/Trainer/GradientCheck.h"
 
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
@@ -28,36 +25,8 @@ using namespace kiln::train;
 
 namespace {
 
-constexpr float kStep = 1e-2f;
-constexpr double kTolerance = 2e-3;
-
-Matrix randomMatrix(Eigen::Index rows, Eigen::Index cols, uint64_t seed) {
-  kiln_rng_t rng;
-  kiln_rng_seed(&rng, seed, 7);
-  Matrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i)
-    m.data()[i] = 2.0f * kiln_rng_uniform_f32(&rng) - 1.0f;
-  return m;
-}
-
-/// Checks `analytic` = dL/dθ against central differences of `loss` in each
-/// element of `theta`.
-void expectGradient(Matrix &theta, const Matrix &analytic,
-                    const std::function<double()> &loss,
-                    const std::string &what) {
-  for (Eigen::Index i = 0; i < theta.size(); ++i) {
-    float saved = theta.data()[i];
-    theta.data()[i] = saved + kStep;
-    double up = loss();
-    theta.data()[i] = saved - kStep;
-    double down = loss();
-    theta.data()[i] = saved;
-    double numeric = (up - down) / (2.0 * kStep);
-    double g = analytic.data()[i];
-    EXPECT_NEAR(g, numeric, kTolerance * std::max(1.0, std::fabs(g)))
-        << what << " element " << i;
-  }
-}
+using gradcheck::expectGradient;
+using gradcheck::randomMatrix;
 
 /// L = Σ (y ⊙ w) for a fixed random w: dL/dy = w.
 double weightedSum(const Matrix &y, const Matrix &w) {
