@@ -277,6 +277,29 @@ struct ActivationOpLowering : public OpConversionPattern<ActivationOp> {
   }
 };
 
+/// One parallel generic over `x` (identity map) that also reads `params`
+/// through `paramMap`; `body` receives (x, params...) and yields the result.
+Value mapWithParams(
+    OpBuilder &builder, Location loc, Value x, ValueRange params,
+    AffineMap paramMap,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  auto type = cast<RankedTensorType>(x.getType());
+  AffineMap full = builder.getMultiDimIdentityMap(type.getRank());
+  SmallVector<Value> inputs{x};
+  inputs.append(params.begin(), params.end());
+  SmallVector<AffineMap> maps{full};
+  maps.append(params.size(), paramMap);
+  maps.push_back(full);
+  SmallVector<IteratorType> parallel(type.getRank(), IteratorType::parallel);
+  return builder
+      .create<linalg::GenericOp>(
+          loc, type, inputs, emptyLike(builder, loc, x), maps, parallel,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            b.create<linalg::YieldOp>(l, body(b, l, args.drop_back()));
+          })
+      .getResult(0);
+}
+
 /// nn.batch_norm -> gamma·(x − mean)/sqrt(var + eps) + beta per last-axis
 /// feature, in one generic.
 struct BatchNormOpLowering : public OpConversionPattern<BatchNormOp> {
@@ -284,36 +307,25 @@ struct BatchNormOpLowering : public OpConversionPattern<BatchNormOp> {
   LogicalResult
   matchAndRewrite(BatchNormOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
     Value x = adaptor.getInput();
-    auto type = cast<RankedTensorType>(x.getType());
-    unsigned rank = type.getRank();
-    AffineMap full = rewriter.getMultiDimIdentityMap(rank);
+    unsigned rank = cast<RankedTensorType>(x.getType()).getRank();
     AffineMap last =
         AffineMap::get(rank, 0, rewriter.getAffineDimExpr(rank - 1));
     double eps = op.getEpsilon().convertToDouble();
-    SmallVector<IteratorType> parallel(rank, IteratorType::parallel);
-    Value y =
-        rewriter
-            .create<linalg::GenericOp>(
-                loc, type,
-                ValueRange{x, adaptor.getGamma(), adaptor.getBeta(),
-                           adaptor.getMean(), adaptor.getVariance()},
-                emptyLike(rewriter, loc, x),
-                ArrayRef<AffineMap>{full, last, last, last, last, full},
-                parallel,
-                [&](OpBuilder &b, Location l, ValueRange a) {
-                  Type t = a[0].getType();
-                  Value centered = b.create<arith::SubFOp>(l, a[0], a[3]);
-                  Value denom = b.create<math::SqrtOp>(
-                      l, b.create<arith::AddFOp>(l, a[4],
-                                                 floatConst(b, l, t, eps)));
-                  Value norm = b.create<arith::DivFOp>(l, centered, denom);
-                  Value scaled = b.create<arith::MulFOp>(l, a[1], norm);
-                  b.create<linalg::YieldOp>(
-                      l, b.create<arith::AddFOp>(l, scaled, a[2]).getResult());
-                })
-            .getResult(0);
+    Value y = mapWithParams(
+        rewriter, op.getLoc(), x,
+        {adaptor.getGamma(), adaptor.getBeta(), adaptor.getMean(),
+         adaptor.getVariance()},
+        last, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          // a = (x, gamma, beta, mean, variance)
+          Type t = a[0].getType();
+          Value centered = b.create<arith::SubFOp>(l, a[0], a[3]);
+          Value denom = b.create<math::SqrtOp>(
+              l, b.create<arith::AddFOp>(l, a[4], floatConst(b, l, t, eps)));
+          Value norm = b.create<arith::DivFOp>(l, centered, denom);
+          Value scaled = b.create<arith::MulFOp>(l, a[1], norm);
+          return b.create<arith::AddFOp>(l, scaled, a[2]);
+        });
     rewriter.replaceOp(op, y);
     return success();
   }
@@ -325,25 +337,15 @@ struct NormalizeOpLowering : public OpConversionPattern<NormalizeOp> {
   LogicalResult
   matchAndRewrite(NormalizeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
     Value x = adaptor.getInput();
-    auto type = cast<RankedTensorType>(x.getType());
-    unsigned rank = type.getRank();
-    AffineMap full = rewriter.getMultiDimIdentityMap(rank);
-    AffineMap features = full.dropResult(0);
-    SmallVector<IteratorType> parallel(rank, IteratorType::parallel);
-    Value y =
-        rewriter
-            .create<linalg::GenericOp>(
-                loc, type, ValueRange{x, adaptor.getMean(), adaptor.getStd()},
-                emptyLike(rewriter, loc, x),
-                ArrayRef<AffineMap>{full, features, features, full}, parallel,
-                [&](OpBuilder &b, Location l, ValueRange a) {
-                  Value c = b.create<arith::SubFOp>(l, a[0], a[1]);
-                  b.create<linalg::YieldOp>(
-                      l, b.create<arith::DivFOp>(l, c, a[2]).getResult());
-                })
-            .getResult(0);
+    unsigned rank = cast<RankedTensorType>(x.getType()).getRank();
+    AffineMap features = rewriter.getMultiDimIdentityMap(rank).dropResult(0);
+    Value y = mapWithParams(
+        rewriter, op.getLoc(), x, {adaptor.getMean(), adaptor.getStd()},
+        features, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value centered = b.create<arith::SubFOp>(l, a[0], a[1]);
+          return b.create<arith::DivFOp>(l, centered, a[2]);
+        });
     rewriter.replaceOp(op, y);
     return success();
   }
