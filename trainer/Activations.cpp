@@ -9,6 +9,11 @@
 //   elu'     = x > 0 ? 1 : y + α  (y = α(eˣ − 1) there)
 //   selu'    = x > 0 ? λ : y + λα
 //   gelu'    = Φ(x) + x·φ(x)     swish' = σ(x) + x·σ(x)(1 − σ(x))
+//   prelu    y = x > 0 ? x : αⱼx (αⱼ learnable, j the last-axis index);
+//            dx = x > 0 ? dy : αⱼdy,  dL/dαⱼ = Σ_{x ≤ 0} x·dy
+//   rrelu    training: y = x > 0 ? x : a·x, a ~ U(lower, upper) per element
+//            (dx uses the same a); inference: a = (lower + upper)/2, as in
+//            Xu et al. 2015 and torch.nn.RReLU
 // relu'(0) = 0, as in Keras and PyTorch.
 //
 //===----------------------------------------------------------------------===//
@@ -18,10 +23,6 @@
 #include <cmath>
 
 namespace kiln::train {
-
-bool isTrainable(ActivationKind kind) {
-  return kind != ActivationKind::PRelu && kind != ActivationKind::RRelu;
-}
 
 namespace {
 float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
@@ -71,11 +72,15 @@ void activationForward(const Activation &act, const Matrix &x, Matrix &y) {
       y.row(r) /= y.row(r).sum();
     }
     return;
+  case ActivationKind::RRelu: {
+    const float mean = 0.5f * (act.lower + act.upper);
+    y = x.unaryExpr([mean](float v) { return v > 0 ? v : mean * v; });
+    return;
+  }
   case ActivationKind::PRelu:
-  case ActivationKind::RRelu:
     break;
   }
-  y = x; // not trainable yet; rejected when the layer is built
+  y = x; // PReLU needs its slopes: ActivationFunction handles it
 }
 
 void activationBackward(const Activation &act, const Matrix &x, const Matrix &y,
@@ -122,11 +127,98 @@ void activationBackward(const Activation &act, const Matrix &x, const Matrix &y,
     dx = y.array() * (dy.colwise() - dots).array();
     return;
   }
+  case ActivationKind::RRelu: {
+    const float mean = 0.5f * (act.lower + act.upper);
+    dx = (x.array() > 0).select(dy, mean * dy.array());
+    return;
+  }
   case ActivationKind::PRelu:
-  case ActivationKind::RRelu:
     break;
   }
-  dx = dy;
+  dx = dy; // PReLU needs its slopes: ActivationFunction handles it
+}
+
+Status ActivationFunction::build(const std::string &owner, int64_t units) {
+  if (act.kind != ActivationKind::PRelu)
+    return Status::success();
+  slopes.name = owner + "/prelu_alpha";
+  slopes.value = Matrix::Zero(1, units); // keras.layers.PReLU: zeros
+  if (act.preluAlpha) {
+    std::vector<float> v = act.preluAlpha->toF32();
+    if (int64_t(v.size()) != units)
+      return Status::error("layer '" + owner + "': prelu_alpha has " +
+                           std::to_string(v.size()) + " values for " +
+                           std::to_string(units) + " units");
+    for (int64_t j = 0; j < units; ++j)
+      slopes.value(0, j) = v[size_t(j)];
+  }
+  slopes.grad = Matrix::Zero(1, units);
+  return Status::success();
+}
+
+void ActivationFunction::forward(const Matrix &x, Matrix &y,
+                                 const ForwardContext &ctx, uint32_t stream) {
+  randomSlopesUsed = false;
+  if (act.kind == ActivationKind::PRelu) {
+    const Eigen::Index units = slopes.value.cols();
+    y.resize(x.rows(), x.cols());
+    for (Eigen::Index r = 0; r < x.rows(); ++r)
+      for (Eigen::Index c = 0; c < x.cols(); ++c) {
+        float v = x(r, c);
+        y(r, c) = v > 0 ? v : slopes.value(0, c % units) * v;
+      }
+    return;
+  }
+  if (act.kind == ActivationKind::RRelu && ctx.training) {
+    randomSlopesUsed = true;
+    randomSlopes.resize(x.rows(), x.cols());
+    const float width = act.upper - act.lower;
+    for (Eigen::Index r = 0; r < x.rows(); ++r)
+      for (Eigen::Index c = 0; c < x.cols(); ++c) {
+        uint64_t index = uint64_t(r) * uint64_t(x.cols()) + uint64_t(c);
+        randomSlopes(r, c) =
+            act.lower +
+            width * kiln_rng_uniform_at(ctx.seed, stream, ctx.step, index);
+      }
+    y = (x.array() > 0).select(x, randomSlopes.cwiseProduct(x));
+    return;
+  }
+  activationForward(act, x, y);
+}
+
+void ActivationFunction::backward(const Matrix &x, const Matrix &y,
+                                  const Matrix &dy, Matrix &dx) {
+  if (act.kind == ActivationKind::PRelu) {
+    const Eigen::Index units = slopes.value.cols();
+    dx.resize(x.rows(), x.cols());
+    slopes.grad.setZero();
+    for (Eigen::Index r = 0; r < x.rows(); ++r)
+      for (Eigen::Index c = 0; c < x.cols(); ++c) {
+        float v = x(r, c), g = dy(r, c);
+        if (v > 0) {
+          dx(r, c) = g;
+        } else {
+          dx(r, c) = slopes.value(0, c % units) * g;
+          slopes.grad(0, c % units) += v * g;
+        }
+      }
+    return;
+  }
+  if (randomSlopesUsed) {
+    dx = (x.array() > 0).select(dy, randomSlopes.cwiseProduct(dy));
+    return;
+  }
+  activationBackward(act, x, y, dy, dx);
+}
+
+Activation ActivationFunction::toModel() const {
+  Activation a = act;
+  if (act.kind == ActivationKind::PRelu)
+    a.preluAlpha = Tensor::fromF32(
+        {slopes.value.cols()},
+        std::vector<float>(slopes.value.data(),
+                           slopes.value.data() + slopes.value.size()));
+  return a;
 }
 
 } // namespace kiln::train

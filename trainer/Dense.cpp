@@ -22,10 +22,9 @@ Status Dense::build(const std::vector<int64_t> &inputShape, kiln_rng_t &rng) {
                          "' (dense): needs a flat input; add a flatten layer");
   if (options.units < 1)
     return Status::error("layer '" + name() + "' (dense): units must be >= 1");
-  if (!isTrainable(options.activation.kind))
-    return Status::error("layer '" + name() + "' (dense): activation '" +
-                         activationName(options.activation.kind) +
-                         "' cannot be trained yet");
+  activation = ActivationFunction(options.activation);
+  if (Status s = activation.build(name(), options.units); !s.ok())
+    return s;
   int64_t in = inputShape[0], out = options.units;
   kernel.name = name() + "/kernel";
   kernel.value.resize(in, out);
@@ -46,19 +45,19 @@ Status Dense::build(const std::vector<int64_t> &inputShape, kiln_rng_t &rng) {
   return Status::success();
 }
 
-const Matrix &Dense::forward(const Matrix &x, const ForwardContext &) {
+const Matrix &Dense::forward(const Matrix &x, const ForwardContext &ctx) {
   input = x;
   z.resize(x.rows(), options.units);
   z.noalias() = x * kernel.value;
   if (options.useBias)
     z.rowwise() += RowVector(bias.value.row(0));
-  activationForward(options.activation, z, y);
+  activation.forward(z, y, ctx, streamId);
   return y;
 }
 
 const Matrix &Dense::backward(const Matrix &dy) {
   Matrix dzLocal;
-  activationBackward(options.activation, z, y, dy, dzLocal);
+  activation.backward(z, y, dy, dzLocal);
   return backwardFromPreActivation(dzLocal);
 }
 
@@ -80,6 +79,8 @@ std::vector<Parameter *> Dense::parameters() {
   std::vector<Parameter *> params{&kernel};
   if (options.useBias)
     params.push_back(&bias);
+  if (Parameter *slopes = activation.parameter())
+    params.push_back(slopes);
   return params;
 }
 
@@ -94,7 +95,7 @@ kiln::Layer Dense::toModelLayer() const {
   DenseLayer d;
   d.units = options.units;
   d.useBias = options.useBias;
-  d.activation = options.activation;
+  d.activation = activation.toModel();
   d.kernel = toTensor(kernel.value, {kernel.value.rows(), kernel.value.cols()});
   if (options.useBias)
     d.bias = toTensor(bias.value, {options.units});

@@ -8,6 +8,7 @@
 #ifndef KILN_TRAINER_DENSE_H
 #define KILN_TRAINER_DENSE_H
 
+#include "trainer/Activations.h"
 #include "trainer/Initializers.h"
 #include "trainer/Layer.h"
 #include "trainer/Regularizers.h"
@@ -57,6 +58,7 @@ public:
 
 private:
   DenseOptions options;
+  ActivationFunction activation;
   Matrix input, z, y, dz, dx;
 };
 

@@ -27,21 +27,17 @@ public:
     return Status::success();
   }
   std::vector<int64_t> outputShape() const override { return {size}; }
+  // The caller keeps x and dy alive while the result is used: no copy.
   const Matrix &forward(const Matrix &x, const ForwardContext &) override {
-    out = x;
-    return out;
+    return x;
   }
-  const Matrix &backward(const Matrix &dy) override {
-    out = dy;
-    return out;
-  }
+  const Matrix &backward(const Matrix &dy) override { return dy; }
   kiln::Layer toModelLayer() const override {
     return kiln::Layer{name(), trainable, FlattenLayer()};
   }
 
 private:
   int64_t size = 0;
-  Matrix out;
 };
 
 } // namespace kiln::train

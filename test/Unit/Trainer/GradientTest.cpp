@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "trainer/ActivationLayer.h"
 #include "trainer/Activations.h"
 #include "trainer/Dense.h"
 #include "trainer/Dropout.h"
@@ -65,6 +66,51 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(activationName(info.param));
     });
 
+/// Every kind as a layer, in training and in inference mode (they differ
+/// for RReLU), on a two-axis input so PReLU's slopes (one per position of the
+/// last axis) are shared across rows and the first axis.
+class ActivationLayerGradientTest
+    : public ::testing::TestWithParam<std::tuple<ActivationKind, bool>> {};
+
+TEST_P(ActivationLayerGradientTest, InputAndSlopes) {
+  auto [kind, training] = GetParam();
+  Activation act = Activation::withDefaults(kind);
+  if (kind == ActivationKind::PRelu) // non-zero slopes, one per last-axis unit
+    act.preluAlpha = Tensor::fromF32({3}, {0.25f, -0.5f, 0.1f});
+  train::ActivationLayer layer("act", act);
+  layer.streamId = 4;
+  kiln_rng_t rng;
+  ASSERT_TRUE(layer.build({2, 3}, rng).ok());
+  Matrix x = 2.0f * randomMatrix(4, 6, 21);
+  x = x.unaryExpr([](float v) { return std::fabs(v) < 0.05f ? 0.3f : v; });
+  Matrix w = randomMatrix(4, 6, 22);
+  ForwardContext ctx{training, false, 17, 5};
+  auto loss = [&] { return weightedSum(layer.forward(x, ctx), w); };
+  loss();
+  Matrix dx = layer.backward(w);
+  expectGradient(x, dx, loss, activationName(kind));
+  for (Parameter *p : layer.parameters()) {
+    Matrix grad = p->grad;
+    expectGradient(p->value, grad, loss, p->name);
+  }
+  EXPECT_EQ(layer.parameters().size(), kind == ActivationKind::PRelu ? 1u : 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllKinds, ActivationLayerGradientTest,
+    ::testing::Combine(
+        ::testing::Values(ActivationKind::Identity, ActivationKind::Sigmoid,
+                          ActivationKind::Tanh, ActivationKind::Relu,
+                          ActivationKind::LeakyRelu, ActivationKind::PRelu,
+                          ActivationKind::RRelu, ActivationKind::Elu,
+                          ActivationKind::Selu, ActivationKind::Softmax,
+                          ActivationKind::Gelu, ActivationKind::Swish),
+        ::testing::Bool()),
+    [](const ::testing::TestParamInfo<std::tuple<ActivationKind, bool>> &info) {
+      return std::string(activationName(std::get<0>(info.param))) +
+             (std::get<1>(info.param) ? "_training" : "_inference");
+    });
+
 TEST(GradientTest, WrongGradientIsCaught) {
   // The check must be able to fail: a gradient off by 10% is reported.
   Matrix x = randomMatrix(3, 3, 3), w = randomMatrix(3, 3, 4);
@@ -80,33 +126,46 @@ TEST(GradientTest, WrongGradientIsCaught) {
   EXPECT_GT(failures.size(), 0);
 }
 
-class DenseGradientTest : public ::testing::TestWithParam<ActivationKind> {};
+class DenseGradientTest
+    : public ::testing::TestWithParam<std::tuple<ActivationKind, bool>> {};
 
 TEST_P(DenseGradientTest, KernelBiasAndInput) {
+  auto [kind, training] = GetParam();
   DenseOptions options;
   options.units = 3;
-  options.activation = Activation::withDefaults(GetParam());
+  options.activation = Activation::withDefaults(kind);
+  if (kind == ActivationKind::PRelu)
+    options.activation.preluAlpha = Tensor::fromF32({3}, {0.2f, 0.7f, -0.3f});
   Dense dense("dense", options);
+  dense.streamId = 2;
   kiln_rng_t rng;
   kiln_rng_seed(&rng, 5, 0);
   ASSERT_TRUE(dense.build({4}, rng).ok());
   dense.bias.value = randomMatrix(1, 3, 6);
   Matrix x = randomMatrix(5, 4, 7), w = randomMatrix(5, 3, 8);
-  auto loss = [&] { return weightedSum(dense.forward(x, {}), w); };
+  ForwardContext ctx{training, false, 3, 1};
+  auto loss = [&] { return weightedSum(dense.forward(x, ctx), w); };
   loss();
   Matrix dx = dense.backward(w);
-  Matrix dW = dense.kernel.grad, db = dense.bias.grad;
-  expectGradient(dense.kernel.value, dW, loss, "kernel");
-  expectGradient(dense.bias.value, db, loss, "bias");
+  for (Parameter *p : dense.parameters()) {
+    Matrix grad = p->grad;
+    expectGradient(p->value, grad, loss, p->name);
+  }
   expectGradient(x, dx, loss, "input");
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Activations, DenseGradientTest,
-    ::testing::Values(ActivationKind::Identity, ActivationKind::Elu,
-                      ActivationKind::Tanh, ActivationKind::Softmax),
-    [](const ::testing::TestParamInfo<ActivationKind> &info) {
-      return std::string(activationName(info.param));
+    ::testing::Combine(::testing::Values(ActivationKind::Identity,
+                                         ActivationKind::Elu,
+                                         ActivationKind::Tanh,
+                                         ActivationKind::PRelu,
+                                         ActivationKind::RRelu,
+                                         ActivationKind::Softmax),
+                       ::testing::Bool()),
+    [](const ::testing::TestParamInfo<std::tuple<ActivationKind, bool>> &info) {
+      return std::string(activationName(std::get<0>(info.param))) +
+             (std::get<1>(info.param) ? "_training" : "_inference");
     });
 
 class LossGradientTest : public ::testing::TestWithParam<LossKind> {};

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "trainer/ActivationLayer.h"
 #include "trainer/Dropout.h"
 #include "trainer/Initializers.h"
 
@@ -88,6 +89,32 @@ TEST(DropoutTest, IdentityAtInferenceActiveForMonteCarlo) {
   EXPECT_EQ(drop.forward(x, ForwardContext{}), x);
   Matrix mc = drop.forward(x, ForwardContext{false, true, 1, 0});
   EXPECT_GT((mc.array() == 0).count(), 0);
+}
+
+TEST(RReluTest, TrainingSlopesAreUniformInferenceUsesTheMean) {
+  kiln::Activation act = kiln::Activation::withDefaults(kiln::ActivationKind::RRelu);
+  ActivationLayer layer("rrelu", act);
+  kiln_rng_t rng;
+  ASSERT_TRUE(layer.build({1000}, rng).ok());
+  Matrix x = Matrix::Constant(10, 1000, -1.0f);
+  Matrix y = layer.forward(x, ForwardContext{true, false, 3, 0});
+  // y = −a with a ~ U(1/8, 1/3): mean 0.22917, standard deviation
+  // (1/3 − 1/8)/√12 = 0.0601, so the mean of 10,000 slopes has a standard
+  // error of 6.0e-4; allow 5 of them.
+  Eigen::ArrayXf a = -Eigen::Map<const Eigen::ArrayXf>(y.data(), y.size());
+  EXPECT_GE(a.minCoeff(), 1.0f / 8.0f);
+  EXPECT_LE(a.maxCoeff(), 1.0f / 3.0f);
+  EXPECT_NEAR(a.mean(), (1.0 / 8 + 1.0 / 3) / 2, 3e-3);
+  double variance = (a - a.mean()).square().mean();
+  EXPECT_NEAR(std::sqrt(variance), (1.0 / 3 - 1.0 / 8) / std::sqrt(12.0), 3e-3);
+  // Another step draws other slopes; positive inputs pass unchanged.
+  Matrix y2 = layer.forward(x, ForwardContext{true, false, 3, 1});
+  EXPECT_NE(y, y2);
+  Matrix ones = Matrix::Constant(2, 1000, 1.0f);
+  EXPECT_EQ(layer.forward(ones, ForwardContext{true, false, 3, 0}), ones);
+  // Inference: the mean slope everywhere.
+  Matrix yi = layer.forward(x, ForwardContext{});
+  EXPECT_TRUE((yi.array() == -(1.0f / 8 + 1.0f / 3) / 2).all());
 }
 
 TEST(DropoutTest, MaskIsAPureFunctionOfSeedStepAndIndex) {
