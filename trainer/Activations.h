@@ -52,8 +52,8 @@ public:
 
 private:
   Activation act;
-  Parameter slopes;     // PReLU: [1, units]
-  Matrix randomSlopes;  // RReLU in training: one slope per element
+  Parameter slopes;    // PReLU: [1, units]
+  Matrix randomSlopes; // RReLU in training: one slope per element
   bool randomSlopesUsed = false;
 };
 

@@ -14,8 +14,12 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
 
 namespace kiln::train {
@@ -121,6 +125,119 @@ void applyNormalization(const Normalization &n, Matrix &x) {
   std::vector<float> m = n.mean.toF32(), s = n.std.toF32();
   for (Eigen::Index j = 0; j < x.cols(); ++j)
     x.col(j) = (x.col(j).array() - m[size_t(j)]) / s[size_t(j)];
+}
+
+namespace {
+std::vector<std::string> splitFields(const std::string &line, char delimiter) {
+  std::vector<std::string> fields;
+  size_t start = 0;
+  while (true) {
+    size_t end = line.find(delimiter, start);
+    fields.push_back(line.substr(start, end - start));
+    if (end == std::string::npos)
+      return fields;
+    start = end + 1;
+  }
+}
+
+std::string trim(const std::string &s) {
+  size_t b = s.find_first_not_of(" \t\r"), e = s.find_last_not_of(" \t\r");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+} // namespace
+
+Status readCsv(const std::string &path, const CsvOptions &options, Matrix &x,
+               Targets &y, std::vector<std::string> &featureNames) {
+  std::ifstream in(path);
+  if (!in)
+    return Status::error("cannot open '" + path +
+                         "': " + std::strerror(errno ? errno : ENOENT));
+  std::string line;
+  size_t lineNo = 0, columns = 0, labelIndex = 0;
+  std::vector<std::string> names;
+  std::vector<float> features, values;
+  std::vector<int> labels;
+  auto at = [&](size_t column) {
+    return path + ":" + std::to_string(lineNo) + ": column " +
+           std::to_string(column + 1);
+  };
+  bool first = true;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    if (trim(line).empty())
+      continue;
+    std::vector<std::string> fields = splitFields(line, options.delimiter);
+    if (first) {
+      first = false;
+      columns = fields.size();
+      if (columns < 2)
+        return Status::error(path + ":" + std::to_string(lineNo) +
+                             ": needs at least two columns (features and a "
+                             "label), found " +
+                             std::to_string(columns));
+      for (size_t i = 0; i < columns; ++i)
+        names.push_back(options.header ? trim(fields[i])
+                                       : "c" + std::to_string(i));
+      labelIndex = columns - 1;
+      if (!options.labelColumn.empty()) {
+        auto it = std::find(names.begin(), names.end(), options.labelColumn);
+        char *end = nullptr;
+        unsigned long index =
+            std::strtoul(options.labelColumn.c_str(), &end, 10);
+        if (it != names.end())
+          labelIndex = size_t(it - names.begin());
+        else if (*end == 0 && index < columns)
+          labelIndex = size_t(index);
+        else
+          return Status::error(path + ": no label column '" +
+                               options.labelColumn + "'");
+      }
+      if (options.header)
+        continue;
+    }
+    if (fields.size() != columns)
+      return Status::error(path + ":" + std::to_string(lineNo) + ": " +
+                           std::to_string(fields.size()) +
+                           " fields, expected " + std::to_string(columns));
+    for (size_t i = 0; i < columns; ++i) {
+      std::string f = trim(fields[i]);
+      char *end = nullptr;
+      errno = 0;
+      double v = std::strtod(f.c_str(), &end);
+      if (f.empty() || *end != 0)
+        return Status::error(at(i) + ": '" + f + "' is not a number");
+      if (!std::isfinite(v) || errno == ERANGE)
+        return Status::error(at(i) + ": '" + f +
+                             "' is not a finite float value");
+      if (i != labelIndex) {
+        features.push_back(float(v));
+      } else if (options.integerLabels) {
+        if (v < 0 || v != std::floor(v) || v > 1e9)
+          return Status::error(at(i) + ": label '" + f +
+                               "' is not a class index (integer >= 0)");
+        labels.push_back(int(v));
+      } else {
+        values.push_back(float(v));
+      }
+    }
+  }
+  if (in.bad())
+    return Status::error(path + ": read error");
+  size_t rows = options.integerLabels ? labels.size() : values.size();
+  if (rows == 0)
+    return Status::error(path + ": no data rows");
+  x = Eigen::Map<const Matrix>(features.data(), Eigen::Index(rows),
+                               Eigen::Index(columns - 1));
+  y = Targets{};
+  if (options.integerLabels)
+    y.labels = std::move(labels);
+  else
+    y.values = Eigen::Map<const Matrix>(values.data(), Eigen::Index(rows), 1);
+  featureNames.clear();
+  for (size_t i = 0; i < columns; ++i)
+    if (i != labelIndex)
+      featureNames.push_back(names[i]);
+  return Status::success();
 }
 
 } // namespace kiln::train

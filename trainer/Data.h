@@ -9,6 +9,7 @@
 #define KILN_TRAINER_DATA_H
 
 #include "schema/Model.h"
+#include "trainer/Loss.h"
 #include "trainer/Tensor.h"
 
 #include <string>
@@ -24,6 +25,26 @@ Status readIdxImages(const std::string &path, Matrix &images,
 
 /// Reads an IDX label file (magic 0x00000801).
 Status readIdxLabels(const std::string &path, std::vector<int> &labels);
+
+/// How to read a CSV file (RFC 4180 without quoted fields: numbers only).
+struct CsvOptions {
+  /// The first line names the columns.
+  bool header = true;
+  /// The label column: a header name, or a 0-based index as text; empty
+  /// means the last column.
+  std::string labelColumn;
+  /// Labels are class indices (integers >= 0, into Targets::labels) rather
+  /// than values (into Targets::values, for regression).
+  bool integerLabels = true;
+  char delimiter = ',';
+};
+
+/// Reads a numeric CSV file: every column but the label one becomes a
+/// feature of `x`; `featureNames` receives the header's names (or "c<i>").
+/// Errors name the file, line and column: missing or extra fields,
+/// non-numbers, NaN/Inf, non-integer labels, no rows.
+Status readCsv(const std::string &path, const CsvOptions &options, Matrix &x,
+               Targets &y, std::vector<std::string> &featureNames);
 
 /// Per-feature mean and standard deviation of `x` (std floored at 1e-7 so
 /// constant features do not divide by zero), as stored in the model file.

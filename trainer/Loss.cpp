@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace kiln::train {
 
@@ -144,6 +145,32 @@ double accuracy(const Matrix &y, const std::vector<int> &labels, size_t begin) {
     correct += best == labels[begin + size_t(r)];
   }
   return double(correct) / double(y.rows());
+}
+
+namespace {
+constexpr std::pair<LossKind, const char *> kLossNames[] = {
+    {LossKind::SparseCategoricalCrossentropy,
+     "sparse_categorical_crossentropy"},
+    {LossKind::CategoricalCrossentropy, "categorical_crossentropy"},
+    {LossKind::BinaryCrossentropy, "binary_crossentropy"},
+    {LossKind::BinaryCrossentropyFromLogits, "binary_crossentropy_from_logits"},
+    {LossKind::MeanSquaredError, "mean_squared_error"},
+    {LossKind::MeanAbsoluteError, "mean_absolute_error"},
+};
+} // namespace
+
+const char *lossName(LossKind kind) {
+  for (const auto &[k, name] : kLossNames)
+    if (k == kind)
+      return name;
+  return "?";
+}
+
+std::optional<LossKind> parseLossName(const std::string &name) {
+  for (const auto &[k, n] : kLossNames)
+    if (name == n)
+      return k;
+  return std::nullopt;
 }
 
 } // namespace kiln::train

@@ -10,6 +10,7 @@
 
 #include "trainer/Tensor.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ enum class LossKind {
   MeanSquaredError,
   MeanAbsoluteError,
 };
+
+/// The Keras name ("sparse_categorical_crossentropy", ...), and back.
+const char *lossName(LossKind kind);
+std::optional<LossKind> parseLossName(const std::string &name);
 
 /// Mean over the batch of the per-example loss, and dL/dy.
 /// Sparse categorical cross-entropy takes probabilities, clipped to

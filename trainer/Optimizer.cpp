@@ -79,7 +79,10 @@ OptimizerState Optimizer::state() const {
                        {"rho", o.rho, {}},
                        {"epsilon", o.epsilon, {}},
                        {"initial_accumulator_value", o.initialAccumulator, {}},
-                       {"weight_decay", o.weightDecay, {}}};
+                       {"weight_decay", o.weightDecay, {}},
+                       {"clipvalue", o.clipValue, {}},
+                       {"clipnorm", o.clipNorm, {}},
+                       {"global_clipnorm", o.globalClipNorm, {}}};
   for (const auto &[name, m] : slots)
     s.slots.push_back(
         {name,
@@ -177,6 +180,13 @@ private:
     productT *= muT; // Π_t
     productNext = productT * muNext;
   }
+  // Π_t again, multiplied in the same order, so a restored run is bitwise
+  // identical to an uninterrupted one.
+  void restoreSharedState(int64_t t) override {
+    productT = 1;
+    for (int64_t i = 1; i <= t; ++i)
+      productT *= momentum(i);
+  }
   void update(Parameter &p, int64_t t) override {
     const double b1 = options.beta1, b2 = options.beta2;
     Matrix &m = slot(p, "m"), &v = slot(p, "v");
@@ -210,6 +220,59 @@ std::unique_ptr<Optimizer> makeOptimizer(OptimizerKind kind,
     return std::make_unique<Nadam>(kind, options);
   }
   return nullptr;
+}
+
+Status restoreOptimizer(const OptimizerState &state,
+                        std::unique_ptr<Optimizer> &out) {
+  OptimizerOptions o;
+  const std::map<std::string, double *> fields = {
+      {"learning_rate", &o.learningRate},
+      {"momentum", &o.momentum},
+      {"beta_1", &o.beta1},
+      {"beta_2", &o.beta2},
+      {"rho", &o.rho},
+      {"epsilon", &o.epsilon},
+      {"initial_accumulator_value", &o.initialAccumulator},
+      {"weight_decay", &o.weightDecay},
+      {"clipvalue", &o.clipValue},
+      {"clipnorm", &o.clipNorm},
+      {"global_clipnorm", &o.globalClipNorm}};
+  for (const Param &p : state.hyperparameters) {
+    if (!std::isfinite(p.value))
+      return Status::error("optimizer: hyperparameter '" + p.name +
+                           "' is not finite");
+    if (p.name == "nesterov") {
+      o.nesterov = p.value != 0;
+      continue;
+    }
+    auto it = fields.find(p.name);
+    if (it == fields.end())
+      return Status::error("optimizer: unknown hyperparameter '" + p.name +
+                           "'");
+    *it->second = p.value;
+  }
+  std::unique_ptr<Optimizer> opt = makeOptimizer(state.kind, o);
+  if (!opt)
+    return Status::error("optimizer: unknown kind " +
+                         std::to_string(int(state.kind)));
+  if (state.iterations < 0)
+    return Status::error("optimizer: negative iteration count");
+  for (const NamedTensor &slot : state.slots) {
+    if (slot.tensor.shape.size() != 2)
+      return Status::error("optimizer: slot '" + slot.name +
+                           "' is not two-dimensional");
+    std::vector<float> v = slot.tensor.toF32();
+    Matrix m = Eigen::Map<const Matrix>(v.data(), slot.tensor.shape[0],
+                                        slot.tensor.shape[1]);
+    if (!m.allFinite())
+      return Status::error("optimizer: slot '" + slot.name +
+                           "' has NaN or infinite values");
+    opt->slots[slot.name] = std::move(m);
+  }
+  opt->steps = state.iterations;
+  opt->restoreSharedState(state.iterations);
+  out = std::move(opt);
+  return Status::success();
 }
 
 } // namespace kiln::train

@@ -57,6 +57,7 @@ public:
   void setLearningRate(double lr) { options.learningRate = lr; }
   int64_t iterations() const { return steps; }
   OptimizerState state() const;
+  const OptimizerOptions &getOptions() const { return options; }
 
 protected:
   /// Updates one parameter at step t (1 for the first step).
@@ -65,6 +66,8 @@ protected:
   Matrix &slot(const Parameter &p, const std::string &name, float init = 0);
   /// Hook for state shared by all parameters (Nadam's momentum schedule).
   virtual void beginStep(int64_t) {}
+  /// Hook for restoring that shared state after `t` steps.
+  virtual void restoreSharedState(int64_t t) {}
 
   OptimizerKind kind;
   OptimizerOptions options;
@@ -72,12 +75,22 @@ protected:
 private:
   std::map<std::string, Matrix> slots;
   int64_t steps = 0;
+
+  friend Status restoreOptimizer(const OptimizerState &state,
+                                 std::unique_ptr<Optimizer> &out);
 };
 
 /// SGD (plain, momentum, Nesterov), AdaGrad, RMSProp, Adam, AdaMax, Nadam,
 /// AdamW; equations in Optimizer.cpp.
 std::unique_ptr<Optimizer> makeOptimizer(OptimizerKind kind,
                                          OptimizerOptions options);
+
+/// The optimizer `state` (from Optimizer::state(), usually read from a model
+/// file) describes, continuing where it stopped: same hyperparameters,
+/// slots and iteration count. Fails on unknown hyperparameters and on slots
+/// whose values are not finite.
+Status restoreOptimizer(const OptimizerState &state,
+                        std::unique_ptr<Optimizer> &out);
 
 } // namespace kiln::train
 

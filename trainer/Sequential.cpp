@@ -13,8 +13,12 @@
 
 #include "trainer/Sequential.h"
 
+#include "trainer/ActivationLayer.h"
 #include "trainer/Activations.h"
+#include "trainer/BatchNorm.h"
 #include "trainer/Dense.h"
+#include "trainer/Dropout.h"
+#include "trainer/Flatten.h"
 #include "trainer/Regularizers.h"
 
 #include <chrono>
@@ -37,6 +41,11 @@ Status Sequential::build(std::vector<int64_t> shape, uint64_t seed) {
       return s;
     shape = layer->outputShape();
   }
+  markInputGradients();
+  return Status::success();
+}
+
+void Sequential::markInputGradients() {
   // Only layers after the first parameterized one need dL/d(input); the
   // layers before it (flatten, dropout on the input) pass it to nobody.
   bool seenParameters = false;
@@ -44,7 +53,6 @@ Status Sequential::build(std::vector<int64_t> shape, uint64_t seed) {
     layer->needsInputGradient = seenParameters;
     seenParameters |= !layer->parameters().empty();
   }
-  return Status::success();
 }
 
 void Sequential::compile(LossKind loss, std::unique_ptr<Optimizer> opt) {
@@ -118,11 +126,21 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
       return Status::error("fit: label " + std::to_string(y.labels[i]) +
                            " of row " + std::to_string(i) + " is not in [0, " +
                            std::to_string(outputs) + ")");
+  const bool explicitValidation = options.validationX && options.validationY;
+  if (explicitValidation && !options.validationX->allFinite())
+    return Status::error(
+        "fit: the validation inputs contain NaN or infinite values");
   size_t n = size_t(x.rows());
-  size_t nVal = size_t(std::llround(double(n) * options.validationSplit));
+  size_t nVal = explicitValidation
+                    ? 0
+                    : size_t(std::llround(double(n) * options.validationSplit));
   size_t nTrain = n - nVal;
   if (nTrain == 0)
     return Status::error("fit: no training rows left after the split");
+  if (options.initialEpoch < 0 || options.initialEpoch > options.epochs)
+    return Status::error("fit: initial epoch " +
+                         std::to_string(options.initialEpoch) +
+                         " is not in [0, epochs]");
   fitSeed = options.seed;
 
   std::vector<Parameter *> params;
@@ -132,19 +150,26 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
         params.push_back(p);
 
   std::vector<size_t> order(nTrain), valOrder(nVal);
-  std::iota(order.begin(), order.end(), 0);
   std::iota(valOrder.begin(), valOrder.end(), nTrain);
-  kiln_rng_t shuffleRng;
-  kiln_rng_seed(&shuffleRng, options.seed, 1);
-  Matrix xb;
-  Targets tb;
-  for (int epoch = 0; epoch < options.epochs; ++epoch) {
+  Matrix xb, xv;
+  Targets tb, tv;
+  if (nVal > 0)
+    gather(x, y, valOrder, 0, nVal, xv, tv);
+  for (int epoch = options.initialEpoch; epoch < options.epochs; ++epoch) {
     auto start = std::chrono::steady_clock::now();
-    if (options.shuffle) // Fisher-Yates; the multiply-shift index is unbiased
-      for (size_t i = nTrain - 1; i > 0; --i) // enough for i < 2^32
+    // Each epoch's order is a function of (seed, epoch) alone: Fisher-Yates
+    // from the identity with random stream 1 + epoch (stream 0 draws the
+    // initial weights). The multiply-shift index is unbiased enough for
+    // i < 2^32.
+    std::iota(order.begin(), order.end(), 0);
+    if (options.shuffle) {
+      kiln_rng_t shuffleRng;
+      kiln_rng_seed(&shuffleRng, options.seed, 1 + uint64_t(epoch));
+      for (size_t i = nTrain - 1; i > 0; --i)
         std::swap(
             order[i],
             order[(uint64_t(kiln_rng_next_u32(&shuffleRng)) * (i + 1)) >> 32]);
+    }
     double lossSum = 0, accSum = 0;
     for (size_t b = 0; b < nTrain; b += options.batchSize) {
       size_t count = std::min(options.batchSize, nTrain - b);
@@ -173,14 +198,15 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
+    epochs = epoch + 1;
     history.loss.push_back(lossSum / double(nTrain));
     history.accuracy.push_back(accSum / double(nTrain));
+    history.learningRate.push_back(optimizer->learningRate());
     history.seconds.push_back(seconds);
-    if (nVal > 0) {
-      Matrix xv;
-      Targets tv;
-      gather(x, y, valOrder, 0, nVal, xv, tv);
-      Evaluation e = evaluate(xv, tv);
+    if (nVal > 0 || explicitValidation) {
+      Evaluation e = explicitValidation
+                         ? evaluate(*options.validationX, *options.validationY)
+                         : evaluate(xv, tv);
       history.valLoss.push_back(e.loss);
       history.valAccuracy.push_back(e.accuracy);
     }
@@ -232,9 +258,111 @@ Model Sequential::toModel(std::optional<Normalization> normalization,
     TrainingState t;
     t.optimizer = optimizer->state();
     t.step = step;
+    t.epoch = epochs;
+    // Every random draw of fit() is a function of this seed and the
+    // counters above (see the top of this file).
+    t.rng.words = {fitSeed};
+    t.config = std::string("loss=") + lossName(lossKind);
     m.training = std::move(t);
   }
   return m;
+}
+
+namespace {
+Matrix rowOf(const Tensor &t) {
+  std::vector<float> v = t.toF32();
+  return Eigen::Map<const Matrix>(v.data(), 1, Eigen::Index(v.size()));
+}
+
+/// The trainer layer for a model file layer, built and holding its weights.
+Status makeLayer(const kiln::Layer &spec, const std::vector<int64_t> &shape,
+                 kiln_rng_t &rng, std::unique_ptr<Layer> &out) {
+  const LayerParams &p = spec.params;
+  if (std::holds_alternative<FlattenLayer>(p)) {
+    out = std::make_unique<Flatten>(spec.name);
+  } else if (const auto *d = std::get_if<DenseLayer>(&p)) {
+    DenseOptions o;
+    o.units = d->units;
+    o.useBias = d->useBias;
+    o.activation = d->activation;
+    out = std::make_unique<Dense>(spec.name, o);
+  } else if (const auto *bn = std::get_if<BatchNormLayer>(&p)) {
+    out = std::make_unique<BatchNorm>(
+        spec.name,
+        BatchNormOptions{bn->momentum, bn->epsilon, bn->center, bn->scale});
+  } else if (const auto *act = std::get_if<::kiln::ActivationLayer>(&p)) {
+    out = std::make_unique<ActivationLayer>(spec.name, act->activation);
+  } else if (const auto *drop = std::get_if<DropoutLayer>(&p)) {
+    out = std::make_unique<Dropout>(spec.name, drop->rate, drop->kind);
+  } else {
+    return Status::error("layer '" + spec.name + "': unknown kind");
+  }
+  out->trainable = spec.trainable;
+  if (Status s = out->build(shape, rng); !s.ok())
+    return s;
+  // Weights: build() drew fresh ones; replace them with the file's.
+  if (const auto *d = std::get_if<DenseLayer>(&p)) {
+    auto &dense = static_cast<Dense &>(*out);
+    std::vector<float> k = d->kernel.toF32();
+    dense.kernel.value = Eigen::Map<const Matrix>(
+        k.data(), dense.kernel.value.rows(), dense.kernel.value.cols());
+    if (d->useBias && d->bias)
+      dense.bias.value = rowOf(*d->bias);
+  } else if (const auto *bn = std::get_if<BatchNormLayer>(&p)) {
+    auto &norm = static_cast<BatchNorm &>(*out);
+    norm.gamma.value = rowOf(bn->gamma);
+    norm.beta.value = rowOf(bn->beta);
+    norm.movingMean = rowOf(bn->movingMean);
+    norm.movingVariance = rowOf(bn->movingVariance);
+  }
+  return Status::success();
+}
+} // namespace
+
+Status Sequential::load(const Model &model) {
+  if (!stack.empty())
+    return Status::error("load: the model already has layers");
+  // The file's shapes and values were checked by the loader, but a Model
+  // built in memory may not have been.
+  if (Status s = validateModel(model); !s.ok())
+    return s;
+  modelName = model.name;
+  kiln_rng_t rng;
+  kiln_rng_seed(&rng, 0, 0);
+  std::vector<int64_t> shape = model.inputShape;
+  for (const kiln::Layer &spec : model.layers) {
+    std::unique_ptr<Layer> layer;
+    if (Status s = makeLayer(spec, shape, rng, layer); !s.ok())
+      return s;
+    shape = layer->outputShape();
+    add(std::move(layer));
+  }
+  inputShape = model.inputShape;
+  markInputGradients();
+  if (!model.training)
+    return Status::success();
+  const TrainingState &t = *model.training;
+  std::optional<LossKind> loss;
+  if (t.config.rfind("loss=", 0) == 0)
+    loss = parseLossName(t.config.substr(5));
+  if (!loss)
+    return Status::error("load: training state: config '" + t.config +
+                         "' does not name a loss (loss=<keras name>)");
+  if (t.rng.words.size() != 1)
+    return Status::error("load: training state: rng has " +
+                         std::to_string(t.rng.words.size()) +
+                         " words, expected 1 (the fit seed)");
+  if (t.step < 0 || t.step > int64_t(UINT32_MAX) || t.epoch < 0 ||
+      t.epoch > int64_t(INT32_MAX))
+    return Status::error("load: training state: step or epoch out of range");
+  std::unique_ptr<Optimizer> opt;
+  if (Status s = restoreOptimizer(t.optimizer, opt); !s.ok())
+    return s;
+  compile(*loss, std::move(opt));
+  fitSeed = t.rng.words[0];
+  step = uint32_t(t.step);
+  epochs = int(t.epoch);
+  return Status::success();
 }
 
 } // namespace kiln::train

@@ -19,20 +19,31 @@
 namespace kiln::train {
 
 struct FitOptions {
+  /// The index of the last epoch to run, plus one (Keras: training runs
+  /// epochs [initialEpoch, epochs)).
   int epochs = 1;
+  /// Resume at this epoch; each epoch's shuffle depends only on the seed
+  /// and the epoch index, so a resumed run repeats an uninterrupted one.
+  int initialEpoch = 0;
   size_t batchSize = 32;
   bool shuffle = true;
   /// Hold out this fraction of the training data, taken from the end (as
   /// Keras does), for validation.
   double validationSplit = 0;
+  /// Validation rows given explicitly (Keras' validation_data); when set,
+  /// validationSplit is ignored. Both must outlive fit().
+  const Matrix *validationX = nullptr;
+  const Targets *validationY = nullptr;
   uint64_t seed = 42;
   /// Called after each epoch with its index and the history so far.
   std::function<void(int, const struct History &)> onEpochEnd;
 };
 
-/// Per-epoch values, Keras' History.history.
+/// Per-epoch values, Keras' History.history (learningRate: the rate the
+/// epoch ended with).
 struct History {
-  std::vector<double> loss, accuracy, valLoss, valAccuracy, seconds;
+  std::vector<double> loss, accuracy, valLoss, valAccuracy, learningRate,
+      seconds;
 };
 
 struct Evaluation {
@@ -63,10 +74,19 @@ public:
                  uint32_t sample = 0);
 
   std::vector<Layer *> layers();
+  Optimizer *getOptimizer() { return optimizer.get(); }
+  /// Epochs completed (what to pass as FitOptions::initialEpoch to resume).
+  int epochsCompleted() const { return epochs; }
   /// The model file form, with input normalization if given and the
-  /// optimizer state.
+  /// training state: optimizer slots, step and epoch, fit seed, loss.
   Model toModel(std::optional<Normalization> normalization,
                 std::vector<std::string> classNames) const;
+  /// Rebuilds a model from its file form (this Sequential must be empty):
+  /// layers with their weights and trainable flags, and, when the file has a
+  /// training state, the loss, the optimizer with its slots and the
+  /// counters, so fit() continues as if never interrupted. Regularizers and
+  /// constraints are not stored in the file: add them to the layers again.
+  Status load(const Model &model);
 
 private:
   std::string modelName;
@@ -76,8 +96,10 @@ private:
   std::unique_ptr<Optimizer> optimizer;
   uint64_t fitSeed = 0;
   uint32_t step = 0;
+  int epochs = 0;
 
   const Matrix &forward(const Matrix &x, const ForwardContext &context);
+  void markInputGradients();
   void backward(const Matrix &y, const Targets &t, size_t begin);
 };
 

@@ -156,13 +156,11 @@ TEST_P(DenseGradientTest, KernelBiasAndInput) {
 
 INSTANTIATE_TEST_SUITE_P(
     Activations, DenseGradientTest,
-    ::testing::Combine(::testing::Values(ActivationKind::Identity,
-                                         ActivationKind::Elu,
-                                         ActivationKind::Tanh,
-                                         ActivationKind::PRelu,
-                                         ActivationKind::RRelu,
-                                         ActivationKind::Softmax),
-                       ::testing::Bool()),
+    ::testing::Combine(
+        ::testing::Values(ActivationKind::Identity, ActivationKind::Elu,
+                          ActivationKind::Tanh, ActivationKind::PRelu,
+                          ActivationKind::RRelu, ActivationKind::Softmax),
+        ::testing::Bool()),
     [](const ::testing::TestParamInfo<std::tuple<ActivationKind, bool>> &info) {
       return std::string(activationName(std::get<0>(info.param))) +
              (std::get<1>(info.param) ? "_training" : "_inference");

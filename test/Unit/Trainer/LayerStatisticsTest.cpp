@@ -92,7 +92,8 @@ TEST(DropoutTest, IdentityAtInferenceActiveForMonteCarlo) {
 }
 
 TEST(RReluTest, TrainingSlopesAreUniformInferenceUsesTheMean) {
-  kiln::Activation act = kiln::Activation::withDefaults(kiln::ActivationKind::RRelu);
+  kiln::Activation act =
+      kiln::Activation::withDefaults(kiln::ActivationKind::RRelu);
   ActivationLayer layer("rrelu", act);
   kiln_rng_t rng;
   ASSERT_TRUE(layer.build({1000}, rng).ok());

@@ -4,9 +4,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "trainer/ActivationLayer.h"
+#include "trainer/BatchNorm.h"
 #include "trainer/Data.h"
 #include "trainer/Dense.h"
 #include "trainer/Dropout.h"
+#include "trainer/Flatten.h"
 #include "trainer/Sequential.h"
 
 #include <gtest/gtest.h>
@@ -137,6 +140,160 @@ TEST(TrainingTest, SavedModelLoadsAndPredictsTheSame) {
   EXPECT_EQ(back.training->optimizer.slots.size(), 4u); // v per parameter
 }
 
+/// Every layer kind the file stores, PReLU and RReLU included, so a resume
+/// has BN moving statistics, PReLU slopes, random slopes and dropout masks
+/// to get right.
+std::unique_ptr<Sequential> makeRichModel(OptimizerKind kind) {
+  auto m = std::make_unique<Sequential>("rich");
+  m->add(std::make_unique<Flatten>("flatten"));
+  m->add(std::make_unique<BatchNorm>("bn_in"));
+  m->add(std::make_unique<Dense>(
+      "dense",
+      DenseOptions::make(6, Activation::withDefaults(ActivationKind::RRelu))));
+  m->add(std::make_unique<Dropout>("dropout", 0.25f));
+  m->add(std::make_unique<Dense>("dense_1", DenseOptions::make(5)));
+  m->add(std::make_unique<BatchNorm>("bn"));
+  m->add(std::make_unique<train::ActivationLayer>(
+      "prelu", Activation::withDefaults(ActivationKind::PRelu)));
+  m->add(std::make_unique<Dense>(
+      "out", DenseOptions::make(
+                 2, Activation::withDefaults(ActivationKind::Softmax))));
+  EXPECT_TRUE(m->build({2, 2}, 11).ok());
+  OptimizerOptions o;
+  o.learningRate = 0.01;
+  o.momentum = 0.9;
+  o.clipNorm = 5;
+  m->compile(LossKind::SparseCategoricalCrossentropy, makeOptimizer(kind, o));
+  return m;
+}
+
+std::vector<Matrix> weightsOf(Sequential &m) {
+  std::vector<Matrix> w;
+  for (train::Layer *l : m.layers()) {
+    for (Parameter *p : l->parameters())
+      w.push_back(p->value);
+    if (auto *bn = dynamic_cast<BatchNorm *>(l)) {
+      w.push_back(bn->movingMean);
+      w.push_back(bn->movingVariance);
+    }
+  }
+  return w;
+}
+
+/// The model through its file form: serialize, parse, load.
+std::unique_ptr<Sequential> throughFile(const Sequential &m) {
+  std::vector<uint8_t> bytes;
+  EXPECT_TRUE(serializeModel(m.toModel(std::nullopt, {}), bytes).ok());
+  Model file;
+  EXPECT_TRUE(parseModel(bytes.data(), bytes.size(), file).ok());
+  auto back = std::make_unique<Sequential>();
+  Status s = back->load(file);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return back;
+}
+
+class ResumeTest : public ::testing::TestWithParam<OptimizerKind> {};
+
+TEST_P(ResumeTest, ResumedTrainingIsBitwiseTheUninterruptedOne) {
+  Matrix x;
+  Targets t;
+  blobs(x, t, 300, 12);
+  FitOptions options;
+  options.epochs = 3;
+  // Three steps per epoch: Nadam's momentum product Π_t ≈ 0.45^t is still
+  // large enough at the resume point for a wrong Π to change the weights.
+  options.batchSize = 100;
+  options.seed = 5;
+  auto straight = makeRichModel(GetParam());
+  History h1;
+  ASSERT_TRUE(straight->fit(x, t, options, h1).ok());
+
+  auto first = makeRichModel(GetParam());
+  History h2;
+  options.epochs = 1;
+  ASSERT_TRUE(first->fit(x, t, options, h2).ok());
+  auto resumed = throughFile(*first);
+  EXPECT_EQ(resumed->epochsCompleted(), 1);
+  EXPECT_EQ(resumed->getOptimizer()->iterations(),
+            first->getOptimizer()->iterations());
+  options.initialEpoch = resumed->epochsCompleted();
+  options.epochs = 3;
+  ASSERT_TRUE(resumed->fit(x, t, options, h2).ok());
+
+  ASSERT_EQ(h2.loss.size(), 3u);
+  EXPECT_EQ(h1.loss, h2.loss);
+  std::vector<Matrix> a = weightsOf(*straight), b = weightsOf(*resumed);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    EXPECT_EQ(a[i], b[i]) << "tensor " << i;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Optimizers, ResumeTest,
+    ::testing::Values(OptimizerKind::Sgd, OptimizerKind::Adagrad,
+                      OptimizerKind::RmsProp, OptimizerKind::Adam,
+                      OptimizerKind::AdaMax, OptimizerKind::Nadam,
+                      OptimizerKind::AdamW));
+
+TEST(TrainingTest, LoadedModelPredictsBitwiseTheSame) {
+  Matrix x;
+  Targets t;
+  blobs(x, t, 100, 13);
+  auto model = makeRichModel(OptimizerKind::Adam);
+  History h;
+  ASSERT_TRUE(model->fit(x, t, FitOptions{}, h).ok());
+  auto back = throughFile(*model);
+  EXPECT_EQ(model->predict(x), back->predict(x));
+  EXPECT_EQ(model->predict(x, 256, true, 3, 1),
+            back->predict(x, 256, true, 3, 1));
+  // The optimizer's hyperparameters come back too.
+  EXPECT_EQ(back->getOptimizer()->getOptions().clipNorm, 5.0);
+  EXPECT_EQ(back->getOptimizer()->getOptions().momentum, 0.9);
+}
+
+TEST(TrainingTest, LoadErrors) {
+  auto model = makeRichModel(OptimizerKind::Sgd);
+  Model file = model->toModel(std::nullopt, {});
+  Status s = model->load(file);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("already has layers"), std::string::npos);
+
+  Model noLoss = file;
+  noLoss.training->config = "";
+  Sequential a;
+  s = a.load(noLoss);
+  EXPECT_NE(s.message().find("does not name a loss"), std::string::npos)
+      << s.message();
+
+  Model badSlot = file;
+  badSlot.training->optimizer.hyperparameters.push_back({"warp", 1, {}});
+  Sequential b;
+  s = b.load(badSlot);
+  EXPECT_NE(s.message().find("unknown hyperparameter 'warp'"),
+            std::string::npos)
+      << s.message();
+}
+
+TEST(TrainingTest, ValidationDataAndLearningRateInHistory) {
+  Matrix x, xv;
+  Targets t, tv;
+  blobs(x, t, 200, 14);
+  blobs(xv, tv, 50, 15);
+  auto model = makeModel(3);
+  FitOptions options;
+  options.epochs = 2;
+  options.validationX = &xv;
+  options.validationY = &tv;
+  options.validationSplit = 0.5; // ignored: validation data is given
+  History h;
+  ASSERT_TRUE(model->fit(x, t, options, h).ok());
+  ASSERT_EQ(h.valLoss.size(), 2u);
+  EXPECT_DOUBLE_EQ(h.valLoss.back(), model->evaluate(xv, tv).loss);
+  EXPECT_EQ(h.learningRate, (std::vector<double>{0.1, 0.1}));
+  options.initialEpoch = 3;
+  EXPECT_FALSE(model->fit(x, t, options, h).ok());
+}
+
 /// Writes an IDX file (gzip) with the given header words and payload.
 std::string writeIdx(const std::string &name, std::vector<uint32_t> header,
                      const std::vector<unsigned char> &payload) {
@@ -189,6 +346,70 @@ TEST(DataTest, ClearErrors) {
   std::string zero = writeIdx("zero.gz", {0x801, 0}, {});
   s = readIdxLabels(zero, labels);
   EXPECT_EQ(s.message(), zero + ": implausible dimension 0");
+}
+
+std::string writeText(const std::string &name, const std::string &text) {
+  std::string path = ::testing::TempDir() + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(DataTest, ReadsCsvWithHeaderAndLabelColumn) {
+  std::string path = writeText("iris.csv", "sepal,label,petal\n"
+                                           "5.1, 0, 1.4\r\n"
+                                           "\n"
+                                           "6.2,2,-4.5e-1\n");
+  Matrix x;
+  Targets y;
+  std::vector<std::string> names;
+  CsvOptions options;
+  options.labelColumn = "label";
+  Status s = readCsv(path, options, x, y, names);
+  ASSERT_TRUE(s.ok()) << s.message();
+  Matrix expected(2, 2);
+  expected << 5.1f, 1.4f, 6.2f, -0.45f;
+  EXPECT_EQ(x, expected);
+  EXPECT_EQ(y.labels, (std::vector<int>{0, 2}));
+  EXPECT_EQ(names, (std::vector<std::string>{"sepal", "petal"}));
+
+  // No header, label by index, values for regression.
+  std::string plain = writeText("plain.csv", "1;2;3\n4;5;6\n");
+  options = CsvOptions{};
+  options.header = false;
+  options.delimiter = ';';
+  options.labelColumn = "0";
+  options.integerLabels = false;
+  ASSERT_TRUE(readCsv(plain, options, x, y, names).ok());
+  EXPECT_EQ(y.values, (Matrix(2, 1) << 1, 4).finished());
+  EXPECT_EQ(x, (Matrix(2, 2) << 2, 3, 5, 6).finished());
+  EXPECT_EQ(names, (std::vector<std::string>{"c1", "c2"}));
+}
+
+TEST(DataTest, CsvErrorsNameFileLineAndColumn) {
+  Matrix x;
+  Targets y;
+  std::vector<std::string> names;
+  auto error = [&](const std::string &text, CsvOptions options = {}) {
+    std::string path = writeText("bad.csv", text);
+    Status s = readCsv(path, options, x, y, names);
+    EXPECT_FALSE(s.ok());
+    return s.message().substr(path.size());
+  };
+  EXPECT_EQ(error("a,b\n1,2\n3\n"), ":3: 1 fields, expected 2");
+  EXPECT_EQ(error("a,b\n1,x\n"), ":2: column 2: 'x' is not a number");
+  EXPECT_EQ(error("a,b\nnan,1\n"),
+            ":2: column 1: 'nan' is not a finite float value");
+  EXPECT_EQ(error("a,b\n1,1.5\n"),
+            ":2: column 2: label '1.5' is not a class index (integer >= 0)");
+  EXPECT_EQ(error("a,b\n"), ": no data rows");
+  EXPECT_EQ(error("a\n1\n"),
+            ":1: needs at least two columns (features and a label), found 1");
+  CsvOptions named;
+  named.labelColumn = "species";
+  EXPECT_EQ(error("a,b\n1,2\n", named), ": no label column 'species'");
+  Status s = readCsv("/nonexistent.csv", {}, x, y, names);
+  EXPECT_EQ(s.message(),
+            "cannot open '/nonexistent.csv': No such file or directory");
 }
 
 TEST(DataTest, Normalization) {
