@@ -31,4 +31,41 @@ def ConvertNNToLinalgPass : Pass<"convert-nn-to-linalg", "::mlir::ModuleOp"> {
   ];
 }
 
+def ConvertNNToVectorPass : Pass<"convert-nn-to-vector", "::mlir::ModuleOp"> {
+  let summary = "Lower nn.dense with constant weights to packed-weight "
+                "vector kernels";
+  let description = [{
+    The fast Dense lowering. Weights are compile-time constants, so they are
+    repacked here, once, into the order the inner loop streams: the units
+    are cut into panels of up to `panel-vectors` vectors of `vector-bits`
+    bits, and each panel is stored k-major (row k of a panel is one
+    contiguous run of its units' weights, without padding).
+    Each panel is then computed by a register-blocked micro-kernel written
+    in the vector dialect: a tile of `rows` batch rows × the panel's vectors
+    of accumulators, updated per input k by one broadcast of x[row, k] and
+    one `vector.fma` per accumulator, so every weight vector loaded is used
+    `rows` times and the FMAs of one k are independent. Rows left over when
+    the batch is not a multiple of `rows` (batch 1 among them) go through a
+    one-row kernel whose panel vectors are still independent accumulators.
+    Bias and the activation (PReLU's slopes packed like the bias) are applied
+    to the accumulators before the single store of each output vector; only
+    the last vector of the last panel is masked. Softmax follows as linalg.
+
+    Dense ops whose weights, bias or slopes are not constants are left for
+    `convert-nn-to-linalg`, which lowers every remaining nn op.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"256",
+           "Vector register width in bits (128, 256 or 512)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // KILN_COMPILER_CONVERSION_PASSES_TD

@@ -20,6 +20,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <cctype>
 
@@ -102,8 +103,15 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   // The pipeline names upstream passes, which must be registered once.
   static const bool passesRegistered = (registerAllPasses(), true);
   (void)passesRegistered;
+  // One target machine for the whole compile: it picks the vector width
+  // the kernels are written for, then optimizes and emits the code.
+  FailureOr<std::unique_ptr<llvm::TargetMachine>> machine =
+      createTargetMachine(options.target, fileLoc);
+  if (failed(machine))
+    return failure();
   PassManager pm(&context);
   NNToLLVMPipelineOptions pipelineOptions;
+  pipelineOptions.vectorBits = getVectorBits(**machine);
   pipelineOptions.foldBatchNorm = options.foldBatchNorm;
   pipelineOptions.fuseActivations = options.fuseActivations;
   pipelineOptions.outParams = true;
@@ -119,7 +127,7 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
                    shapes.back()};
   llvm::LLVMContext llvmContext;
   FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
-      translateAndOptimize(**module, llvmContext, entry, options.target);
+      translateAndOptimize(**module, llvmContext, entry, **machine);
   if (failed(llvmModule))
     return failure();
   if (options.emit == EmitKind::LlvmIr) {
@@ -130,8 +138,8 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   }
 
   std::string object;
-  if (failed(emitObject(**llvmModule, options.target,
-                        options.emit == EmitKind::Asm, object, fileLoc)))
+  if (failed(emitObject(**llvmModule, **machine, options.emit == EmitKind::Asm,
+                        object, fileLoc)))
     return failure();
   if (options.emit == EmitKind::Asm || options.emit == EmitKind::Obj)
     return writeOutput(output, object, fileLoc);

@@ -13,7 +13,10 @@
 //     turns Dense->BN->Act into Dense->Act, which fusion then merges.
 //  3. nn-fuse-activations, canonicalize (identity activations, no-op
 //     flattens).
-//  4. convert-nn-to-linalg: the reference lowering.
+//  4. convert-nn-to-vector (unless vector-bits=0): Dense layers with
+//     constant weights become packed-weight vector kernels.
+//     convert-nn-to-linalg then lowers everything else (the reference
+//     lowering; with vector-bits=0, the Dense layers too).
 //  5. Upstream, by registered names (the same string `mlir-opt
 //     --pass-pipeline` accepts; verified in TOOLCHAIN.md §6): one-shot
 //     bufferization over function boundaries with identity layouts, buffer
@@ -44,6 +47,9 @@ kiln::buildNNToLLVMPipeline(OpPassManager &pm,
   if (options.fuseActivations)
     funcPm.addPass(kiln::createFuseActivationsPass());
   pm.addPass(createCanonicalizerPass());
+  if (options.vectorBits != 0)
+    pm.addPass(kiln::createConvertNNToVectorPass(
+        ConvertNNToVectorPassOptions{options.vectorBits}));
   pm.addPass(kiln::createConvertNNToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   std::string upstream =
@@ -57,8 +63,10 @@ kiln::buildNNToLLVMPipeline(OpPassManager &pm,
   upstream +=
       "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
       "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
-      "expand-strided-metadata,lower-affine,convert-math-to-llvm,"
-      "convert-math-to-libm,convert-arith-to-llvm,finalize-memref-to-llvm,"
+      "expand-strided-metadata,lower-affine,"
+      "func.func(kiln-approximate-math),convert-math-to-llvm,"
+      "convert-math-to-libm,convert-vector-to-llvm,convert-arith-to-llvm,"
+      "finalize-memref-to-llvm,"
       "convert-func-to-llvm,convert-cf-to-llvm,reconcile-unrealized-casts";
   return parsePassPipeline(upstream, pm);
 }

@@ -26,6 +26,11 @@ struct NNToLLVMPipelineOptions
       *this, "fuse-activations",
       llvm::cl::desc("Fuse activations into the Dense epilogue"),
       llvm::cl::init(true)};
+  Option<unsigned> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Vector width of the Dense kernels (128, 256, 512); "
+                     "0 keeps the reference linalg lowering"),
+      llvm::cl::init(256)};
   Option<bool> outParams{
       *this, "out-params",
       llvm::cl::desc("Turn function results into caller-owned out-params"),

@@ -24,6 +24,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -35,10 +36,10 @@
 
 using namespace mlir;
 
-namespace {
+namespace {} // namespace
 
-std::unique_ptr<llvm::TargetMachine>
-createTargetMachine(const mlir::kiln::TargetOptions &options, Location loc) {
+FailureOr<std::unique_ptr<llvm::TargetMachine>>
+mlir::kiln::createTargetMachine(const TargetOptions &options, Location loc) {
   llvm::InitializeAllTargetInfos();
   llvm::InitializeAllTargets();
   llvm::InitializeAllTargetMCs();
@@ -49,10 +50,8 @@ createTargetMachine(const mlir::kiln::TargetOptions &options, Location loc) {
   std::string error;
   const llvm::Target *target =
       llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target) {
-    emitError(loc) << "unknown target '" << triple << "': " << error;
-    return nullptr;
-  }
+  if (!target)
+    return emitError(loc) << "unknown target '" << triple << "': " << error;
   std::string cpu = options.cpu;
   std::string features = options.features;
   if (options.triple.empty() && cpu.empty()) {
@@ -69,10 +68,23 @@ createTargetMachine(const mlir::kiln::TargetOptions &options, Location loc) {
       triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
       std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!machine)
-    emitError(loc) << "cannot create a target machine for '" << triple
-                   << "' (cpu '" << cpu << "')";
+    return emitError(loc) << "cannot create a target machine for '" << triple
+                          << "' (cpu '" << cpu << "')";
   return machine;
 }
+
+unsigned mlir::kiln::getVectorBits(const llvm::TargetMachine &machine) {
+  const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
+  if (machine.getTargetTriple().isX86() && info) {
+    if (info->checkFeatures("+avx512f"))
+      return 512;
+    if (info->checkFeatures("+avx"))
+      return 256;
+  }
+  return 128;
+}
+
+namespace {
 
 /// Appends one memref argument group for a row-major tensor of `shape`
 /// (batch first) at `data`.
@@ -100,18 +112,14 @@ void appendMemref(llvm::IRBuilder<> &b, SmallVectorImpl<llvm::Value *> &args,
 
 FailureOr<std::unique_ptr<llvm::Module>> mlir::kiln::translateAndOptimize(
     ModuleOp module, llvm::LLVMContext &llvmContext, const EntryPoint &entry,
-    const TargetOptions &target) {
+    llvm::TargetMachine &machine) {
   Location loc = module.getLoc();
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, entry.symbol);
   if (!llvmModule)
     return emitError(loc) << "translation to LLVM IR failed";
-  std::unique_ptr<llvm::TargetMachine> machine =
-      createTargetMachine(target, loc);
-  if (!machine)
-    return failure();
-  llvmModule->setDataLayout(machine->createDataLayout());
-  llvmModule->setTargetTriple(machine->getTargetTriple().str());
+  llvmModule->setDataLayout(machine.createDataLayout());
+  llvmModule->setTargetTriple(machine.getTargetTriple().str());
 
   llvm::Function *impl = llvmModule->getFunction(entry.implementation);
   if (!impl)
@@ -161,7 +169,7 @@ FailureOr<std::unique_ptr<llvm::Module>> mlir::kiln::translateAndOptimize(
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(machine.get());
+  llvm::PassBuilder pb(&machine);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
@@ -173,19 +181,15 @@ FailureOr<std::unique_ptr<llvm::Module>> mlir::kiln::translateAndOptimize(
 }
 
 LogicalResult mlir::kiln::emitObject(llvm::Module &module,
-                                     const TargetOptions &target, bool assembly,
-                                     std::string &out, Location loc) {
-  std::unique_ptr<llvm::TargetMachine> machine =
-      createTargetMachine(target, loc);
-  if (!machine)
-    return failure();
+                                     llvm::TargetMachine &machine,
+                                     bool assembly, std::string &out,
+                                     Location loc) {
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
   llvm::legacy::PassManager pm;
-  if (machine->addPassesToEmitFile(pm, os, nullptr,
-                                   assembly
-                                       ? llvm::CodeGenFileType::AssemblyFile
-                                       : llvm::CodeGenFileType::ObjectFile))
+  if (machine.addPassesToEmitFile(pm, os, nullptr,
+                                  assembly ? llvm::CodeGenFileType::AssemblyFile
+                                           : llvm::CodeGenFileType::ObjectFile))
     return emitError(loc) << "the target cannot emit "
                           << (assembly ? "assembly" : "object files");
   pm.run(module);

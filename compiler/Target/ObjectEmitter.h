@@ -19,6 +19,7 @@
 namespace llvm {
 class LLVMContext;
 class Module;
+class TargetMachine;
 } // namespace llvm
 
 namespace mlir::kiln {
@@ -41,16 +42,26 @@ struct EntryPoint {
   std::vector<int64_t> inputShape, outputShape;
 };
 
+/// The target machine for `target` (errors reported at `loc`).
+FailureOr<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const TargetOptions &target, Location loc);
+
+/// The widest vector registers the machine's features allow for f32
+/// arithmetic: 512 with AVX-512F, 256 with AVX, else 128 (SSE, NEON, and
+/// the scalar fallback of targets without vectors, where 128-bit vectors
+/// are legalized to pieces).
+unsigned getVectorBits(const llvm::TargetMachine &machine);
+
 /// Translates an LLVM-dialect module to LLVM IR, adds the C entry point
 /// `int symbol(const float *in, float *out, size_t batch)` (status 0, or 1
 /// for a null pointer or batch 0) around the model function, makes
 /// everything else internal, and optimizes at O3 for the target.
 FailureOr<std::unique_ptr<llvm::Module>>
 translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
-                     const EntryPoint &entry, const TargetOptions &target);
+                     const EntryPoint &entry, llvm::TargetMachine &machine);
 
 /// Emits an object file (or assembly) for the target.
-LogicalResult emitObject(llvm::Module &module, const TargetOptions &target,
+LogicalResult emitObject(llvm::Module &module, llvm::TargetMachine &machine,
                          bool assembly, std::string &out, Location loc);
 
 /// A static archive (GNU format with a symbol table) holding one object.

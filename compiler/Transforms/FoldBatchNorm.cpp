@@ -25,12 +25,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Transforms/Passes.h"
+#include "compiler/Utils/Constants.h"
 
 #include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <cmath>
@@ -44,46 +43,12 @@ using namespace mlir;
 
 namespace {
 
-/// The f32 values of a constant tensor, or failure if `value` is not one.
-FailureOr<SmallVector<double>> constantValues(Value value) {
-  Attribute attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)))
-    return failure();
-  auto type = dyn_cast<RankedTensorType>(value.getType());
-  if (!type || !type.getElementType().isF32())
-    return failure();
-  SmallVector<double> out;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    for (float v : dense.getValues<float>())
-      out.push_back(v);
-    return out;
-  }
-  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
-    std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef();
-    if (!data)
-      return failure();
-    out.assign(data->begin(), data->end());
-    return out;
-  }
-  return failure();
-}
-
 /// A constant like `like`'s defining constant (blob or literal) holding
-/// `values`, shaped `type`.
+/// `values` rounded once to f32, shaped `type`.
 Value makeConstant(RewriterBase &rewriter, Location loc, Value like,
                    RankedTensorType type, ArrayRef<double> values) {
   SmallVector<float> f32(values.begin(), values.end());
-  Attribute likeAttr;
-  if (like)
-    (void)matchPattern(like, m_Constant(&likeAttr));
-  TypedAttr attr;
-  if (likeAttr && isa<DenseResourceElementsAttr>(likeAttr))
-    attr = cast<TypedAttr>(DenseF32ResourceElementsAttr::get(
-        type, "folded",
-        HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(f32))));
-  else
-    attr = DenseElementsAttr::get(type, ArrayRef<float>(f32));
-  return rewriter.create<arith::ConstantOp>(loc, type, attr);
+  return kiln::createF32Constant(rewriter, loc, like, type, f32, "folded");
 }
 
 /// s and t of the BN's affine form (see the file comment).
@@ -92,10 +57,11 @@ struct Affine {
 };
 
 FailureOr<Affine> affineForm(nn::BatchNormOp bn) {
-  FailureOr<SmallVector<double>> gamma = constantValues(bn.getGamma());
-  FailureOr<SmallVector<double>> beta = constantValues(bn.getBeta());
-  FailureOr<SmallVector<double>> mean = constantValues(bn.getMean());
-  FailureOr<SmallVector<double>> var = constantValues(bn.getVariance());
+  FailureOr<SmallVector<double>> gamma = kiln::getConstantValues(bn.getGamma());
+  FailureOr<SmallVector<double>> beta = kiln::getConstantValues(bn.getBeta());
+  FailureOr<SmallVector<double>> mean = kiln::getConstantValues(bn.getMean());
+  FailureOr<SmallVector<double>> var =
+      kiln::getConstantValues(bn.getVariance());
   if (failed(gamma) || failed(beta) || failed(mean) || failed(var))
     return failure();
   double eps = bn.getEpsilon().convertToDouble();
@@ -117,7 +83,7 @@ struct DenseConstants {
 };
 
 FailureOr<DenseConstants> denseConstants(nn::DenseOp dense) {
-  FailureOr<SmallVector<double>> w = constantValues(dense.getWeight());
+  FailureOr<SmallVector<double>> w = kiln::getConstantValues(dense.getWeight());
   if (failed(w))
     return failure();
   DenseConstants c;
@@ -127,7 +93,7 @@ FailureOr<DenseConstants> denseConstants(nn::DenseOp dense) {
   c.w = std::move(*w);
   c.b.assign(c.out, 0.0);
   if (Value bias = dense.getBias()) {
-    FailureOr<SmallVector<double>> b = constantValues(bias);
+    FailureOr<SmallVector<double>> b = kiln::getConstantValues(bias);
     if (failed(b))
       return failure();
     c.b = std::move(*b);

@@ -47,4 +47,23 @@ def StripDropoutPass : Pass<"nn-strip-dropout", "::mlir::func::FuncOp"> {
   }];
 }
 
+def ApproximateMathPass : Pass<"kiln-approximate-math", "::mlir::func::FuncOp"> {
+  let summary = "Replace f32 exp, expm1, tanh and erf with branch-free "
+                "polynomial approximations";
+  let description = [{
+    LLVM has no vector form of expm1, tanh or erf and lowers `math.exp` on a
+    vector to one libm call per lane, so an ELU/SELU/GELU/tanh epilogue on a
+    16-lane accumulator would cost 16 calls. Upstream's polynomial
+    approximations (Cephes/Eigen-style range reduction, fused into the
+    surrounding vector code, scalars too) replace them. Their accuracy
+    against libm is checked by `test/Transforms/approximate-math-accuracy`;
+    expm1 keeps its relative accuracy near 0 (it is not exp(x) − 1).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
 #endif // KILN_COMPILER_TRANSFORMS_PASSES_TD

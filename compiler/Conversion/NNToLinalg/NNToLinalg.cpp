@@ -5,20 +5,14 @@
 //===----------------------------------------------------------------------===//
 //
 // The reference lowering: straightforward linalg that any backend can take,
-// and against which the fast kernels (packed weights, register blocking) are
-// checked. Every activation is written out in arith/math so the numerics are
-// visible here:
-//   sigmoid(x) = 1 / (1 + e^-x)             (e^-x -> inf gives 0, no NaN)
-//   elu(x)     = x > 0 ? x : α·expm1(x)     (expm1 is exact near 0)
-//   selu(x)    = λ·elu_α(x)
-//   gelu(x)    = x/2 · (1 + erf(x/√2))      (the exact form Keras/PyTorch use)
-//   swish(x)   = x · sigmoid(x)
-//   rrelu      = leaky_relu with slope (lower + upper)/2 at inference
-//   softmax(x) = e^(x - max x) / Σ e^(x - max x) over the last axis
+// and against which the fast kernels (convert-nn-to-vector: packed weights,
+// register blocking) are checked. The activations' arithmetic lives in
+// compiler/Utils/NNMath.cpp, shared with those kernels.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Conversion/Passes.h"
+#include "compiler/Utils/NNMath.h"
 
 #include "dialects/NN/IR/NNOps.h"
 
@@ -39,138 +33,6 @@ using namespace mlir::nn;
 namespace {
 
 using utils::IteratorType;
-
-Value floatConst(OpBuilder &b, Location loc, Type type, double v) {
-  return b.create<arith::ConstantOp>(loc, type, b.getFloatAttr(type, v));
-}
-
-/// tensor.empty with the shape of `like` (dynamic sizes read from `like`),
-/// optionally without its last dimension.
-Value emptyLike(OpBuilder &b, Location loc, Value like, bool dropLast = false) {
-  auto type = cast<RankedTensorType>(like.getType());
-  SmallVector<OpFoldResult> sizes;
-  int64_t rank = type.getRank() - (dropLast ? 1 : 0);
-  for (int64_t i = 0; i < rank; ++i) {
-    if (type.isDynamicDim(i))
-      sizes.push_back(b.create<tensor::DimOp>(loc, like, i).getResult());
-    else
-      sizes.push_back(b.getIndexAttr(type.getDimSize(i)));
-  }
-  return b.create<tensor::EmptyOp>(loc, sizes, type.getElementType());
-}
-
-/// Applies an elementwise activation to the scalar `x`; `slope` is PReLU's
-/// per-unit slope (null otherwise).
-Value activationScalar(OpBuilder &b, Location loc, ActivationAttr act, Value x,
-                       Value slope) {
-  Type t = x.getType();
-  Value zero = floatConst(b, loc, t, 0.0);
-  Value one = floatConst(b, loc, t, 1.0);
-  auto positive = [&]() {
-    return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, zero);
-  };
-  auto leaky = [&](Value a) -> Value {
-    Value ax = b.create<arith::MulFOp>(loc, a, x);
-    return b.create<arith::SelectOp>(loc, positive(), x, ax);
-  };
-  auto sigmoid = [&](Value v) -> Value {
-    Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, v));
-    return b.create<arith::DivFOp>(loc, one,
-                                   b.create<arith::AddFOp>(loc, one, e));
-  };
-  auto elu = [&](double alpha) -> Value {
-    Value neg = b.create<arith::MulFOp>(loc, floatConst(b, loc, t, alpha),
-                                        b.create<math::ExpM1Op>(loc, x));
-    return b.create<arith::SelectOp>(loc, positive(), x, neg);
-  };
-  switch (act.getKind()) {
-  case ActivationKind::identity:
-    return x;
-  case ActivationKind::relu:
-    return b.create<arith::MaximumFOp>(loc, x, zero);
-  case ActivationKind::leaky_relu:
-    return leaky(floatConst(b, loc, t, *act.getAlphaValue()));
-  case ActivationKind::rrelu:
-    return leaky(floatConst(b, loc, t,
-                            (*act.getLowerValue() + *act.getUpperValue()) / 2));
-  case ActivationKind::prelu:
-    return leaky(slope);
-  case ActivationKind::elu:
-    return elu(*act.getAlphaValue());
-  case ActivationKind::selu:
-    return b.create<arith::MulFOp>(loc,
-                                   floatConst(b, loc, t, *act.getScaleValue()),
-                                   elu(*act.getAlphaValue()));
-  case ActivationKind::sigmoid:
-    return sigmoid(x);
-  case ActivationKind::tanh:
-    return b.create<math::TanhOp>(loc, x);
-  case ActivationKind::gelu: {
-    Value scaled =
-        b.create<arith::MulFOp>(loc, x, floatConst(b, loc, t, M_SQRT1_2));
-    Value erf = b.create<math::ErfOp>(loc, scaled);
-    Value halfX = b.create<arith::MulFOp>(loc, x, floatConst(b, loc, t, 0.5));
-    return b.create<arith::MulFOp>(loc, halfX,
-                                   b.create<arith::AddFOp>(loc, one, erf));
-  }
-  case ActivationKind::swish:
-    return b.create<arith::MulFOp>(loc, x, sigmoid(x));
-  case ActivationKind::softmax:
-    break;
-  }
-  llvm_unreachable("softmax is not elementwise");
-}
-
-/// Softmax over the last axis of `y` (any rank >= 1).
-Value softmaxLastAxis(OpBuilder &b, Location loc, Value y) {
-  auto type = cast<RankedTensorType>(y.getType());
-  unsigned rank = type.getRank();
-  Type et = type.getElementType();
-  AffineMap full = b.getMultiDimIdentityMap(rank);
-  AffineMap reduced = full.dropResult(rank - 1);
-  SmallVector<IteratorType> reduceIters(rank, IteratorType::parallel);
-  reduceIters.back() = IteratorType::reduction;
-  SmallVector<IteratorType> parallel(rank, IteratorType::parallel);
-
-  auto reduce = [&](Value input, double init, bool isMax) {
-    Value acc = emptyLike(b, loc, y, /*dropLast=*/true);
-    acc = b.create<linalg::FillOp>(loc, floatConst(b, loc, et, init), acc)
-              .getResult(0);
-    return b
-        .create<linalg::GenericOp>(
-            loc, acc.getType(), input, acc, ArrayRef<AffineMap>{full, reduced},
-            reduceIters,
-            [&](OpBuilder &nb, Location nl, ValueRange args) {
-              Value r = isMax
-                            ? nb.create<arith::MaximumFOp>(nl, args[0], args[1])
-                                  .getResult()
-                            : nb.create<arith::AddFOp>(nl, args[0], args[1])
-                                  .getResult();
-              nb.create<linalg::YieldOp>(nl, r);
-            })
-        .getResult(0);
-  };
-  auto elementwise = [&](Value a, Value rowValue, bool isExp) {
-    return b
-        .create<linalg::GenericOp>(
-            loc, type, ValueRange{a, rowValue}, emptyLike(b, loc, y),
-            ArrayRef<AffineMap>{full, reduced, full}, parallel,
-            [&](OpBuilder &nb, Location nl, ValueRange args) {
-              Value r =
-                  isExp ? nb.create<math::ExpOp>(nl, nb.create<arith::SubFOp>(
-                                                         nl, args[0], args[1]))
-                              .getResult()
-                        : nb.create<arith::DivFOp>(nl, args[0], args[1])
-                              .getResult();
-              nb.create<linalg::YieldOp>(nl, r);
-            })
-        .getResult(0);
-  };
-  Value max = reduce(y, -std::numeric_limits<double>::infinity(), true);
-  Value exps = elementwise(y, max, /*isExp=*/true);
-  Value sum = reduce(exps, 0.0, false);
-  return elementwise(exps, sum, /*isExp=*/false);
-}
 
 /// One generic over `x` applying an optional bias (last axis), then an
 /// elementwise activation with optional slope (last axis).
@@ -194,7 +56,7 @@ Value epilogue(OpBuilder &b, Location loc, Value x, Value bias,
   SmallVector<IteratorType> parallel(rank, IteratorType::parallel);
   return b
       .create<linalg::GenericOp>(
-          loc, type, inputs, emptyLike(b, loc, x), maps, parallel,
+          loc, type, inputs, kiln::emptyLike(b, loc, x), maps, parallel,
           [&](OpBuilder &nb, Location nl, ValueRange args) {
             Value v = args[0];
             unsigned next = 1;
@@ -202,7 +64,7 @@ Value epilogue(OpBuilder &b, Location loc, Value x, Value bias,
               v = nb.create<arith::AddFOp>(nl, v, args[next++]);
             Value s = slope ? args[next] : Value();
             if (act && act.isElementwise())
-              v = activationScalar(nb, nl, act, v, s);
+              v = kiln::buildActivation(nb, nl, act, v, s);
             nb.create<linalg::YieldOp>(nl, v);
           })
       .getResult(0);
@@ -222,7 +84,8 @@ struct DenseOpLowering : public OpConversionPattern<DenseOp> {
       dynamicSizes.push_back(rewriter.create<tensor::DimOp>(loc, x, 0));
     Value init = rewriter.create<tensor::EmptyOp>(
         loc, resultType.getShape(), resultType.getElementType(), dynamicSizes);
-    Value zero = floatConst(rewriter, loc, resultType.getElementType(), 0.0);
+    Value zero =
+        kiln::floatConstant(rewriter, loc, resultType.getElementType(), 0.0);
     Value filled =
         rewriter.create<linalg::FillOp>(loc, zero, init).getResult(0);
     // y[i, j] += x[i, k] · w[k, j] as a generic whose loops run (i, k, j):
@@ -254,7 +117,7 @@ struct DenseOpLowering : public OpConversionPattern<DenseOp> {
       y = epilogue(rewriter, loc, y, adaptor.getBias(), act,
                    adaptor.getSlope());
     if (act && act.getKind() == ActivationKind::softmax)
-      y = softmaxLastAxis(rewriter, loc, y);
+      y = kiln::buildSoftmax(rewriter, loc, y);
     rewriter.replaceOp(op, y);
     return success();
   }
@@ -269,7 +132,7 @@ struct ActivationOpLowering : public OpConversionPattern<ActivationOp> {
     ActivationAttr act = op.getActivation();
     Value x = adaptor.getInput();
     Value y = act.getKind() == ActivationKind::softmax
-                  ? softmaxLastAxis(rewriter, op.getLoc(), x)
+                  ? kiln::buildSoftmax(rewriter, op.getLoc(), x)
                   : epilogue(rewriter, op.getLoc(), x, Value(), act,
                              adaptor.getSlope());
     rewriter.replaceOp(op, y);
@@ -293,7 +156,7 @@ Value mapWithParams(
   SmallVector<IteratorType> parallel(type.getRank(), IteratorType::parallel);
   return builder
       .create<linalg::GenericOp>(
-          loc, type, inputs, emptyLike(builder, loc, x), maps, parallel,
+          loc, type, inputs, kiln::emptyLike(builder, loc, x), maps, parallel,
           [&](OpBuilder &b, Location l, ValueRange args) {
             b.create<linalg::YieldOp>(l, body(b, l, args.drop_back()));
           })
@@ -321,7 +184,8 @@ struct BatchNormOpLowering : public OpConversionPattern<BatchNormOp> {
           Type t = a[0].getType();
           Value centered = b.create<arith::SubFOp>(l, a[0], a[3]);
           Value denom = b.create<math::SqrtOp>(
-              l, b.create<arith::AddFOp>(l, a[4], floatConst(b, l, t, eps)));
+              l, b.create<arith::AddFOp>(l, a[4],
+                                         kiln::floatConstant(b, l, t, eps)));
           Value norm = b.create<arith::DivFOp>(l, centered, denom);
           Value scaled = b.create<arith::MulFOp>(l, a[1], norm);
           return b.create<arith::AddFOp>(l, scaled, a[2]);

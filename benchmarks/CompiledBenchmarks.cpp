@@ -1,0 +1,105 @@
+//===- CompiledBenchmarks.cpp - Speed of kilnc's libraries ----------------===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// Issue 4's table: each model of MakeBenchModels.cpp compiled by kilnc for
+// the host, fused (the default) and unfused (--no-fold-bn --no-fuse), called
+// at batch 1 and 64 on one thread with fixed random inputs. Reported: time
+// per call and GFLOP/s (2·Σ inputs·units multiply-adds per example).
+//
+//===----------------------------------------------------------------------===//
+
+#include "deep_selu.h"
+#include "deep_selu_unfused.h"
+#include "fmnist_bn.h"
+#include "fmnist_bn_unfused.h"
+#include "fmnist_mlp.h"
+#include "fmnist_mlp_unfused.h"
+#include "wide.h"
+#include "wide_unfused.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+using PredictFn = int (*)(const float *, float *, size_t);
+
+struct Compiled {
+  const char *name;
+  PredictFn fused, unfused;
+  size_t inputSize, outputSize;
+  double flopsPerExample;
+};
+
+double denseFlops(std::initializer_list<double> widths) {
+  double flops = 0;
+  const double *w = widths.begin();
+  for (size_t i = 0; i + 1 < widths.size(); ++i)
+    flops += 2 * w[i] * w[i + 1];
+  return flops;
+}
+
+void runPredict(benchmark::State &state, PredictFn predict, size_t inputSize,
+                size_t outputSize, double flopsPerExample) {
+  size_t batch = state.range(0);
+  std::vector<float> in(batch * inputSize), out(batch * outputSize);
+  std::mt19937 gen(7);
+  std::uniform_real_distribution<float> dist(0.f, 1.f);
+  for (float &v : in)
+    v = dist(gen);
+  for (auto _ : state) {
+    if (predict(in.data(), out.data(), batch) != 0) {
+      state.SkipWithError("predict returned an error");
+      return;
+    }
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(flopsPerExample * batch * state.iterations() / 1e9,
+                         benchmark::Counter::kIsRate);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  const Compiled models[] = {
+      {"fmnist-mlp", fmnist_mlp_predict, fmnist_mlp_unfused_predict,
+       FMNIST_MLP_INPUT_SIZE, FMNIST_MLP_OUTPUT_SIZE,
+       denseFlops({784, 300, 100, 10})},
+      {"fmnist-bn", fmnist_bn_predict, fmnist_bn_unfused_predict,
+       FMNIST_BN_INPUT_SIZE, FMNIST_BN_OUTPUT_SIZE,
+       denseFlops({784, 300, 100, 10})},
+      {"deep-selu", deep_selu_predict, deep_selu_unfused_predict,
+       DEEP_SELU_INPUT_SIZE, DEEP_SELU_OUTPUT_SIZE,
+       denseFlops({3072, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100,
+                   100,  100, 100, 100, 100, 100, 100, 100, 100, 100, 10})},
+      {"wide", wide_predict, wide_unfused_predict, WIDE_INPUT_SIZE,
+       WIDE_OUTPUT_SIZE, denseFlops({1024, 1024, 1024, 10})},
+  };
+  for (const Compiled &m : models)
+    for (bool fused : {true, false}) {
+      std::string name =
+          std::string("BM_Kiln/") + m.name + (fused ? "/fused" : "/unfused");
+      benchmark::RegisterBenchmark(name.c_str(), runPredict,
+                                   fused ? m.fused : m.unfused, m.inputSize,
+                                   m.outputSize, m.flopsPerExample)
+          ->Arg(1)
+          ->Arg(64)
+          ->ArgName("batch")
+          ->Unit(benchmark::kMicrosecond);
+    }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+    return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

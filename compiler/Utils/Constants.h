@@ -1,0 +1,37 @@
+//===- Constants.h - Reading and making f32 tensor constants -----*- C++
+//-*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// Weights reach the passes either as `dense_resource` blobs (the importer's
+// form, so they never pass through text) or as literal `dense` attributes
+// (hand-written tests). Passes that compute with weights at compile time
+// (BatchNorm folding, weight packing) read and write both through here.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_UTILS_CONSTANTS_H
+#define KILN_COMPILER_UTILS_CONSTANTS_H
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/Value.h"
+
+namespace mlir::kiln {
+
+/// The values of an f32 tensor constant (blob or literal), or failure if
+/// `value` is not one.
+FailureOr<SmallVector<double>> getConstantValues(Value value);
+
+/// An f32 constant of `type` holding `values`: a blob named `blobName` when
+/// `like` is defined by a blob constant (or `like` is null and
+/// `preferBlob`), else a literal.
+Value createF32Constant(OpBuilder &builder, Location loc, Value like,
+                        RankedTensorType type, ArrayRef<float> values,
+                        StringRef blobName, bool preferBlob = false);
+
+} // namespace mlir::kiln
+
+#endif // KILN_COMPILER_UTILS_CONSTANTS_H

@@ -1,0 +1,164 @@
+//===- NNMath.cpp - Activations and softmax in arith/math/linalg ----------===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// Every activation is written out in arith/math so the numerics are visible
+// here:
+//   sigmoid(x) = 1 / (1 + e^-x)             (e^-x -> inf gives 0, no NaN)
+//   elu(x)     = x > 0 ? x : α·expm1(x)     (expm1 is exact near 0)
+//   selu(x)    = λ·elu_α(x)
+//   gelu(x)    = x/2 · (1 + erf(x/√2))      (the exact form Keras/PyTorch use)
+//   swish(x)   = x · sigmoid(x)
+//   rrelu      = leaky_relu with slope (lower + upper)/2 at inference
+//   softmax(x) = e^(x - max x) / Σ e^(x - max x) over the last axis
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Utils/NNMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::nn;
+using utils::IteratorType;
+
+Value kiln::floatConstant(OpBuilder &b, Location loc, Type type, double v) {
+  if (auto vec = dyn_cast<VectorType>(type)) {
+    auto attr = b.getFloatAttr(vec.getElementType(), v);
+    return b.create<arith::ConstantOp>(loc, type,
+                                       DenseElementsAttr::get(vec, attr));
+  }
+  return b.create<arith::ConstantOp>(loc, type, b.getFloatAttr(type, v));
+}
+
+Value kiln::emptyLike(OpBuilder &b, Location loc, Value like, bool dropLast) {
+  auto type = cast<RankedTensorType>(like.getType());
+  SmallVector<OpFoldResult> sizes;
+  int64_t rank = type.getRank() - (dropLast ? 1 : 0);
+  for (int64_t i = 0; i < rank; ++i) {
+    if (type.isDynamicDim(i))
+      sizes.push_back(b.create<tensor::DimOp>(loc, like, i).getResult());
+    else
+      sizes.push_back(b.getIndexAttr(type.getDimSize(i)));
+  }
+  return b.create<tensor::EmptyOp>(loc, sizes, type.getElementType());
+}
+
+Value kiln::buildActivation(OpBuilder &b, Location loc, ActivationAttr act,
+                            Value x, Value slope) {
+  Type t = x.getType();
+  Value zero = floatConstant(b, loc, t, 0.0);
+  Value one = floatConstant(b, loc, t, 1.0);
+  auto positive = [&]() {
+    return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, zero);
+  };
+  auto leaky = [&](Value a) -> Value {
+    Value ax = b.create<arith::MulFOp>(loc, a, x);
+    return b.create<arith::SelectOp>(loc, positive(), x, ax);
+  };
+  auto sigmoid = [&](Value v) -> Value {
+    Value e = b.create<math::ExpOp>(loc, b.create<arith::NegFOp>(loc, v));
+    return b.create<arith::DivFOp>(loc, one,
+                                   b.create<arith::AddFOp>(loc, one, e));
+  };
+  auto elu = [&](double alpha) -> Value {
+    Value neg = b.create<arith::MulFOp>(loc, floatConstant(b, loc, t, alpha),
+                                        b.create<math::ExpM1Op>(loc, x));
+    return b.create<arith::SelectOp>(loc, positive(), x, neg);
+  };
+  switch (act.getKind()) {
+  case ActivationKind::identity:
+    return x;
+  case ActivationKind::relu:
+    return b.create<arith::MaximumFOp>(loc, x, zero);
+  case ActivationKind::leaky_relu:
+    return leaky(floatConstant(b, loc, t, *act.getAlphaValue()));
+  case ActivationKind::rrelu:
+    return leaky(floatConstant(
+        b, loc, t, (*act.getLowerValue() + *act.getUpperValue()) / 2));
+  case ActivationKind::prelu:
+    return leaky(slope);
+  case ActivationKind::elu:
+    return elu(*act.getAlphaValue());
+  case ActivationKind::selu:
+    return b.create<arith::MulFOp>(
+        loc, floatConstant(b, loc, t, *act.getScaleValue()),
+        elu(*act.getAlphaValue()));
+  case ActivationKind::sigmoid:
+    return sigmoid(x);
+  case ActivationKind::tanh:
+    return b.create<math::TanhOp>(loc, x);
+  case ActivationKind::gelu: {
+    Value scaled =
+        b.create<arith::MulFOp>(loc, x, floatConstant(b, loc, t, M_SQRT1_2));
+    Value erf = b.create<math::ErfOp>(loc, scaled);
+    Value halfX =
+        b.create<arith::MulFOp>(loc, x, floatConstant(b, loc, t, 0.5));
+    return b.create<arith::MulFOp>(loc, halfX,
+                                   b.create<arith::AddFOp>(loc, one, erf));
+  }
+  case ActivationKind::swish:
+    return b.create<arith::MulFOp>(loc, x, sigmoid(x));
+  case ActivationKind::softmax:
+    break;
+  }
+  llvm_unreachable("softmax is not elementwise");
+}
+
+Value kiln::buildSoftmax(OpBuilder &b, Location loc, Value y) {
+  auto type = cast<RankedTensorType>(y.getType());
+  unsigned rank = type.getRank();
+  Type et = type.getElementType();
+  AffineMap full = b.getMultiDimIdentityMap(rank);
+  AffineMap reduced = full.dropResult(rank - 1);
+  SmallVector<IteratorType> reduceIters(rank, IteratorType::parallel);
+  reduceIters.back() = IteratorType::reduction;
+  SmallVector<IteratorType> parallel(rank, IteratorType::parallel);
+
+  auto reduce = [&](Value input, double init, bool isMax) {
+    Value acc = emptyLike(b, loc, y, /*dropLast=*/true);
+    acc = b.create<linalg::FillOp>(loc, floatConstant(b, loc, et, init), acc)
+              .getResult(0);
+    return b
+        .create<linalg::GenericOp>(
+            loc, acc.getType(), input, acc, ArrayRef<AffineMap>{full, reduced},
+            reduceIters,
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value r = isMax
+                            ? nb.create<arith::MaximumFOp>(nl, args[0], args[1])
+                                  .getResult()
+                            : nb.create<arith::AddFOp>(nl, args[0], args[1])
+                                  .getResult();
+              nb.create<linalg::YieldOp>(nl, r);
+            })
+        .getResult(0);
+  };
+  auto elementwise = [&](Value a, Value rowValue, bool isExp) {
+    return b
+        .create<linalg::GenericOp>(
+            loc, type, ValueRange{a, rowValue}, emptyLike(b, loc, y),
+            ArrayRef<AffineMap>{full, reduced, full}, parallel,
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value r =
+                  isExp ? nb.create<math::ExpOp>(nl, nb.create<arith::SubFOp>(
+                                                         nl, args[0], args[1]))
+                              .getResult()
+                        : nb.create<arith::DivFOp>(nl, args[0], args[1])
+                              .getResult();
+              nb.create<linalg::YieldOp>(nl, r);
+            })
+        .getResult(0);
+  };
+  Value max = reduce(y, -std::numeric_limits<double>::infinity(), true);
+  Value exps = elementwise(y, max, /*isExp=*/true);
+  Value sum = reduce(exps, 0.0, false);
+  return elementwise(exps, sum, /*isExp=*/false);
+}

@@ -1,0 +1,41 @@
+//===- NNMath.h - Activations and softmax in arith/math/linalg ---*- C++
+//-*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// One definition of each activation's arithmetic, shared by the reference
+// lowering (scalars inside linalg.generic bodies) and the vector kernels
+// (whole vector<Nxf32> accumulators), so the two cannot drift apart.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_UTILS_NNMATH_H
+#define KILN_COMPILER_UTILS_NNMATH_H
+
+#include "dialects/NN/IR/NNAttrs.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::kiln {
+
+/// The constant `v` of float type `type`, or its splat if `type` is a vector
+/// of floats.
+Value floatConstant(OpBuilder &b, Location loc, Type type, double v);
+
+/// tensor.empty with the shape of `like` (dynamic sizes read from `like`),
+/// optionally without its last dimension.
+Value emptyLike(OpBuilder &b, Location loc, Value like, bool dropLast = false);
+
+/// Applies the elementwise activation `act` to `x`, a float or a vector of
+/// floats; `slope` is PReLU's slope of the same type (null otherwise).
+Value buildActivation(OpBuilder &b, Location loc, nn::ActivationAttr act,
+                      Value x, Value slope);
+
+/// Softmax over the last axis of the tensor `y` (any rank >= 1), as linalg.
+Value buildSoftmax(OpBuilder &b, Location loc, Value y);
+
+} // namespace mlir::kiln
+
+#endif // KILN_COMPILER_UTILS_NNMATH_H

@@ -1,0 +1,62 @@
+// RUN: kiln-opt %s --split-input-file --convert-nn-to-vector="vector-bits=128" | FileCheck %s
+// RUN: not kiln-opt %s --split-input-file --convert-nn-to-vector="vector-bits=100" 2>&1 | FileCheck %s --check-prefix=BITS
+
+// BITS: vector-bits must be 128, 256 or 512, not 100
+
+// 128 bits: L = 4 lanes, tiles of M = 4 rows × V = 2 vectors. Units 0..7
+// form panel 0 (2 vectors), units 8..9 panel 1 (1 vector). Packed: panel 0
+// row k holds W[k][0..7], then panel 1 row k holds W[k][8..9], then 4 zeros.
+// CHECK-LABEL: func @dense_elu
+// CHECK-DAG: arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 6.000000e+00, 7.000000e+00, 1.000000e+01, 1.100000e+01, 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01, 1.600000e+01, 1.700000e+01, 8.000000e+00, 9.000000e+00, 1.800000e+01, 1.900000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00]> : tensor<24xf32>
+// Bias padded to whole vectors.
+// CHECK-DAG: arith.constant dense<[5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 0.000000e+00, 0.000000e+00]> : tensor<12xf32>
+// CHECK: %[[B:.*]] = tensor.dim %{{.*}}, %c0
+// CHECK: %[[REM:.*]] = arith.remui %[[B]], %c4
+// CHECK: %[[FULL:.*]] = arith.subi %[[B]], %[[REM]]
+// Panel 0, tiles of 4 rows: 8 accumulators over k.
+// CHECK: scf.for %{{.*}} = %c0{{.*}} to %[[FULL]] step %c4
+// CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHECK-COUNT-8: vector.fma
+// CHECK: scf.yield
+// Epilogue: bias, ELU (expm1), unmasked stores of whole vectors.
+// CHECK: arith.addf
+// CHECK: math.expm1
+// CHECK: vector.transfer_write {{.*}} {in_bounds = [true]}
+// Leftover rows one at a time: 2 vectors × 2 interleaved k sets.
+// CHECK: scf.for %{{.*}} = %[[FULL]] to %[[B]] step %c1
+// CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// Panel 1 (units 8, 9): one vector whose store is masked (not in_bounds).
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %c8] : vector<4xf32>
+// CHECK-NOT: nn.dense
+func.func @dense_elu(%x: tensor<?x2xf32>) -> tensor<?x10xf32> {
+  %w = arith.constant dense<[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+                             [10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0]]> : tensor<2x10xf32>
+  %b = arith.constant dense<0.5> : tensor<10xf32>
+  %y = nn.dense %x, %w, %b {activation = #nn.activation<elu, alpha = 1.0>} : (tensor<?x2xf32>, tensor<2x10xf32>, tensor<10xf32>) -> tensor<?x10xf32>
+  return %y : tensor<?x10xf32>
+}
+
+// -----
+
+// Softmax is not elementwise: the kernel stores the logits, linalg follows.
+// CHECK-LABEL: func @dense_softmax
+// CHECK: vector.fma
+// CHECK: linalg.generic
+// CHECK: math.exp
+func.func @dense_softmax(%x: tensor<?x2xf32>) -> tensor<?x3xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x3xf32>
+  %y = nn.dense %x, %w {activation = #nn.activation<softmax>} : (tensor<?x2xf32>, tensor<2x3xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
+
+// -----
+
+// Weights that are not constants cannot be packed: the op is left for
+// convert-nn-to-linalg.
+// CHECK-LABEL: func @runtime_weights
+// CHECK: nn.dense
+// CHECK-NOT: vector.fma
+func.func @runtime_weights(%x: tensor<?x2xf32>, %w: tensor<2x3xf32>) -> tensor<?x3xf32> {
+  %y = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x3xf32>) -> tensor<?x3xf32>
+  return %y : tensor<?x3xf32>
+}
