@@ -123,8 +123,24 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
 
   std::vector<std::vector<int64_t>> shapes;
   (void)::kiln::validateModel(model, {}, &shapes);
+  // Rows per internal call: as many as the stack budget holds, a multiple
+  // of 12 (of the kernels' 4- and 6-row tiles) when that is at least 12.
+  auto attr = [&](StringRef key) -> int64_t {
+    auto a = (**module)->getAttrOfType<IntegerAttr>(key);
+    return a ? a.getInt() : 0;
+  };
+  int64_t perRow = attr("kiln.stack_bytes_per_row");
+  int64_t fixed = attr("kiln.stack_bytes_fixed");
+  int64_t budget = static_cast<int64_t>(options.maxStackBytes) - fixed;
+  int64_t rowsPerCall = perRow > 0 ? budget / perRow : 0;
+  if (perRow > 0 && rowsPerCall < 1)
+    return emitError(fileLoc) << "--max-stack=" << options.maxStackBytes
+                              << " is too small: one row needs "
+                              << perRow + fixed << " bytes of stack";
+  if (rowsPerCall >= 12)
+    rowsPerCall -= rowsPerCall % 12;
   EntryPoint entry{name + "_predict", name + "_forward", model.inputShape,
-                   shapes.back()};
+                   shapes.back(), rowsPerCall};
   llvm::LLVMContext llvmContext;
   FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
       translateAndOptimize(**module, llvmContext, entry, **machine);
@@ -148,8 +164,10 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
     return emitError(fileLoc)
            << "cannot create directory '" << output << "': " << ec.message();
   std::string header =
-      emitHeader(model, name, options.input, options.foldBatchNorm,
-                 options.fuseActivations);
+      emitHeader(model, name, options.input,
+                 HeaderInfo{options.foldBatchNorm, options.fuseActivations,
+                            pipelineOptions.vectorBits, rowsPerCall,
+                            fixed + rowsPerCall * perRow});
   if (failed(writeStaticArchive(output + "/lib" + name + ".a", name + ".o",
                                 object, fileLoc)))
     return failure();

@@ -39,6 +39,9 @@ struct CompilerOptions {
   TargetOptions target;
   bool foldBatchNorm = true;
   bool fuseActivations = true;
+  /// Stack bytes one predict call may use for intermediate buffers; the
+  /// entry point splits larger batches (the header states the bound).
+  uint64_t maxStackBytes = 256 * 1024;
 };
 
 /// Registers what the compiler needs in `registry` (dialects, bufferization

@@ -58,8 +58,11 @@ kiln::buildNNToLLVMPipeline(OpPassManager &pm,
   // Results become caller-owned out-parameters: the C ABI kilnc emits. Not
   // the default, because it rejects calls to functions with dynamically
   // shaped results (test harnesses that call the model from MLIR).
+  // With out-params (and only then: a returned buffer must outlive the
+  // call) every intermediate moves to the stack: kilnc's predict makes no
+  // heap allocation.
   if (options.outParams)
-    upstream += "buffer-results-to-out-params,";
+    upstream += "buffer-results-to-out-params,kiln-allocs-to-stack,";
   upstream +=
       "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
       "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"

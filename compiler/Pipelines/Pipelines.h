@@ -33,7 +33,8 @@ struct NNToLLVMPipelineOptions
       llvm::cl::init(256)};
   Option<bool> outParams{
       *this, "out-params",
-      llvm::cl::desc("Turn function results into caller-owned out-params"),
+      llvm::cl::desc("Turn function results into caller-owned out-params and "
+                     "put intermediate buffers on the stack"),
       llvm::cl::init(false)};
 };
 

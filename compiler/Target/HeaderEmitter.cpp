@@ -17,8 +17,7 @@ using namespace mlir;
 std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
                                    const std::string &name,
                                    const std::string &source,
-                                   bool foldedBatchNorm,
-                                   bool fusedActivations) {
+                                   const HeaderInfo &info) {
   std::vector<std::vector<int64_t>> shapes;
   (void)::kiln::validateModel(model, {}, &shapes); // validated on load
   int64_t inputSize = 1, outputSize = 1;
@@ -35,14 +34,21 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     << " * Model '" << model.name << "': input "
     << ::kiln::shapeString(model.inputShape) << " float32 per example, output "
     << ::kiln::shapeString(shapes.back()) << " float32.\n"
-    << " * Precision: float32 weights and arithmetic.\n"
+    << " * Precision: float32 weights and arithmetic (fused multiply-adds; "
+       "exp, expm1,\n * tanh and erf by polynomial approximations within a "
+       "few float32 ulp).\n"
+    << " * Dense kernels: "
+    << (info.vectorBits ? std::to_string(info.vectorBits) + "-bit vectors"
+                        : std::string("reference lowering"))
+    << ", weights packed at compile time.\n"
     << (model.normalization
             ? " * Input standardization ((x - mean) / std, as in training) is "
               "applied inside:\n * pass raw features.\n"
             : " * No input normalization: pass features as the model was "
               "trained on them.\n")
-    << " * Compiled with BatchNorm folding " << (foldedBatchNorm ? "on" : "off")
-    << " and activation fusion " << (fusedActivations ? "on" : "off")
+    << " * Compiled with BatchNorm folding "
+    << (info.foldedBatchNorm ? "on" : "off") << " and activation fusion "
+    << (info.fusedActivations ? "on" : "off")
     << "; dropout removed\n * (deterministic inference).\n"
     << " *\n"
     << " * Link: cc app.c lib" << name << ".a -lm\n"
@@ -67,6 +73,10 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     }
     h << "}\n\n";
   }
+  h << "/* Stack use of one call for intermediate buffers, in bytes, and "
+       "the rows\n * processed per internal step. */\n"
+    << "#define " << macro << "_STACK_BYTES " << info.stackBytes << "\n"
+    << "#define " << macro << "_ROWS_PER_CALL " << info.rowsPerCall << "\n\n";
   h << "/* Status codes. */\n"
     << "#define " << macro << "_STATUS_OK 0\n"
     << "#define " << macro

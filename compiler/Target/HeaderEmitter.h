@@ -16,12 +16,23 @@ struct Model;
 
 namespace mlir::kiln {
 
+/// What the header says about how the library was compiled.
+struct HeaderInfo {
+  bool foldedBatchNorm = true;
+  bool fusedActivations = true;
+  /// Vector width of the Dense kernels in bits (0: reference lowering).
+  unsigned vectorBits = 0;
+  /// Rows per internal call (a batch is split into calls of at most this
+  /// many rows) and the stack bytes such a call uses for intermediates.
+  int64_t rowsPerCall = 0;
+  int64_t stackBytes = 0;
+};
+
 /// The header users include: shapes, precision, normalization, classes,
 /// status codes and the predict function, documented. `name` is the C
 /// prefix (validated by the caller), `source` the model file.
 std::string emitHeader(const ::kiln::Model &model, const std::string &name,
-                       const std::string &source, bool foldedBatchNorm,
-                       bool fusedActivations);
+                       const std::string &source, const HeaderInfo &info);
 
 } // namespace mlir::kiln
 

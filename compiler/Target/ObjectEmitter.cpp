@@ -149,15 +149,42 @@ FailureOr<std::unique_ptr<llvm::Module>> mlir::kiln::translateAndOptimize(
   b.CreateCondBr(bad, badBlock, runBlock);
   b.SetInsertPoint(badBlock);
   b.CreateRet(b.getInt32(1));
+  // for (start = 0; start < batch; start += R)
+  //   impl(in + start·I, out + start·O, min(R, batch − start))
+  int64_t inSize = 1, outSize = 1;
+  for (int64_t d : entry.inputShape)
+    inSize *= d;
+  for (int64_t d : entry.outputShape)
+    outSize *= d;
   b.SetInsertPoint(runBlock);
+  auto *loopBlock = llvm::BasicBlock::Create(llvmContext, "chunk", entryFn);
+  auto *doneBlock = llvm::BasicBlock::Create(llvmContext, "done", entryFn);
+  b.CreateBr(loopBlock);
+  b.SetInsertPoint(loopBlock);
+  llvm::PHINode *start = b.CreatePHI(b.getInt64Ty(), 2, "start");
+  start->addIncoming(b.getInt64(0), runBlock);
+  llvm::Value *left = b.CreateSub(batch, start);
+  llvm::Value *rows =
+      entry.rowsPerCall > 0
+          ? b.CreateSelect(b.CreateICmpULT(left, b.getInt64(entry.rowsPerCall)),
+                           left, b.getInt64(entry.rowsPerCall))
+          : left;
+  llvm::Value *inPtr =
+      b.CreateGEP(b.getFloatTy(), in, b.CreateMul(start, b.getInt64(inSize)));
+  llvm::Value *outPtr =
+      b.CreateGEP(b.getFloatTy(), out, b.CreateMul(start, b.getInt64(outSize)));
   SmallVector<llvm::Value *> args;
-  appendMemref(b, args, in, batch, entry.inputShape);
-  appendMemref(b, args, out, batch, entry.outputShape);
+  appendMemref(b, args, inPtr, rows, entry.inputShape);
+  appendMemref(b, args, outPtr, rows, entry.outputShape);
   if (impl->arg_size() != args.size())
     return emitError(loc) << "model function has " << impl->arg_size()
                           << " parameters, expected " << args.size()
                           << " (input and output memrefs)";
   b.CreateCall(impl, args);
+  llvm::Value *next = b.CreateAdd(start, rows);
+  start->addIncoming(next, loopBlock);
+  b.CreateCondBr(b.CreateICmpULT(next, batch), loopBlock, doneBlock);
+  b.SetInsertPoint(doneBlock);
   b.CreateRet(b.getInt32(0));
 
   std::string verifyErrors;

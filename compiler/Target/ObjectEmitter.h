@@ -40,6 +40,9 @@ struct EntryPoint {
   std::string implementation;
   /// Per-example input and output shapes (no batch dimension).
   std::vector<int64_t> inputShape, outputShape;
+  /// The entry point calls the model function on at most this many rows at
+  /// a time (bounding its stack use); 0: the whole batch at once.
+  int64_t rowsPerCall = 0;
 };
 
 /// The target machine for `target` (errors reported at `loc`).

@@ -66,4 +66,24 @@ def ApproximateMathPass : Pass<"kiln-approximate-math", "::mlir::func::FuncOp"> 
   ];
 }
 
+def AllocsToStackPass : Pass<"kiln-allocs-to-stack", "::mlir::ModuleOp"> {
+  let summary = "Put every intermediate buffer on the stack and record how "
+                "many bytes a call needs";
+  let description = [{
+    Runs after bufferization. Every `memref.alloc` in the entry block of a
+    function becomes a `memref.alloca` with the same shape and alignment, so
+    a call makes no heap allocation (what embedded and real-time users of an
+    AOT-compiled model require). Buffers may be dynamic only in the batch
+    dimension (dimension 0). The stack need of the largest function is
+    recorded on the module as `kiln.stack_bytes_per_row` (dynamic buffers,
+    per batch row) and `kiln.stack_bytes_fixed`: kilnc's entry point splits
+    a batch into calls of at most (limit − fixed) / per_row rows and the
+    generated header states the resulting bound.
+
+    An allocation inside a loop or a conditional is an error: a stack
+    allocation there would grow the frame on every iteration.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // KILN_COMPILER_TRANSFORMS_PASSES_TD

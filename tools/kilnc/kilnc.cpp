@@ -66,6 +66,11 @@ int main(int argc, char **argv) {
                          cl::desc("Keep BatchNorm as separate layers"));
   cl::opt<bool> noFuse("no-fuse",
                        cl::desc("Keep activations out of the Dense epilogue"));
+  cl::opt<uint64_t> maxStack(
+      "max-stack",
+      cl::desc("Stack bytes a predict call may use for intermediate buffers "
+               "(default 262144); larger batches are split into calls"),
+      cl::init(256 * 1024));
   cl::ParseCommandLineOptions(argc, argv, "Kiln model compiler\n");
 
   kiln::CompilerOptions options;
@@ -76,6 +81,7 @@ int main(int argc, char **argv) {
   options.target = {triple, cpu, attrs};
   options.foldBatchNorm = !noFoldBn;
   options.fuseActivations = !noFuse;
+  options.maxStackBytes = maxStack;
 
   DialectRegistry registry;
   kiln::registerCompilerDialects(registry);

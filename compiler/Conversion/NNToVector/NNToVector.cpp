@@ -183,21 +183,37 @@ LogicalResult DenseKernelBuilder::run() {
     dynamicSizes.push_back(batch);
   Value y = b.create<tensor::EmptyOp>(
       loc, resultType.getShape(), resultType.getElementType(), dynamicSizes);
-  Value rowsInTiles = b.create<arith::SubIOp>(
-      loc, batch, b.create<arith::RemUIOp>(loc, batch, index(blk.rows)));
-  for (const Panel &panel : panels) {
-    auto tiles = forLoop(index(0), rowsInTiles, index(blk.rows), y,
-                         [&](Value i, ValueRange iterArgs) {
-                           return SmallVector<Value>{
-                               buildTile(x, iterArgs[0], i, blk.rows, panel)};
-                         });
-    auto rest = forLoop(rowsInTiles, batch, index(1), tiles.getResults(),
-                        [&](Value i, ValueRange iterArgs) {
-                          return SmallVector<Value>{
-                              buildTile(x, iterArgs[0], i, 1, panel)};
-                        });
-    y = rest.getResult(0);
+  // Rows go through tiles of M rows, then the leftover (< M) through at
+  // most one tile of each smaller height in halving steps (6 -> 4, 2, 1;
+  // 4 -> 2, 1), so a batch of 64 is 10 tiles of 6 and one of 4 rather than
+  // 4 single rows, each of which would stream the whole panel for one row.
+  SmallVector<int64_t> heights{blk.rows};
+  for (int64_t h = llvm::PowerOf2Ceil(blk.rows) / 2; h >= 1; h /= 2)
+    if (h < blk.rows)
+      heights.push_back(h);
+  // Loop bounds depend only on the batch: computed once for all panels.
+  SmallVector<std::pair<Value, Value>> ranges;
+  Value start = index(0);
+  for (int64_t h : heights) {
+    Value end = batch;
+    if (h > 1)
+      end = b.create<arith::SubIOp>(
+          loc, batch,
+          b.create<arith::RemUIOp>(
+              loc, b.create<arith::SubIOp>(loc, batch, start), index(h)));
+    ranges.push_back({start, end});
+    start = end;
   }
+  for (const Panel &panel : panels)
+    for (auto [h, range] : llvm::zip(heights, ranges)) {
+      int64_t height = h;
+      y = forLoop(range.first, range.second, index(height), y,
+                  [&](Value i, ValueRange iterArgs) {
+                    return SmallVector<Value>{
+                        buildTile(x, iterArgs[0], i, height, panel)};
+                  })
+              .getResult(0);
+    }
   ActivationAttr act = op.getActivationAttr();
   if (act && act.getKind() == ActivationKind::softmax)
     y = kiln::buildSoftmax(b, loc, y);

@@ -10,9 +10,15 @@
 // CHECK-DAG: arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 6.000000e+00, 7.000000e+00, 1.000000e+01, 1.100000e+01, 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01, 1.600000e+01, 1.700000e+01, 8.000000e+00, 9.000000e+00, 1.800000e+01, 1.900000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00]> : tensor<24xf32>
 // Bias padded to whole vectors.
 // CHECK-DAG: arith.constant dense<[5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 0.000000e+00, 0.000000e+00]> : tensor<12xf32>
+// Row ranges: tiles of 4 up to FULL, then at most one tile of 2 up to TWO,
+// then single rows up to the batch B.
 // CHECK: %[[B:.*]] = tensor.dim %{{.*}}, %c0
-// CHECK: %[[REM:.*]] = arith.remui %[[B]], %c4
+// CHECK: %[[ALL:.*]] = arith.subi %[[B]], %c0
+// CHECK: %[[REM:.*]] = arith.remui %[[ALL]], %c4
 // CHECK: %[[FULL:.*]] = arith.subi %[[B]], %[[REM]]
+// CHECK: %[[LEFT:.*]] = arith.subi %[[B]], %[[FULL]]
+// CHECK: %[[REM2:.*]] = arith.remui %[[LEFT]], %c2
+// CHECK: %[[TWO:.*]] = arith.subi %[[B]], %[[REM2]]
 // Panel 0, tiles of 4 rows: 8 accumulators over k.
 // CHECK: scf.for %{{.*}} = %c0{{.*}} to %[[FULL]] step %c4
 // CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
@@ -22,8 +28,11 @@
 // CHECK: arith.addf
 // CHECK: math.expm1
 // CHECK: vector.transfer_write {{.*}} {in_bounds = [true]}
+// A tile of 2 rows: 4 accumulators.
+// CHECK: scf.for %{{.*}} = %[[FULL]] to %[[TWO]] step %c2
+// CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
 // Leftover rows one at a time: 2 vectors × 2 interleaved k sets.
-// CHECK: scf.for %{{.*}} = %[[FULL]] to %[[B]] step %c1
+// CHECK: scf.for %{{.*}} = %[[TWO]] to %[[B]] step %c1
 // CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
 // Panel 1 (units 8, 9): one vector whose store is masked (not in_bounds).
 // CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %c8] : vector<4xf32>
