@@ -1,0 +1,243 @@
+//===- RandomModels.cpp - Random architectures and the trainer's outputs --===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// kiln-make-random-models DIR COUNT SEED writes, for i < COUNT:
+//   model_i.kiln     a random architecture built and briefly trained by the
+//                    trainer (so BatchNorm statistics, PReLU slopes and
+//                    biases are not their initial values)
+//   input_i.txt      "rows" then rows × input-size raw features (the
+//                    harness.c format)
+//   expected_i.txt   the trainer's predict() on those rows, standardized as
+//                    the model's stored normalization says, %.9g
+//   arch_i.txt       a one-line description, for failure messages
+// The architectures draw from: every elementwise activation inside Dense
+// and as an Activation layer (PReLU with per-unit slopes in both), softmax
+// or an elementwise activation at the output, BatchNorm before and after
+// activations and as the input layer, Dropout and AlphaDropout anywhere,
+// with and without bias, input normalization, and 1-D or 2-D inputs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "trainer/ActivationLayer.h"
+#include "trainer/BatchNorm.h"
+#include "trainer/Dense.h"
+#include "trainer/Dropout.h"
+#include "trainer/Flatten.h"
+#include "trainer/Sequential.h"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+using namespace kiln;
+using namespace kiln::train;
+
+namespace {
+
+const ActivationKind kElementwise[] = {
+    ActivationKind::Identity, ActivationKind::Sigmoid,   ActivationKind::Tanh,
+    ActivationKind::Relu,     ActivationKind::LeakyRelu, ActivationKind::PRelu,
+    ActivationKind::RRelu,    ActivationKind::Elu,       ActivationKind::Selu,
+    ActivationKind::Gelu,     ActivationKind::Swish};
+
+struct Generator {
+  explicit Generator(uint64_t seed) : gen(seed) {}
+  std::mt19937_64 gen;
+  std::ostringstream arch;
+
+  int uniformInt(int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(gen);
+  }
+  bool coin(double p = 0.5) { return std::bernoulli_distribution(p)(gen); }
+  ActivationKind elementwise(int index) {
+    // Model i starts from activation i so that every kind appears in the
+    // first 11 models whatever the seed.
+    if (index >= 0)
+      return kElementwise[index % std::size(kElementwise)];
+    return kElementwise[uniformInt(0, std::size(kElementwise) - 1)];
+  }
+  std::string next(const char *kind) {
+    return std::string(kind) + "_" + std::to_string(counter++);
+  }
+  int counter = 0;
+
+  /// Appends a Dropout or AlphaDropout with probability p.
+  void maybeDropout(Sequential &model, double p) {
+    if (!coin(p))
+      return;
+    bool alpha = coin();
+    model.add(std::make_unique<Dropout>(
+        next("dropout"), 0.1f + 0.1f * uniformInt(0, 3),
+        alpha ? DropoutKind::Alpha : DropoutKind::Standard));
+    arch << (alpha ? " alpha_dropout" : " dropout");
+  }
+
+  void build(Sequential &model, int index, std::vector<int64_t> &inputShape) {
+    if (coin(0.3)) {
+      inputShape = {uniformInt(2, 5), uniformInt(2, 6)};
+      model.add(std::make_unique<Flatten>(next("flatten")));
+      arch << "input " << inputShape[0] << "x" << inputShape[1] << " flatten";
+    } else {
+      inputShape = {uniformInt(1, 40)};
+      arch << "input " << inputShape[0];
+    }
+    if (coin(0.3)) {
+      model.add(std::make_unique<BatchNorm>(next("batch_normalization")));
+      arch << " bn";
+    }
+    int hidden = uniformInt(1, 4);
+    for (int h = 0; h < hidden; ++h) {
+      maybeDropout(model, 0.25);
+      ActivationKind kind = elementwise(h == 0 ? index : -1);
+      Activation act = Activation::withDefaults(kind);
+      DenseOptions options = DenseOptions::make(uniformInt(1, 70));
+      options.useBias = coin(0.7);
+      options.biasInitializer = *Initializer::named("glorot_uniform");
+      int placement = uniformInt(0, 2);
+      arch << " dense" << options.units << (options.useBias ? "" : "-nobias");
+      if (placement == 0) { // Dense(act)
+        options.activation = act;
+        model.add(std::make_unique<Dense>(next("dense"), options));
+        arch << "(" << activationName(kind) << ")";
+      } else if (placement == 1) { // Dense -> BN -> Activation
+        model.add(std::make_unique<Dense>(next("dense"), options));
+        model.add(std::make_unique<BatchNorm>(next("batch_normalization")));
+        model.add(
+            std::make_unique<train::ActivationLayer>(next("activation"), act));
+        arch << " bn " << activationName(kind);
+      } else { // Dense -> Activation -> BN
+        model.add(std::make_unique<Dense>(next("dense"), options));
+        model.add(
+            std::make_unique<train::ActivationLayer>(next("activation"), act));
+        model.add(std::make_unique<BatchNorm>(next("batch_normalization")));
+        arch << " " << activationName(kind) << " bn";
+      }
+    }
+    maybeDropout(model, 0.3);
+    DenseOptions out = DenseOptions::make(uniformInt(1, 12));
+    out.useBias = coin(0.8);
+    ActivationKind outKind = coin() ? ActivationKind::Softmax : elementwise(-1);
+    out.activation = Activation::withDefaults(outKind);
+    model.add(std::make_unique<Dense>(next("dense"), out));
+    arch << " dense" << out.units << "(" << activationName(outKind) << ")";
+  }
+};
+
+int fail(const std::string &message) {
+  std::fprintf(stderr, "kiln-make-random-models: %s\n", message.c_str());
+  return 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: kiln-make-random-models DIR COUNT SEED\n");
+    return 2;
+  }
+  std::string dir = argv[1];
+  int count = std::atoi(argv[2]);
+  uint64_t seed = std::strtoull(argv[3], nullptr, 10);
+  for (int i = 0; i < count; ++i) {
+    Generator g(seed * 1000 + i);
+    Sequential model("random_" + std::to_string(i));
+    std::vector<int64_t> inputShape;
+    g.build(model, i, inputShape);
+    if (Status s = model.build(inputShape, seed + i); !s.ok())
+      return fail(g.arch.str() + ": " + s.message());
+    int64_t features = 1;
+    for (int64_t d : inputShape)
+      features *= d;
+
+    // Raw features with per-feature offsets and scales, and the model's
+    // normalization (sometimes none): the compiled model standardizes
+    // inside, the trainer is given standardized rows.
+    const int64_t trainRows = 96, rows = 37;
+    std::normal_distribution<float> normal(0.f, 1.f);
+    std::vector<float> mean(features), stddev(features);
+    for (int64_t f = 0; f < features; ++f) {
+      mean[f] = 2.f * normal(g.gen);
+      stddev[f] = 0.5f + std::fabs(normal(g.gen));
+    }
+    bool normalize = g.coin(0.5);
+    g.arch << (normalize ? " +normalization" : "");
+    auto rawRows = [&](int64_t n) {
+      Matrix m(n, features);
+      for (int64_t r = 0; r < n; ++r)
+        for (int64_t f = 0; f < features; ++f)
+          m(r, f) =
+              normalize ? mean[f] + stddev[f] * normal(g.gen) : normal(g.gen);
+      return m;
+    };
+    auto standardize = [&](Matrix m) {
+      if (normalize)
+        for (int64_t r = 0; r < m.rows(); ++r)
+          for (int64_t f = 0; f < features; ++f)
+            m(r, f) = (m(r, f) - mean[f]) / stddev[f];
+      return m;
+    };
+
+    // A little training on random targets moves every parameter and the
+    // BatchNorm moving statistics away from their initial values.
+    int outputs = model.layers().back()->outputShape().back();
+    Targets targets;
+    targets.values = Matrix(trainRows, outputs);
+    std::uniform_real_distribution<float> unit(0.f, 1.f);
+    for (int64_t r = 0; r < trainRows; ++r)
+      for (int j = 0; j < outputs; ++j)
+        targets.values(r, j) = unit(g.gen);
+    OptimizerOptions adam;
+    adam.learningRate = 0.01;
+    model.compile(LossKind::MeanSquaredError,
+                  makeOptimizer(OptimizerKind::Adam, adam));
+    FitOptions fit;
+    fit.epochs = 3;
+    fit.batchSize = 16;
+    fit.seed = seed + i;
+    History history;
+    if (Status s =
+            model.fit(standardize(rawRows(trainRows)), targets, fit, history);
+        !s.ok())
+      return fail(g.arch.str() + ": " + s.message());
+
+    std::optional<Normalization> normalization;
+    if (normalize) {
+      normalization = Normalization{Tensor::fromF32(inputShape, mean),
+                                    Tensor::fromF32(inputShape, stddev)};
+    }
+    std::string prefix = dir + "/";
+    std::string n = std::to_string(i);
+    if (Status s = saveModel(model.toModel(normalization, {}),
+                             prefix + "model_" + n + ".kiln");
+        !s.ok())
+      return fail(s.message());
+    Matrix x = rawRows(rows);
+    Matrix y = model.predict(standardize(x));
+    std::ofstream in(prefix + "input_" + n + ".txt"),
+        expected(prefix + "expected_" + n + ".txt"),
+        arch(prefix + "arch_" + n + ".txt");
+    char buf[32];
+    in << rows << "\n";
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t f = 0; f < features; ++f) {
+        std::snprintf(buf, sizeof buf, "%.9g", x(r, f));
+        in << (f ? " " : "") << buf;
+      }
+      in << "\n";
+      for (int64_t j = 0; j < y.cols(); ++j) {
+        std::snprintf(buf, sizeof buf, "%.9g", y(r, j));
+        expected << (j ? " " : "") << buf;
+      }
+      expected << "\n";
+    }
+    arch << g.arch.str() << "\n";
+    if (!in || !expected || !arch)
+      return fail("cannot write the files of model " + n + " in " + dir);
+  }
+  return 0;
+}
