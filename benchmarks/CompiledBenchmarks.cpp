@@ -8,6 +8,8 @@
 // the host, fused (the default) and unfused (--no-fold-bn --no-fuse), called
 // at batch 1 and 64 on one thread with fixed random inputs. Reported: time
 // per call and GFLOP/s (2·Σ inputs·units multiply-adds per example).
+// With Debian's libdnnl-dev installed, oneDNN runs the same models in the
+// same process (OneDnnPeer.cpp) as BM_oneDNN/<model>.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +24,10 @@
 
 #include <benchmark/benchmark.h>
 
+#ifdef KILN_HAVE_ONEDNN
+#include "benchmarks/OneDnnPeer.h"
+#endif
+
 #include <cstdio>
 #include <random>
 #include <string>
@@ -33,6 +39,7 @@ using PredictFn = int (*)(const float *, float *, size_t);
 
 struct Compiled {
   const char *name;
+  const char *file;
   PredictFn fused, unfused;
   size_t inputSize, outputSize;
   double flopsPerExample;
@@ -71,17 +78,17 @@ void runPredict(benchmark::State &state, PredictFn predict, size_t inputSize,
 
 int main(int argc, char **argv) {
   const Compiled models[] = {
-      {"fmnist-mlp", fmnist_mlp_predict, fmnist_mlp_unfused_predict,
-       FMNIST_MLP_INPUT_SIZE, FMNIST_MLP_OUTPUT_SIZE,
+      {"fmnist-mlp", "fmnist_mlp.kiln", fmnist_mlp_predict,
+       fmnist_mlp_unfused_predict, FMNIST_MLP_INPUT_SIZE,
+       FMNIST_MLP_OUTPUT_SIZE, denseFlops({784, 300, 100, 10})},
+      {"fmnist-bn", "fmnist_bn.kiln", fmnist_bn_predict,
+       fmnist_bn_unfused_predict, FMNIST_BN_INPUT_SIZE, FMNIST_BN_OUTPUT_SIZE,
        denseFlops({784, 300, 100, 10})},
-      {"fmnist-bn", fmnist_bn_predict, fmnist_bn_unfused_predict,
-       FMNIST_BN_INPUT_SIZE, FMNIST_BN_OUTPUT_SIZE,
-       denseFlops({784, 300, 100, 10})},
-      {"deep-selu", deep_selu_predict, deep_selu_unfused_predict,
-       DEEP_SELU_INPUT_SIZE, DEEP_SELU_OUTPUT_SIZE,
+      {"deep-selu", "deep_selu.kiln", deep_selu_predict,
+       deep_selu_unfused_predict, DEEP_SELU_INPUT_SIZE, DEEP_SELU_OUTPUT_SIZE,
        denseFlops({3072, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100,
                    100,  100, 100, 100, 100, 100, 100, 100, 100, 100, 10})},
-      {"wide", wide_predict, wide_unfused_predict, WIDE_INPUT_SIZE,
+      {"wide", "wide.kiln", wide_predict, wide_unfused_predict, WIDE_INPUT_SIZE,
        WIDE_OUTPUT_SIZE, denseFlops({1024, 1024, 1024, 10})},
   };
   for (const Compiled &m : models)
@@ -96,6 +103,12 @@ int main(int argc, char **argv) {
           ->ArgName("batch")
           ->Unit(benchmark::kMicrosecond);
     }
+#ifdef KILN_HAVE_ONEDNN
+  std::vector<kiln::bench::PeerModel> peers;
+  for (const Compiled &m : models)
+    peers.push_back({m.name, m.file, m.flopsPerExample});
+  kiln::bench::registerOneDnnBenchmarks(KILN_BENCH_MODEL_DIR, peers);
+#endif
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv))
     return 1;

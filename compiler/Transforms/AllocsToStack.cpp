@@ -13,6 +13,7 @@
 
 #include "compiler/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
 namespace mlir::kiln {
@@ -24,6 +25,50 @@ using namespace mlir;
 
 namespace {
 
+/// One batch-shaped buffer: its bytes per row and the span of top-level ops
+/// (indices in the entry block) during which it holds live data.
+struct Buffer {
+  memref::AllocOp op;
+  int64_t bytesPerRow = 0;
+  int64_t first = 0, last = 0;
+};
+
+/// A stack slot shared by buffers whose spans do not overlap.
+struct Slot {
+  int64_t bytesPerRow = 0;
+  int64_t last = -1;
+  SmallVector<Buffer *> buffers;
+};
+
+/// The index of the entry-block op that is or contains `op`.
+int64_t topLevelIndex(Operation *op, Block &entry,
+                      const DenseMap<Operation *, int64_t> &index) {
+  while (op->getBlock() != &entry)
+    op = op->getParentOp();
+  return index.lookup(op);
+}
+
+/// The last entry-block op that uses `value` or anything that may alias it:
+/// results of its users that are memrefs (views, casts, reshapes, loops
+/// carrying the buffer) are followed, conservatively.
+int64_t lastUse(Value value, Block &entry,
+                const DenseMap<Operation *, int64_t> &index) {
+  int64_t last = 0;
+  SmallVector<Value> work{value};
+  DenseSet<Value> seen{value};
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      last = std::max(last, topLevelIndex(user, entry, index));
+      for (Value r : user->getResults())
+        if (isa<BaseMemRefType>(r.getType()) && seen.insert(r).second)
+          work.push_back(r);
+    }
+  }
+  return last;
+}
+
 struct AllocsToStackPass
     : public kiln::impl::AllocsToStackPassBase<AllocsToStackPass> {
   void runOnOperation() override {
@@ -32,43 +77,11 @@ struct AllocsToStackPass
     WalkResult result = module.walk([&](func::FuncOp func) {
       if (func.isExternal())
         return WalkResult::advance();
-      int64_t perRow = 0, fixed = 0;
-      SmallVector<memref::AllocOp> allocs;
-      func.walk([&](memref::AllocOp op) { allocs.push_back(op); });
-      for (memref::AllocOp op : allocs) {
-        if (op->getBlock() != &func.getBody().front()) {
-          op.emitOpError("is inside a loop or conditional: it cannot move to "
-                         "the stack");
-          return WalkResult::interrupt();
-        }
-        MemRefType type = op.getType();
-        int64_t elementBytes =
-            llvm::divideCeil(type.getElementTypeBitWidth(), 8);
-        int64_t staticElements = 1;
-        for (int64_t i = 0; i < type.getRank(); ++i) {
-          if (!type.isDynamicDim(i))
-            staticElements *= type.getDimSize(i);
-          else if (i != 0) {
-            op.emitOpError("has a dynamic dimension other than the batch "
-                           "(dimension 0): its stack size is unbounded");
-            return WalkResult::interrupt();
-          }
-        }
-        int64_t bytes = staticElements * elementBytes;
-        // Each alloca is aligned to its alignment (64 for the kernels'
-        // vectors); count the worst-case padding too.
-        int64_t align = op.getAlignment().value_or(elementBytes);
-        (type.getRank() && type.isDynamicDim(0) ? perRow : fixed) += bytes;
-        fixed += align;
-        OpBuilder builder(op);
-        auto alloca = builder.create<memref::AllocaOp>(
-            op.getLoc(), type, op.getDynamicSizes(), op.getSymbolOperands(),
-            op.getAlignmentAttr());
-        op.replaceAllUsesWith(alloca.getResult());
-        op.erase();
-      }
-      maxPerRow = std::max(maxPerRow, perRow);
-      maxFixed = std::max(maxFixed, fixed);
+      FailureOr<std::pair<int64_t, int64_t>> bytes = convert(func);
+      if (failed(bytes))
+        return WalkResult::interrupt();
+      maxPerRow = std::max(maxPerRow, bytes->first);
+      maxFixed = std::max(maxFixed, bytes->second);
       return WalkResult::advance();
     });
     if (result.wasInterrupted())
@@ -76,6 +89,120 @@ struct AllocsToStackPass
     Builder b(module.getContext());
     module->setAttr("kiln.stack_bytes_per_row", b.getI64IntegerAttr(maxPerRow));
     module->setAttr("kiln.stack_bytes_fixed", b.getI64IntegerAttr(maxFixed));
+  }
+
+  /// Rewrites `func`'s allocs; returns its (bytes per row, fixed bytes).
+  FailureOr<std::pair<int64_t, int64_t>> convert(func::FuncOp func) {
+    Block &entry = func.getBody().front();
+    DenseMap<Operation *, int64_t> index;
+    for (auto [i, op] : llvm::enumerate(entry))
+      index[&op] = i;
+    // The batch: dimension 0 of the first batch-shaped argument. Under
+    // kilnc's calling convention every argument (input, output) and every
+    // intermediate is [batch, ...], which is what lets batch-shaped buffers
+    // share slots sized batch × bytes per row.
+    Value batchSource;
+    for (BlockArgument arg : func.getArguments())
+      if (auto type = dyn_cast<MemRefType>(arg.getType());
+          type && type.getRank() && type.isDynamicDim(0)) {
+        batchSource = arg;
+        break;
+      }
+
+    int64_t fixed = 0;
+    SmallVector<memref::AllocOp> allocs;
+    func.walk([&](memref::AllocOp op) { allocs.push_back(op); });
+    std::vector<Buffer> buffers;
+    for (memref::AllocOp op : allocs) {
+      if (op->getBlock() != &entry)
+        return op.emitOpError("is inside a loop or conditional: it cannot "
+                              "move to the stack");
+      MemRefType type = op.getType();
+      int64_t elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+      int64_t staticElements = 1;
+      for (int64_t i = 0; i < type.getRank(); ++i) {
+        if (!type.isDynamicDim(i))
+          staticElements *= type.getDimSize(i);
+        else if (i != 0)
+          return op.emitOpError("has a dynamic dimension other than the batch "
+                                "(dimension 0): its stack size is unbounded");
+      }
+      bool batchShaped = type.getRank() && type.isDynamicDim(0);
+      if (batchShaped && !batchSource)
+        return op.emitOpError("is batch-shaped but no argument gives the "
+                              "batch");
+      if (batchShaped && type.getLayout().isIdentity() &&
+          type.getMemorySpace() == nullptr) {
+        buffers.push_back(
+            {op, staticElements * elementBytes, index.lookup(op), 0});
+        continue;
+      }
+      // Static buffers (and unusual layouts) keep an alloca of their own;
+      // count the worst-case alignment padding too.
+      int64_t align = op.getAlignment().value_or(elementBytes);
+      if (batchShaped)
+        return op.emitOpError("has a layout or memory space the stack slots "
+                              "do not support");
+      fixed += staticElements * elementBytes + align;
+      OpBuilder builder(op);
+      auto alloca = builder.create<memref::AllocaOp>(
+          op.getLoc(), type, op.getDynamicSizes(), op.getSymbolOperands(),
+          op.getAlignmentAttr());
+      op.replaceAllUsesWith(alloca.getResult());
+      op.erase();
+    }
+    if (buffers.empty())
+      return std::make_pair(int64_t(0), fixed);
+
+    // Interval assignment in program order: a buffer takes a slot whose
+    // last user comes strictly before the buffer's allocation (the largest
+    // such slot, so big buffers keep reusing big slots), else a new slot.
+    for (Buffer &b : buffers)
+      b.last = lastUse(b.op.getResult(), entry, index);
+    std::vector<Slot> slots;
+    for (Buffer &b : buffers) {
+      Slot *best = nullptr;
+      for (Slot &slot : slots)
+        if (slot.last < b.first &&
+            (!best || slot.bytesPerRow > best->bytesPerRow))
+          best = &slot;
+      if (!best) {
+        slots.emplace_back();
+        best = &slots.back();
+      }
+      best->bytesPerRow = std::max(best->bytesPerRow, b.bytesPerRow);
+      best->last = b.last;
+      best->buffers.push_back(&b);
+    }
+
+    // One i8 alloca per slot at the top of the function, sized batch ×
+    // bytes per row, and a typed view of it for each buffer.
+    constexpr int64_t kSlotAlignment = 64;
+    OpBuilder builder(&entry, entry.begin());
+    Location loc = func.getLoc();
+    Value zero = builder.create<arith::ConstantIndexOp>(loc, 0);
+    Value batch = builder.create<memref::DimOp>(loc, batchSource, zero);
+    int64_t perRow = 0;
+    for (Slot &slot : slots) {
+      int64_t rowBytes = llvm::alignTo(slot.bytesPerRow, 4);
+      perRow += rowBytes;
+      fixed += kSlotAlignment;
+      Value size = builder.create<arith::MulIOp>(
+          loc, batch, builder.create<arith::ConstantIndexOp>(loc, rowBytes));
+      auto i8 = MemRefType::get({ShapedType::kDynamic}, builder.getI8Type());
+      Value memory = builder.create<memref::AllocaOp>(
+          loc, i8, ValueRange{size}, ValueRange{},
+          builder.getI64IntegerAttr(kSlotAlignment));
+      for (Buffer *b : slot.buffers) {
+        OpBuilder at(b->op);
+        Value view =
+            at.create<memref::ViewOp>(b->op.getLoc(), b->op.getType(), memory,
+                                      zero, b->op.getDynamicSizes());
+        b->op.replaceAllUsesWith(view);
+        b->op.erase();
+      }
+    }
+    return std::make_pair(perRow, fixed);
   }
 };
 

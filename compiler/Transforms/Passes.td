@@ -67,23 +67,33 @@ def ApproximateMathPass : Pass<"kiln-approximate-math", "::mlir::func::FuncOp"> 
 }
 
 def AllocsToStackPass : Pass<"kiln-allocs-to-stack", "::mlir::ModuleOp"> {
-  let summary = "Put every intermediate buffer on the stack and record how "
-                "many bytes a call needs";
+  let summary = "Put every intermediate buffer on the stack, sharing space "
+                "between buffers that are not live at once";
   let description = [{
-    Runs after bufferization. Every `memref.alloc` in the entry block of a
-    function becomes a `memref.alloca` with the same shape and alignment, so
-    a call makes no heap allocation (what embedded and real-time users of an
-    AOT-compiled model require). Buffers may be dynamic only in the batch
-    dimension (dimension 0). The stack need of the largest function is
-    recorded on the module as `kiln.stack_bytes_per_row` (dynamic buffers,
-    per batch row) and `kiln.stack_bytes_fixed`: kilnc's entry point splits
-    a batch into calls of at most (limit − fixed) / per_row rows and the
-    generated header states the resulting bound.
+    Runs after bufferization, under kilnc's calling convention: every
+    function argument and intermediate buffer is [batch, ...], dynamic only
+    in the batch. A call then makes no heap allocation (what embedded and
+    real-time users of an AOT-compiled model require):
 
-    An allocation inside a loop or a conditional is an error: a stack
-    allocation there would grow the frame on every iteration.
+    - batch-shaped buffers are assigned to stack slots by their live ranges
+      (allocation to last use of the buffer or of any view, reshape or loop
+      result that may alias it), so a deep network ping-pongs between two or
+      three slots instead of holding every layer's output; each slot is one
+      64-byte-aligned i8 `memref.alloca` of batch × bytes per row and each
+      buffer a `memref.view` of its slot;
+    - statically shaped buffers become `memref.alloca`s of their own.
+
+    The stack need of the largest function is recorded on the module as
+    `kiln.stack_bytes_per_row` and `kiln.stack_bytes_fixed` (alignment
+    padding included): kilnc's entry point splits a batch into calls of at
+    most (limit − fixed) / per_row rows and the generated header states the
+    resulting bound. An allocation inside a loop or a conditional, or one
+    dynamic in a dimension other than the batch, is an error.
   }];
-  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
 }
 
 #endif // KILN_COMPILER_TRANSFORMS_PASSES_TD

@@ -1,22 +1,35 @@
 // RUN: kiln-opt %s --split-input-file --kiln-allocs-to-stack --verify-diagnostics | FileCheck %s
 
-// Batch-dynamic and static buffers move to the stack with their alignment;
-// the module records bytes per row (300 + 10 floats) and fixed bytes (the
-// 16-float buffer plus one alignment of padding per buffer: 64 + 64 + 4).
-// CHECK: module attributes {kiln.stack_bytes_fixed = 196 : i64, kiln.stack_bytes_per_row = 1240 : i64}
+// Batch-shaped buffers share stack slots when their live ranges do not
+// overlap: %a is dead once %b is written, so %c reuses its slot; %b needs a
+// slot of its own. Slots are i8 allocas of batch × bytes per row with typed
+// views; static buffers keep their own alloca. Per row: slot 0 holds 300
+// floats (1200 bytes), slot 1 100 floats (400). Fixed: the 16-float buffer
+// (64 bytes + 4 of alignment padding) and 64 bytes of alignment per slot.
+// CHECK: module attributes {kiln.stack_bytes_fixed = 196 : i64, kiln.stack_bytes_per_row = 1600 : i64}
 // CHECK-LABEL: func @model
-// CHECK-NOT: memref.alloc(
-// CHECK: memref.alloca(%{{.*}}) {alignment = 64 : i64} : memref<?x300xf32>
-// CHECK: memref.alloca(%{{.*}}) {alignment = 64 : i64} : memref<?x10xf32>
+// CHECK: %[[BATCH:.*]] = memref.dim %arg0, %[[C0:.*]] : memref<?x784xf32>
+// CHECK: %[[S0:.*]] = arith.muli %[[BATCH]], %c1200
+// CHECK: %[[SLOT0:.*]] = memref.alloca(%[[S0]]) {alignment = 64 : i64} : memref<?xi8>
+// CHECK: %[[S1:.*]] = arith.muli %[[BATCH]], %c400
+// CHECK: %[[SLOT1:.*]] = memref.alloca(%[[S1]]) {alignment = 64 : i64} : memref<?xi8>
+// CHECK: memref.view %[[SLOT0]][%[[C0]]][%{{.*}}] : memref<?xi8> to memref<?x300xf32>
+// CHECK: memref.view %[[SLOT1]][%[[C0]]][%{{.*}}] : memref<?xi8> to memref<?x100xf32>
+// CHECK: memref.view %[[SLOT0]][%[[C0]]][%{{.*}}] : memref<?xi8> to memref<?x10xf32>
 // CHECK: memref.alloca() : memref<16xf32>
 // CHECK-NOT: memref.alloc(
 func.func @model(%x: memref<?x784xf32>, %out: memref<?x10xf32>) {
   %c0 = arith.constant 0 : index
   %n = memref.dim %x, %c0 : memref<?x784xf32>
   %a = memref.alloc(%n) {alignment = 64 : i64} : memref<?x300xf32>
-  %b = memref.alloc(%n) {alignment = 64 : i64} : memref<?x10xf32>
-  %c = memref.alloc() : memref<16xf32>
-  memref.copy %b, %out : memref<?x10xf32> to memref<?x10xf32>
+  %va = memref.subview %a[0, 0] [%n, 100] [1, 1] : memref<?x300xf32> to memref<?x100xf32, strided<[300, 1]>>
+  %b = memref.alloc(%n) {alignment = 64 : i64} : memref<?x100xf32>
+  memref.copy %va, %b : memref<?x100xf32, strided<[300, 1]>> to memref<?x100xf32>
+  %c = memref.alloc(%n) {alignment = 64 : i64} : memref<?x10xf32>
+  %vb = memref.subview %b[0, 0] [%n, 10] [1, 1] : memref<?x100xf32> to memref<?x10xf32, strided<[100, 1]>>
+  memref.copy %vb, %c : memref<?x10xf32, strided<[100, 1]>> to memref<?x10xf32>
+  %s = memref.alloc() : memref<16xf32>
+  memref.copy %c, %out : memref<?x10xf32> to memref<?x10xf32>
   return
 }
 
