@@ -12,6 +12,8 @@
 #include "compiler/Target/HeaderEmitter.h"
 #include "schema/Model.h"
 
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -23,6 +25,8 @@
 #include "llvm/Target/TargetMachine.h"
 
 #include <cctype>
+#include <map>
+#include <set>
 
 using namespace mlir;
 
@@ -62,6 +66,57 @@ LogicalResult writeOutput(const std::string &path, const std::string &text,
     return emitError(loc) << s.message();
   return success();
 }
+
+/// kilnc --stats. MLIR's pass statistics are compiled out of Debian's
+/// release LLVM, so the driver measures instead: for each of Kiln's passes
+/// (nn-*, convert-nn-*, kiln-*), the op kinds whose count it changed.
+class StatsInstrumentation : public PassInstrumentation {
+public:
+  void runBeforePass(Pass *pass, Operation *op) override {
+    if (isKilnPass(pass))
+      before = countOps(op);
+  }
+  void runAfterPass(Pass *pass, Operation *op) override {
+    if (!isKilnPass(pass))
+      return;
+    std::map<std::string, int64_t> after = countOps(op);
+    llvm::errs() << "kilnc: " << pass->getArgument();
+    if (auto symbol = dyn_cast<SymbolOpInterface>(op))
+      llvm::errs() << " on @" << symbol.getName();
+    llvm::errs() << ":";
+    bool changed = false;
+    std::set<std::string> kinds;
+    for (auto &[name, n] : before)
+      kinds.insert(name);
+    for (auto &[name, n] : after)
+      kinds.insert(name);
+    for (const std::string &name : kinds) {
+      int64_t b = before.count(name) ? before[name] : 0;
+      int64_t a = after.count(name) ? after[name] : 0;
+      if (a == b)
+        continue;
+      llvm::errs() << (changed ? ", " : " ") << name << " " << b << " -> " << a;
+      changed = true;
+    }
+    llvm::errs() << (changed ? "\n" : " no change\n");
+  }
+
+private:
+  static bool isKilnPass(Pass *pass) {
+    StringRef arg = pass->getArgument();
+    return arg.starts_with("nn-") || arg.starts_with("convert-nn-") ||
+           arg.starts_with("kiln-");
+  }
+  static std::map<std::string, int64_t> countOps(Operation *root) {
+    std::map<std::string, int64_t> counts;
+    root->walk([&](Operation *op) {
+      if (op != root)
+        ++counts[op->getName().getStringRef().str()];
+    });
+    return counts;
+  }
+  std::map<std::string, int64_t> before;
+};
 
 std::string print(ModuleOp module) {
   std::string text;
@@ -110,6 +165,8 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   if (failed(machine))
     return failure();
   PassManager pm(&context);
+  if (options.stats)
+    pm.addInstrumentation(std::make_unique<StatsInstrumentation>());
   NNToLLVMPipelineOptions pipelineOptions;
   pipelineOptions.vectorBits = getVectorBits(**machine);
   pipelineOptions.foldBatchNorm = options.foldBatchNorm;
@@ -139,6 +196,12 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
                               << perRow + fixed << " bytes of stack";
   if (rowsPerCall >= 12)
     rowsPerCall -= rowsPerCall % 12;
+  if (options.stats)
+    llvm::errs() << "kilnc: " << pipelineOptions.vectorBits
+                 << "-bit Dense kernels; stack " << fixed << " + " << perRow
+                 << " bytes per row, " << rowsPerCall << " rows per call ("
+                 << fixed + rowsPerCall * perRow << " bytes of "
+                 << options.maxStackBytes << ")\n";
   EntryPoint entry{name + "_predict", name + "_forward", model.inputShape,
                    shapes.back(), rowsPerCall};
   llvm::LLVMContext llvmContext;

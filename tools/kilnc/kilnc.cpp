@@ -15,6 +15,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/Location.h"
+#include "llvm/ADT/Statistic.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 
@@ -82,6 +83,9 @@ int main(int argc, char **argv) {
   options.foldBatchNorm = !noFoldBn;
   options.fuseActivations = !noFuse;
   options.maxStackBytes = maxStack;
+  // --stats is LLVM's own flag (registered by libLLVM, which compiles the
+  // counters out of release builds); kilnc answers it with its own report.
+  options.stats = llvm::AreStatisticsEnabled();
 
   DialectRegistry registry;
   kiln::registerCompilerDialects(registry);

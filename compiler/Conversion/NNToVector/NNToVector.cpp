@@ -39,7 +39,9 @@
 
 #include "dialects/NN/IR/NNOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/Support/FormatVariadic.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_CONVERTNNTOVECTORPASS
@@ -72,12 +74,13 @@ Blocking blockingFor(unsigned vectorBits) {
 /// Interleaved accumulator sets of the one-row kernel (see buildTile).
 constexpr int64_t kOneRowSplits = 2;
 
-/// The units of one panel.
+/// One panel as the kernel sees it: its first unit and packed offset may be
+/// loop-dependent (the full panels run in one loop), its width is static.
 struct Panel {
-  int64_t firstUnit; // p·NR
-  int64_t units;     // n_p
-  int64_t vectors;   // v_p
-  int64_t offset;    // off_p, in floats
+  Value firstUnit; // p·NR
+  Value offset;    // off_p, in floats
+  int64_t units;   // n_p
+  int64_t vectors; // v_p
 };
 
 class DenseKernelBuilder {
@@ -98,7 +101,10 @@ private:
   /// A zero-padded vector-aligned copy of a per-unit vector (bias, slopes).
   Value packPerUnit(ArrayRef<double> values);
   /// Computes rows [i, i + m) of panel `panel` into `y`; returns the new y.
-  Value buildTile(Value x, Value y, Value i, int64_t m, const Panel &panel);
+  /// With `rowsEnd`, rows at or past it are not stored (and compute
+  /// duplicates of the row before it): the last, partial tile.
+  Value buildTile(Value x, Value y, Value i, int64_t m, const Panel &panel,
+                  Value rowsEnd);
 
   RewriterBase &b;
   DenseOp op;
@@ -107,6 +113,14 @@ private:
   int64_t inputs = 0, units = 0;
   VectorType vecType;
   Value packedWeights, packedBias, packedSlope;
+
+  /// act(t) on one accumulator vector. Activations that cost a polynomial
+  /// (elu, selu, sigmoid, tanh, gelu, swish) are called as one private
+  /// function per activation and vector type, kept out of line: inlined
+  /// into every accumulator of every tile shape of every panel they made a
+  /// 20-layer SELU network 100k ops and its compile 17 s; the call costs a
+  /// few cycles next to the ~40 of the polynomial.
+  Value applyActivation(ActivationAttr act, Value t, Value slope);
 };
 
 scf::ForOp DenseKernelBuilder::forLoop(
@@ -149,21 +163,16 @@ LogicalResult DenseKernelBuilder::run() {
 
   // Panels and the packed weights (see the file comment).
   int64_t panelUnits = blk.vectors * blk.lanes;
-  SmallVector<Panel> panels;
-  int64_t total = 0;
+  int64_t fullPanels = units / panelUnits;
+  int64_t lastUnits = units % panelUnits;
+  int64_t total = inputs * units + blk.lanes;
+  SmallVector<float> packed(total, 0.f);
   for (int64_t first = 0; first < units; first += panelUnits) {
     int64_t n = std::min(panelUnits, units - first);
-    int64_t v = llvm::divideCeil(n, blk.lanes);
-    panels.push_back({first, n, v, total});
-    total += inputs * n;
-  }
-  // The last vector of a row may read up to L − 1 floats past it.
-  total += blk.lanes;
-  SmallVector<float> packed(total, 0.f);
-  for (const Panel &p : panels)
     for (int64_t k = 0; k < inputs; ++k)
-      for (int64_t c = 0; c < p.units; ++c)
-        packed[p.offset + k * p.units + c] = (*w)[k * units + p.firstUnit + c];
+      for (int64_t c = 0; c < n; ++c)
+        packed[first * inputs + k * n + c] = (*w)[k * units + first + c];
+  }
   b.setInsertionPoint(op);
   packedWeights = kiln::createF32Constant(
       b, loc, op.getWeight(), RankedTensorType::get({total}, b.getF32Type()),
@@ -174,7 +183,6 @@ LogicalResult DenseKernelBuilder::run() {
     packedSlope = packPerUnit(*slope);
   vecType = VectorType::get({blk.lanes}, b.getF32Type());
 
-  // y = empty; for each panel: full tiles of M rows, then single rows.
   Value x = op.getInput();
   auto resultType = cast<RankedTensorType>(op.getType());
   Value batch = b.create<tensor::DimOp>(loc, x, 0);
@@ -183,37 +191,51 @@ LogicalResult DenseKernelBuilder::run() {
     dynamicSizes.push_back(batch);
   Value y = b.create<tensor::EmptyOp>(
       loc, resultType.getShape(), resultType.getElementType(), dynamicSizes);
-  // Rows go through tiles of M rows, then the leftover (< M) through at
-  // most one tile of each smaller height in halving steps (6 -> 4, 2, 1;
-  // 4 -> 2, 1), so a batch of 64 is 10 tiles of 6 and one of 4 rather than
-  // 4 single rows, each of which would stream the whole panel for one row.
-  SmallVector<int64_t> heights{blk.rows};
-  for (int64_t h = llvm::PowerOf2Ceil(blk.rows) / 2; h >= 1; h /= 2)
-    if (h < blk.rows)
-      heights.push_back(h);
-  // Loop bounds depend only on the batch: computed once for all panels.
-  SmallVector<std::pair<Value, Value>> ranges;
-  Value start = index(0);
-  for (int64_t h : heights) {
-    Value end = batch;
-    if (h > 1)
-      end = b.create<arith::SubIOp>(
-          loc, batch,
-          b.create<arith::RemUIOp>(
-              loc, b.create<arith::SubIOp>(loc, batch, start), index(h)));
-    ranges.push_back({start, end});
-    start = end;
+
+  // Rows: tiles of M up to `tilesEnd`, the last one partial (its missing
+  // rows recompute the last real row and are not stored), then at most one
+  // single row. A lone leftover row takes the one-row kernel because M
+  // rows of work for one is the worst trade; batch 1 is that case. Two
+  // kernels per panel width, whatever the batch, keep the code (and the
+  // compile time) small.
+  Value leftover = b.create<arith::RemUIOp>(loc, batch, index(blk.rows));
+  Value oneLeft = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                          leftover, index(1));
+  Value tilesEnd = b.create<arith::SelectOp>(
+      loc, oneLeft, b.create<arith::SubIOp>(loc, batch, index(1)), batch);
+  auto rows = [&](Value y, const Panel &panel) {
+    y = forLoop(index(0), tilesEnd, index(blk.rows), y,
+                [&](Value i, ValueRange iterArgs) {
+                  return SmallVector<Value>{
+                      buildTile(x, iterArgs[0], i, blk.rows, panel, tilesEnd)};
+                })
+            .getResult(0);
+    return forLoop(tilesEnd, batch, index(1), y,
+                   [&](Value i, ValueRange iterArgs) {
+                     return SmallVector<Value>{
+                         buildTile(x, iterArgs[0], i, 1, panel, Value())};
+                   })
+        .getResult(0);
+  };
+  // The full panels share one loop (one copy of the kernels however wide
+  // the layer); a last, narrower panel gets its own.
+  if (fullPanels > 0)
+    y = forLoop(
+            index(0), index(fullPanels), index(1), y,
+            [&](Value p, ValueRange iterArgs) {
+              Panel panel{
+                  b.create<arith::MulIOp>(loc, p, index(panelUnits)),
+                  b.create<arith::MulIOp>(loc, p, index(panelUnits * inputs)),
+                  panelUnits, blk.vectors};
+              return SmallVector<Value>{rows(iterArgs[0], panel)};
+            })
+            .getResult(0);
+  if (lastUnits > 0) {
+    int64_t first = fullPanels * panelUnits;
+    Panel panel{index(first), index(first * inputs), lastUnits,
+                static_cast<int64_t>(llvm::divideCeil(lastUnits, blk.lanes))};
+    y = rows(y, panel);
   }
-  for (const Panel &panel : panels)
-    for (auto [h, range] : llvm::zip(heights, ranges)) {
-      int64_t height = h;
-      y = forLoop(range.first, range.second, index(height), y,
-                  [&](Value i, ValueRange iterArgs) {
-                    return SmallVector<Value>{
-                        buildTile(x, iterArgs[0], i, height, panel)};
-                  })
-              .getResult(0);
-    }
   ActivationAttr act = op.getActivationAttr();
   if (act && act.getKind() == ActivationKind::softmax)
     y = kiln::buildSoftmax(b, loc, y);
@@ -221,21 +243,64 @@ LogicalResult DenseKernelBuilder::run() {
   return success();
 }
 
+Value DenseKernelBuilder::applyActivation(ActivationAttr act, Value t,
+                                          Value slope) {
+  switch (act.getKind()) {
+  case ActivationKind::elu:
+  case ActivationKind::selu:
+  case ActivationKind::sigmoid:
+  case ActivationKind::tanh:
+  case ActivationKind::gelu:
+  case ActivationKind::swish:
+    break;
+  default:
+    return kiln::buildActivation(b, loc, act, t, slope);
+  }
+  // One function per (activation with its parameters, vector type), named
+  // after a hash of the attribute's text.
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << act << vecType;
+  std::string name = llvm::formatv(
+      "__kiln_act_{0}_{1:x}", stringifyActivationKind(act.getKind()),
+      static_cast<uint64_t>(llvm::hash_value(os.str())));
+  auto module = op->getParentOfType<ModuleOp>();
+  auto fn = module.lookupSymbol<func::FuncOp>(name);
+  if (!fn) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(module.getBody());
+    fn = b.create<func::FuncOp>(loc, name,
+                                b.getFunctionType({vecType}, {vecType}));
+    fn.setPrivate();
+    fn->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
+    Block *body = fn.addEntryBlock();
+    b.setInsertionPointToStart(body);
+    Value r = kiln::buildActivation(b, loc, act, body->getArgument(0), Value());
+    b.create<func::ReturnOp>(loc, r);
+  }
+  return b.create<func::CallOp>(loc, fn, ValueRange{t}).getResult(0);
+}
+
 Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
-                                    const Panel &panel) {
+                                    const Panel &panel, Value rowsEnd) {
   int64_t v = panel.vectors;
   int64_t width = panel.units;
   Value zero = kiln::floatConstant(b, loc, vecType, 0.0);
   Value pad = kiln::floatConstant(b, loc, b.getF32Type(), 0.0);
-  SmallVector<Value> rowIndex;
-  for (int64_t r = 0; r < m; ++r)
-    rowIndex.push_back(r ? b.create<arith::AddIOp>(loc, i, index(r)).getResult()
-                         : i);
+  // Row r of the tile, clamped to the last real row in a partial tile.
+  SmallVector<Value> rowIndex{i}, rowValid{Value()};
+  Value lastRow =
+      rowsEnd ? b.create<arith::SubIOp>(loc, rowsEnd, index(1)) : Value();
+  for (int64_t r = 1; r < m; ++r) {
+    Value row = b.create<arith::AddIOp>(loc, i, index(r));
+    rowValid.push_back(
+        b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, row, rowsEnd));
+    rowIndex.push_back(b.create<arith::MinUIOp>(loc, row, lastRow));
+  }
   // One k step: V weight loads, M broadcasts, M·V independent FMAs.
   auto step = [&](Value k, ValueRange acc) {
-    Value base =
-        b.create<arith::AddIOp>(loc, index(panel.offset),
-                                b.create<arith::MulIOp>(loc, k, index(width)));
+    Value base = b.create<arith::AddIOp>(
+        loc, panel.offset, b.create<arith::MulIOp>(loc, k, index(width)));
     SmallVector<Value> wv;
     for (int64_t j = 0; j < v; ++j) {
       Value at = b.create<arith::AddIOp>(loc, base, index(j * blk.lanes));
@@ -282,32 +347,57 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
       acc[a] =
           b.create<arith::AddFOp>(loc, acc[a], kLoop.getResult(sIdx * set + a));
 
-  // Epilogue on the accumulators, then one store per output vector.
+  // Epilogue on the accumulators, then one store per output vector; only
+  // a vector that crosses the last unit is masked.
   ActivationAttr act = op.getActivationAttr();
+  SmallVector<Value> cols, biasVecs, slopeVecs;
+  SmallVector<bool> inBounds;
   for (int64_t j = 0; j < v; ++j) {
-    int64_t col = panel.firstUnit + j * blk.lanes;
-    Value colIndex = index(col);
+    Value col =
+        b.create<arith::AddIOp>(loc, panel.firstUnit, index(j * blk.lanes));
     auto perUnit = [&](Value packedVec) -> Value {
       if (!packedVec)
         return Value();
-      return b.create<vector::TransferReadOp>(loc, vecType, packedVec,
-                                              ValueRange{colIndex}, pad,
-                                              ArrayRef<bool>{true});
+      return b.create<vector::TransferReadOp>(
+          loc, vecType, packedVec, ValueRange{col}, pad, ArrayRef<bool>{true});
     };
-    Value biasVec = perUnit(packedBias);
-    Value slopeVec = perUnit(packedSlope);
-    bool inBounds = col + blk.lanes <= units;
-    for (int64_t r = 0; r < m; ++r) {
+    cols.push_back(col);
+    biasVecs.push_back(perUnit(packedBias));
+    slopeVecs.push_back(perUnit(packedSlope));
+    inBounds.push_back((j + 1) * blk.lanes <= panel.units);
+  }
+  for (int64_t r = 0; r < m; ++r) {
+    SmallVector<Value> results;
+    for (int64_t j = 0; j < v; ++j) {
       Value t = acc[r * v + j];
-      if (biasVec)
-        t = b.create<arith::AddFOp>(loc, t, biasVec);
+      if (biasVecs[j])
+        t = b.create<arith::AddFOp>(loc, t, biasVecs[j]);
       if (act && act.isElementwise() && !act.isIdentity())
-        t = kiln::buildActivation(b, loc, act, t, slopeVec);
-      y = b.create<vector::TransferWriteOp>(loc, t, y,
-                                            ValueRange{rowIndex[r], colIndex},
-                                            ArrayRef<bool>{inBounds})
-              .getResult();
+        t = applyActivation(act, t, slopeVecs[j]);
+      results.push_back(t);
     }
+    auto store = [&](Value y) {
+      for (int64_t j = 0; j < v; ++j)
+        y = b.create<vector::TransferWriteOp>(loc, results[j], y,
+                                              ValueRange{rowIndex[r], cols[j]},
+                                              ArrayRef<bool>{inBounds[j]})
+                .getResult();
+      return y;
+    };
+    if (!rowValid[r]) {
+      y = store(y);
+      continue;
+    }
+    auto guarded = b.create<scf::IfOp>(loc, y.getType(), rowValid[r],
+                                       /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&guarded.getThenRegion().front());
+      b.create<scf::YieldOp>(loc, store(y));
+      b.setInsertionPointToStart(&guarded.getElseRegion().front());
+      b.create<scf::YieldOp>(loc, y);
+    }
+    y = guarded.getResult(0);
   }
   return y;
 }

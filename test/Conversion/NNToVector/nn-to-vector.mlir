@@ -10,32 +10,44 @@
 // CHECK-DAG: arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 6.000000e+00, 7.000000e+00, 1.000000e+01, 1.100000e+01, 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01, 1.600000e+01, 1.700000e+01, 8.000000e+00, 9.000000e+00, 1.800000e+01, 1.900000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00]> : tensor<24xf32>
 // Bias padded to whole vectors.
 // CHECK-DAG: arith.constant dense<[5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 0.000000e+00, 0.000000e+00]> : tensor<12xf32>
-// Row ranges: tiles of 4 up to FULL, then at most one tile of 2 up to TWO,
-// then single rows up to the batch B.
+// Rows: tiles of 4 up to END (the batch, or the batch − 1 when exactly one
+// row is left over), the last tile partial, then single rows up to B.
 // CHECK: %[[B:.*]] = tensor.dim %{{.*}}, %c0
-// CHECK: %[[ALL:.*]] = arith.subi %[[B]], %c0
-// CHECK: %[[REM:.*]] = arith.remui %[[ALL]], %c4
-// CHECK: %[[FULL:.*]] = arith.subi %[[B]], %[[REM]]
-// CHECK: %[[LEFT:.*]] = arith.subi %[[B]], %[[FULL]]
-// CHECK: %[[REM2:.*]] = arith.remui %[[LEFT]], %c2
-// CHECK: %[[TWO:.*]] = arith.subi %[[B]], %[[REM2]]
-// Panel 0, tiles of 4 rows: 8 accumulators over k.
-// CHECK: scf.for %{{.*}} = %c0{{.*}} to %[[FULL]] step %c4
+// CHECK: %[[REM:.*]] = arith.remui %[[B]], %c4
+// CHECK: %[[ONE:.*]] = arith.cmpi eq, %[[REM]], %c1
+// CHECK: %[[BM1:.*]] = arith.subi %[[B]], %c1
+// CHECK: %[[END:.*]] = arith.select %[[ONE]], %[[BM1]], %[[B]]
+// The one full panel (units 0..7) in the panel loop: offsets p·8, p·16.
+// CHECK: scf.for %[[P:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: arith.muli %[[P]], %c8
+// CHECK: arith.muli %[[P]], %c16
+// Tiles of 4 rows: rows past END recompute row END − 1 and are not stored.
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[END]] step %c4
+// CHECK: %[[LAST:.*]] = arith.subi %[[END]], %c1
+// CHECK: %[[R1:.*]] = arith.addi %[[I]], %c1
+// CHECK: %[[V1:.*]] = arith.cmpi ult, %[[R1]], %[[END]]
+// CHECK: arith.minui %[[R1]], %[[LAST]]
+// 8 accumulators over k.
 // CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
 // CHECK-COUNT-8: vector.fma
 // CHECK: scf.yield
-// Epilogue: bias, ELU (expm1), unmasked stores of whole vectors.
+// Epilogue: bias, ELU (one out-of-line function), whole-vector stores; row
+// 1 only if it is a real row.
 // CHECK: arith.addf
-// CHECK: math.expm1
+// CHECK: call @__kiln_act_elu_
 // CHECK: vector.transfer_write {{.*}} {in_bounds = [true]}
-// A tile of 2 rows: 4 accumulators.
-// CHECK: scf.for %{{.*}} = %[[FULL]] to %[[TWO]] step %c2
+// CHECK: scf.if %[[V1]]
+// Leftover single rows: 2 vectors × 2 interleaved k sets.
+// CHECK: scf.for %{{.*}} = %[[END]] to %[[B]] step %c1
 // CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
-// Leftover rows one at a time: 2 vectors × 2 interleaved k sets.
-// CHECK: scf.for %{{.*}} = %[[TWO]] to %[[B]] step %c1
-// CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
-// Panel 1 (units 8, 9): one vector whose store is masked (not in_bounds).
-// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %c8] : vector<4xf32>
+// The last panel (units 8, 9): one vector whose store is masked (not
+// in_bounds), after the panel loop.
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[END]] step %c4
+// CHECK: %[[COL:.*]] = arith.addi %c8{{.*}}, %c0
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %[[COL]]] : vector<4xf32>
+// The activation function: private, kept out of line, ELU on a vector.
+// CHECK: func.func private @__kiln_act_elu_{{.*}}(%{{.*}}: vector<4xf32>) -> vector<4xf32> attributes {passthrough = ["noinline"]}
+// CHECK: math.expm1
 // CHECK-NOT: nn.dense
 func.func @dense_elu(%x: tensor<?x2xf32>) -> tensor<?x10xf32> {
   %w = arith.constant dense<[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],

@@ -2,7 +2,9 @@
  *
  * Compiled with -include NAME.h -DPREDICT=NAME_predict -DIN_SIZE=...
  * -DOUT_SIZE=...; reads "batch" then batch*IN_SIZE floats, prints
- * batch*OUT_SIZE outputs with 9 significant digits, one row per line. */
+ * batch*OUT_SIZE outputs with 9 significant digits, one row per line.
+ * With -DSPLIT, row 0 is predicted alone (the one-row kernel) and the rest
+ * in one call (full and partial row tiles). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -17,7 +19,13 @@ int main(void) {
   for (size_t i = 0; i < batch * IN_SIZE; ++i)
     if (scanf("%f", &in[i]) != 1)
       return 2;
+#ifdef SPLIT
+  int status = PREDICT(in, out, 1);
+  if (status == 0 && batch > 1)
+    status = PREDICT(in + IN_SIZE, out + OUT_SIZE, batch - 1);
+#else
   int status = PREDICT(in, out, batch);
+#endif
   if (status != 0) {
     printf("status %d\n", status);
     return 1;

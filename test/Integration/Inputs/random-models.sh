@@ -26,7 +26,7 @@ for ((i = 0; i < count; i++)); do
     [ "$variant" = unfused ] && flags=(--no-fold-bn --no-fuse)
     dir=$out/$variant$i
     "$kilnc" "$out/model_$i.kiln" --name "m$i" "${flags[@]}" -o "$dir"
-    "$cc" "$here/harness.c" -include "$dir/m$i.h" -DPREDICT="m${i}_predict" \
+    "$cc" -DSPLIT "$here/harness.c" -include "$dir/m$i.h" -DPREDICT="m${i}_predict" \
       -DIN_SIZE="M${i}_INPUT_SIZE" -DOUT_SIZE="M${i}_OUTPUT_SIZE" \
       "$dir/libm$i.a" -lm -o "$dir/run"
     "$dir/run" < "$out/input_$i.txt" > "$dir/out.txt"
