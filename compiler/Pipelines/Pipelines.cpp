@@ -54,7 +54,12 @@ kiln::buildNNToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   std::string upstream =
       "one-shot-bufferize{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map},";
+      "function-boundary-type-conversion=identity-layout-map},"
+      // The Dense kernels return the destination they wrote in place
+      // (through loops that canonicalize folds away once they carry
+      // memrefs): drop those results so callers use their own buffer and
+      // no out-param copy is made.
+      "canonicalize,drop-equivalent-buffer-results,";
   // Results become caller-owned out-parameters: the C ABI kilnc emits. Not
   // the default, because it rejects calls to functions with dynamically
   // shaped results (test harnesses that call the model from MLIR).

@@ -98,6 +98,10 @@ private:
   /// the values to yield.
   scf::ForOp forLoop(Value lb, Value ub, Value step, ValueRange inits,
                      function_ref<SmallVector<Value>(Value, ValueRange)> body);
+  /// The kernel function for this layer's shape, created on first use.
+  func::FuncOp getOrCreateKernel();
+  /// The kernel body: y = act(x·W + b) into the destination `y`.
+  Value buildKernel(Value x, Value y);
   /// A zero-padded vector-aligned copy of a per-unit vector (bias, slopes).
   Value packPerUnit(ArrayRef<double> values);
   /// Computes rows [i, i + m) of panel `panel` into `y`; returns the new y.
@@ -163,8 +167,6 @@ LogicalResult DenseKernelBuilder::run() {
 
   // Panels and the packed weights (see the file comment).
   int64_t panelUnits = blk.vectors * blk.lanes;
-  int64_t fullPanels = units / panelUnits;
-  int64_t lastUnits = units % panelUnits;
   int64_t total = inputs * units + blk.lanes;
   SmallVector<float> packed(total, 0.f);
   for (int64_t first = 0; first < units; first += panelUnits) {
@@ -183,14 +185,94 @@ LogicalResult DenseKernelBuilder::run() {
     packedSlope = packPerUnit(*slope);
   vecType = VectorType::get({blk.lanes}, b.getF32Type());
 
+  // The kernel is a function per layer shape (inputs, units, activation,
+  // bias, slopes): the 19 identical hidden layers of a deep SELU network
+  // share one, which keeps code size and compile time (LLVM's O3 is most
+  // of it) proportional to the distinct shapes. Its output is a
+  // destination argument it writes in place (`bufferization.writable`),
+  // so the call costs no copy.
+  ActivationAttr act = op.getActivationAttr();
+  func::FuncOp kernel = getOrCreateKernel();
+  auto dynamicIn =
+      RankedTensorType::get({ShapedType::kDynamic, inputs}, b.getF32Type());
+  auto dynamicOut =
+      RankedTensorType::get({ShapedType::kDynamic, units}, b.getF32Type());
   Value x = op.getInput();
-  auto resultType = cast<RankedTensorType>(op.getType());
+  if (x.getType() != dynamicIn)
+    x = b.create<tensor::CastOp>(loc, dynamicIn, x);
   Value batch = b.create<tensor::DimOp>(loc, x, 0);
-  SmallVector<Value> dynamicSizes;
-  if (resultType.isDynamicDim(0))
-    dynamicSizes.push_back(batch);
-  Value y = b.create<tensor::EmptyOp>(
-      loc, resultType.getShape(), resultType.getElementType(), dynamicSizes);
+  Value init = b.create<tensor::EmptyOp>(loc, dynamicOut.getShape(),
+                                         b.getF32Type(), ValueRange{batch});
+  SmallVector<Value> args{x, packedWeights};
+  if (packedBias)
+    args.push_back(packedBias);
+  if (packedSlope)
+    args.push_back(packedSlope);
+  args.push_back(init);
+  Value y = b.create<func::CallOp>(loc, kernel, args).getResult(0);
+  if (y.getType() != op.getType())
+    y = b.create<tensor::CastOp>(loc, op.getType(), y);
+  if (act && act.getKind() == ActivationKind::softmax)
+    y = kiln::buildSoftmax(b, loc, y);
+  b.replaceOp(op, y);
+  return success();
+}
+
+func::FuncOp DenseKernelBuilder::getOrCreateKernel() {
+  ActivationAttr act = op.getActivationAttr();
+  std::string key;
+  llvm::raw_string_ostream os(key);
+  os << inputs << "x" << units << " " << (act ? act : ActivationAttr())
+     << " bias=" << bool(packedBias) << " slope=" << bool(packedSlope)
+     << " lanes=" << blk.lanes;
+  std::string name =
+      llvm::formatv("__kiln_dense_{0}x{1}_{2:x}", inputs, units,
+                    static_cast<uint64_t>(llvm::hash_value(os.str())));
+  auto module = op->getParentOfType<ModuleOp>();
+  if (auto fn = module.lookupSymbol<func::FuncOp>(name))
+    return fn;
+
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto dynamicIn =
+      RankedTensorType::get({ShapedType::kDynamic, inputs}, b.getF32Type());
+  auto dynamicOut =
+      RankedTensorType::get({ShapedType::kDynamic, units}, b.getF32Type());
+  SmallVector<Type> argTypes{dynamicIn, packedWeights.getType()};
+  if (packedBias)
+    argTypes.push_back(packedBias.getType());
+  if (packedSlope)
+    argTypes.push_back(packedSlope.getType());
+  argTypes.push_back(dynamicOut);
+  auto fn = b.create<func::FuncOp>(loc, name,
+                                   b.getFunctionType(argTypes, {dynamicOut}));
+  fn.setPrivate();
+  fn.setArgAttr(argTypes.size() - 1, "bufferization.writable",
+                b.getBoolAttr(true));
+  Block *entry = fn.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  // Inside the kernel the packed constants are its arguments.
+  Value savedWeights = packedWeights, savedBias = packedBias,
+        savedSlope = packedSlope;
+  unsigned next = 1;
+  packedWeights = entry->getArgument(next++);
+  if (packedBias)
+    packedBias = entry->getArgument(next++);
+  if (packedSlope)
+    packedSlope = entry->getArgument(next++);
+  Value y = buildKernel(entry->getArgument(0), entry->getArgument(next));
+  b.create<func::ReturnOp>(loc, y);
+  packedWeights = savedWeights;
+  packedBias = savedBias;
+  packedSlope = savedSlope;
+  return fn;
+}
+
+Value DenseKernelBuilder::buildKernel(Value x, Value y) {
+  Value batch = b.create<tensor::DimOp>(loc, x, 0);
+  int64_t panelUnits = blk.vectors * blk.lanes;
+  int64_t fullPanels = units / panelUnits;
+  int64_t lastUnits = units % panelUnits;
 
   // Rows: tiles of M up to `tilesEnd`, the last one partial (its missing
   // rows recompute the last real row and are not stored), then at most one
@@ -236,11 +318,7 @@ LogicalResult DenseKernelBuilder::run() {
                 static_cast<int64_t>(llvm::divideCeil(lastUnits, blk.lanes))};
     y = rows(y, panel);
   }
-  ActivationAttr act = op.getActivationAttr();
-  if (act && act.getKind() == ActivationKind::softmax)
-    y = kiln::buildSoftmax(b, loc, y);
-  b.replaceOp(op, y);
-  return success();
+  return y;
 }
 
 Value DenseKernelBuilder::applyActivation(ActivationAttr act, Value t,

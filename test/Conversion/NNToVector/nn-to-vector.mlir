@@ -10,6 +10,12 @@
 // CHECK-DAG: arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 6.000000e+00, 7.000000e+00, 1.000000e+01, 1.100000e+01, 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01, 1.600000e+01, 1.700000e+01, 8.000000e+00, 9.000000e+00, 1.800000e+01, 1.900000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00]> : tensor<24xf32>
 // Bias padded to whole vectors.
 // CHECK-DAG: arith.constant dense<[5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 5.000000e-01, 0.000000e+00, 0.000000e+00]> : tensor<12xf32>
+// The layer calls its shape's kernel with the packed constants and a
+// destination the kernel writes in place.
+// CHECK: %[[EMPTY:.*]] = tensor.empty(%{{.*}}) : tensor<?x10xf32>
+// CHECK: %[[Y:.*]] = call @[[KERNEL:__kiln_dense_2x10_[0-9a-fx]+]](%arg0, %{{.*}}, %{{.*}}, %[[EMPTY]]) : (tensor<?x2xf32>, tensor<24xf32>, tensor<12xf32>, tensor<?x10xf32>) -> tensor<?x10xf32>
+// CHECK: return %[[Y]]
+// CHECK: func.func private @[[KERNEL]](%{{.*}}: tensor<?x2xf32>, %{{.*}}: tensor<24xf32>, %{{.*}}: tensor<12xf32>, %{{.*}}: tensor<?x10xf32> {bufferization.writable = true}) -> tensor<?x10xf32>
 // Rows: tiles of 4 up to END (the batch, or the batch − 1 when exactly one
 // row is left over), the last tile partial, then single rows up to B.
 // CHECK: %[[B:.*]] = tensor.dim %{{.*}}, %c0
@@ -48,7 +54,6 @@
 // The activation function: private, kept out of line, ELU on a vector.
 // CHECK: func.func private @__kiln_act_elu_{{.*}}(%{{.*}}: vector<4xf32>) -> vector<4xf32> attributes {passthrough = ["noinline"]}
 // CHECK: math.expm1
-// CHECK-NOT: nn.dense
 func.func @dense_elu(%x: tensor<?x2xf32>) -> tensor<?x10xf32> {
   %w = arith.constant dense<[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
                              [10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0]]> : tensor<2x10xf32>
@@ -59,11 +64,30 @@ func.func @dense_elu(%x: tensor<?x2xf32>) -> tensor<?x10xf32> {
 
 // -----
 
+// Two layers of one shape share one kernel function.
+// CHECK-LABEL: func @same_shape
+// CHECK: call @[[K:__kiln_dense_3x3_[0-9a-fx]+]](
+// CHECK: call @[[K]](
+// CHECK-NOT: nn.dense
+// CHECK: func.func private @[[K]](
+// CHECK-NOT: func.func private @__kiln_dense
+func.func @same_shape(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %w1 = arith.constant dense<1.0> : tensor<3x3xf32>
+  %w2 = arith.constant dense<2.0> : tensor<3x3xf32>
+  %y1 = nn.dense %x, %w1 {activation = #nn.activation<relu>} : (tensor<?x3xf32>, tensor<3x3xf32>) -> tensor<?x3xf32>
+  %y2 = nn.dense %y1, %w2 {activation = #nn.activation<relu>} : (tensor<?x3xf32>, tensor<3x3xf32>) -> tensor<?x3xf32>
+  return %y2 : tensor<?x3xf32>
+}
+
+// -----
+
 // Softmax is not elementwise: the kernel stores the logits, linalg follows.
 // CHECK-LABEL: func @dense_softmax
-// CHECK: vector.fma
+// CHECK: call @__kiln_dense_2x3_
 // CHECK: linalg.generic
 // CHECK: math.exp
+// CHECK: func.func private @__kiln_dense_2x3_
+// CHECK: vector.fma
 func.func @dense_softmax(%x: tensor<?x2xf32>) -> tensor<?x3xf32> {
   %w = arith.constant dense<1.0> : tensor<2x3xf32>
   %y = nn.dense %x, %w {activation = #nn.activation<softmax>} : (tensor<?x2xf32>, tensor<2x3xf32>) -> tensor<?x3xf32>
