@@ -28,6 +28,10 @@ Value floatConstant(OpBuilder &b, Location loc, Type type, double v);
 /// optionally without its last dimension.
 Value emptyLike(OpBuilder &b, Location loc, Value like, bool dropLast = false);
 
+/// expm1(x) for a float or a vector of floats, accurate to a few ulp near 0
+/// and cheaper than math.expm1 once approximated (see NNMath.cpp).
+Value buildExpm1(OpBuilder &b, Location loc, Value x);
+
 /// Applies the elementwise activation `act` to `x`, a float or a vector of
 /// floats; `slope` is PReLU's slope of the same type (null otherwise).
 Value buildActivation(OpBuilder &b, Location loc, nn::ActivationAttr act,

@@ -63,10 +63,14 @@ func.func @flatten(%x: tensor<?x28x28xf32>) -> tensor<?x784xf32> {
 
 // -----
 
-// GELU in its exact erf form; ELU through expm1.
+// GELU in its exact erf form; ELU through expm1 (a Taylor polynomial near
+// 0, exp − 1 elsewhere; see elu-accuracy.mlir).
 // CHECK-LABEL: func @gelu_elu
 // CHECK: math.erf
-// CHECK: math.expm1
+// CHECK: math.fma
+// CHECK: math.exp
+// CHECK: math.absf
+// CHECK: arith.select
 func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = nn.activation %x {activation = #nn.activation<gelu>} : tensor<?x4xf32>
   %1 = nn.activation %0 {activation = #nn.activation<elu, alpha = 1.0>} : tensor<?x4xf32>
