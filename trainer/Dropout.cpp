@@ -33,9 +33,15 @@ const Matrix &Dropout::forward(const Matrix &x, const ForwardContext &ctx) {
   const float keptFactor =
       kind == DropoutKind::Alpha ? float(a) : float(1.0 / (1.0 - p));
   mask.resize(x.rows(), x.cols());
+  const bool perUnit = !ctx.training; // MC sampling: see Dropout.h
   for (Eigen::Index r = 0; r < x.rows(); ++r)
     for (Eigen::Index c = 0; c < x.cols(); ++c) {
-      uint64_t index = uint64_t(r) * uint64_t(x.cols()) + uint64_t(c);
+      if (perUnit && r > 0) {
+        mask(r, c) = mask(0, c);
+        continue;
+      }
+      uint64_t index = perUnit ? uint64_t(c)
+                               : uint64_t(r) * uint64_t(x.cols()) + uint64_t(c);
       bool keep =
           kiln_rng_uniform_at(ctx.seed, streamId, ctx.step, index) >= rate;
       mask(r, c) = keep ? keptFactor : 0.0f;

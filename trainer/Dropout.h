@@ -12,10 +12,16 @@
 
 namespace kiln::train {
 
-/// Dropout, active in training (or MC sampling), identity at inference. The
-/// mask of element (row, unit) at step t is kept iff
-/// kiln_rng_uniform_at(seed, streamId, t, row·units + unit) >= rate: a pure
-/// function of those values, as in compiled MC dropout.
+/// Dropout, active in training (or MC sampling), identity at inference.
+///  - Training: element (row, unit) of step t is kept iff
+///    kiln_rng_uniform_at(seed, streamId, t, row·units + unit) >= rate.
+///  - Monte-Carlo sampling (inference with mcDropout): unit u of sample s is
+///    kept iff kiln_rng_uniform_at(seed, streamId, s, u) >= rate, for every
+///    row. Keyed without the row, a row's masks do not depend on the batch
+///    it is predicted in (batches of 64 or one by one draw the same), and
+///    each example still sees `samples` independent masks, which is all its
+///    MC mean and spread are estimated from. (Keras' training=True call
+///    draws per row, so its results change with the batch composition.)
 ///  - Standard (inverted): kept elements are scaled by 1/(1 − rate), so the
 ///    expectation is unchanged.
 ///  - Alpha (SELU paper, Keras AlphaDropout): dropped elements become

@@ -244,6 +244,30 @@ Matrix Sequential::predict(const Matrix &x, size_t batchSize, bool mcDropout,
   return result;
 }
 
+Sequential::MonteCarlo Sequential::predictMc(const Matrix &x, uint32_t samples,
+                                             uint64_t seed, size_t batchSize) {
+  // Welford: mean_n = mean_{n−1} + (y − mean_{n−1})/n,
+  //          M2_n = M2_{n−1} + (y − mean_{n−1})(y − mean_n),
+  // variance = M2 / samples.
+  Eigen::MatrixXd mean, m2;
+  for (uint32_t s = 0; s < samples; ++s) {
+    Eigen::MatrixXd y = predict(x, batchSize, true, seed, s).cast<double>();
+    if (s == 0) {
+      mean = Eigen::MatrixXd::Zero(y.rows(), y.cols());
+      m2 = Eigen::MatrixXd::Zero(y.rows(), y.cols());
+    }
+    Eigen::MatrixXd delta = y - mean;
+    mean += delta / double(s + 1);
+    m2.array() += delta.array() * (y - mean).array();
+  }
+  MonteCarlo mc;
+  if (samples == 0)
+    return mc;
+  mc.mean = mean.cast<float>();
+  mc.stddev = (m2 / double(samples)).array().sqrt().cast<float>();
+  return mc;
+}
+
 Model Sequential::toModel(std::optional<Normalization> normalization,
                           std::vector<std::string> classNames) const {
   Model m;

@@ -73,6 +73,17 @@ public:
                  bool mcDropout = false, uint64_t seed = 0,
                  uint32_t sample = 0);
 
+  /// Monte-Carlo dropout: `samples` stochastic passes (samples 0, 1, ...
+  /// of `seed`, dropout kept active), reduced per output to the mean and the
+  /// population standard deviation (divisor `samples`, as numpy.std) by
+  /// Welford's recurrence in double. The masks are those of compiled
+  /// libraries' NAME_predict_mc (see Dropout.h).
+  struct MonteCarlo {
+    Matrix mean, stddev;
+  };
+  MonteCarlo predictMc(const Matrix &x, uint32_t samples, uint64_t seed,
+                       size_t batchSize = 256);
+
   std::vector<Layer *> layers();
   Optimizer *getOptimizer() { return optimizer.get(); }
   /// Epochs completed (what to pass as FitOptions::initialEpoch to resume).
