@@ -172,6 +172,7 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   pipelineOptions.foldBatchNorm = options.foldBatchNorm;
   pipelineOptions.fuseActivations = options.fuseActivations;
   pipelineOptions.outParams = true;
+  pipelineOptions.monteCarlo = true;
   if (failed(buildNNToLLVMPipeline(pm, pipelineOptions)) ||
       failed(pm.run(**module)))
     return failure();
@@ -203,7 +204,10 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
                  << fixed + rowsPerCall * perRow << " bytes of "
                  << options.maxStackBytes << ")\n";
   EntryPoint entry{name + "_predict", name + "_forward", model.inputShape,
-                   shapes.back(), rowsPerCall};
+                   shapes.back(),     rowsPerCall,       ""};
+  // Models with dropout also get NAME_predict_mc (nn-monte-carlo).
+  if (SymbolTable::lookupSymbolIn(**module, name + "_forward_mc"))
+    entry.mcImplementation = name + "_forward_mc";
   llvm::LLVMContext llvmContext;
   FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
       translateAndOptimize(**module, llvmContext, entry, **machine);
@@ -230,7 +234,8 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
       emitHeader(model, name, options.input,
                  HeaderInfo{options.foldBatchNorm, options.fuseActivations,
                             pipelineOptions.vectorBits, rowsPerCall,
-                            fixed + rowsPerCall * perRow});
+                            fixed + rowsPerCall * perRow,
+                            !entry.mcImplementation.empty()});
   if (failed(writeStaticArchive(output + "/lib" + name + ".a", name + ".o",
                                 object, fileLoc)))
     return failure();

@@ -215,9 +215,11 @@ FailureOr<OwningOpRef<ModuleOp>> Importer::run(const ::kiln::Model &model,
       auto kind = drop->kind == ::kiln::DropoutKind::Alpha
                       ? nn::DropoutKind::alpha
                       : nn::DropoutKind::standard;
+      // Random stream = 1-based layer position, as the trainer numbers it.
       x = builder.create<DropoutOp>(
           loc, type, x, builder.getF32FloatAttr(drop->rate),
-          DropoutKindAttr::get(builder.getContext(), kind));
+          DropoutKindAttr::get(builder.getContext(), kind),
+          builder.getUI32IntegerAttr(uint32_t(i + 1)));
     }
   }
   builder.create<func::ReturnOp>(fileLoc, x);

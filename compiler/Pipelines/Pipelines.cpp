@@ -7,6 +7,10 @@
 // The one definition of how nn becomes LLVM: kiln-opt --nn-to-llvm runs it,
 // and kilnc will run exactly it. Stage by stage, with why it sits there:
 //
+//  0. nn-monte-carlo (option monte-carlo): @F_mc beside @F, dropout kept
+//     as nn.mc_dropout with an explicit sample; after fusion,
+//     loop-invariant code motion hoists the layers before the first dropout
+//     out of its sample loop.
 //  1. nn-strip-dropout first: deterministic inference drops dropout, which
 //     also lets a BatchNorm fold across where the dropout was.
 //  2. nn-fold-batch-norm before fusion: folding needs the Dense linear, and
@@ -40,6 +44,8 @@ using namespace mlir;
 LogicalResult
 kiln::buildNNToLLVMPipeline(OpPassManager &pm,
                             const NNToLLVMPipelineOptions &options) {
+  if (options.monteCarlo)
+    pm.addPass(kiln::createMonteCarloPass());
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(kiln::createStripDropoutPass());
   if (options.foldBatchNorm)
@@ -47,6 +53,10 @@ kiln::buildNNToLLVMPipeline(OpPassManager &pm,
   if (options.fuseActivations)
     funcPm.addPass(kiln::createFuseActivationsPass());
   pm.addPass(createCanonicalizerPass());
+  // Monte-Carlo loops: the layers before the first dropout move out of the
+  // sample loop and run once.
+  if (options.monteCarlo)
+    pm.addPass(createLoopInvariantCodeMotionPass());
   if (options.vectorBits != 0)
     pm.addPass(kiln::createConvertNNToVectorPass(
         ConvertNNToVectorPassOptions{options.vectorBits}));

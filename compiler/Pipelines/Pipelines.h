@@ -31,6 +31,11 @@ struct NNToLLVMPipelineOptions
       llvm::cl::desc("Vector width of the Dense kernels (128, 256, 512); "
                      "0 keeps the reference linalg lowering"),
       llvm::cl::init(256)};
+  Option<bool> monteCarlo{
+      *this, "monte-carlo",
+      llvm::cl::desc("Add @F_mc (Monte-Carlo dropout: mean and stddev over "
+                     "samples) beside each model function with dropout"),
+      llvm::cl::init(false)};
   Option<bool> outParams{
       *this, "out-params",
       llvm::cl::desc("Turn function results into caller-owned out-params and "

@@ -54,7 +54,7 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     << " * Link: cc app.c lib" << name << ".a -lm\n"
     << " */\n"
     << "#ifndef " << macro << "_H\n#define " << macro << "_H\n\n"
-    << "#include <stddef.h>\n\n"
+    << "#include <stddef.h>\n#include <stdint.h>\n\n"
     << "/* Floats per example in |input| and |output|. */\n"
     << "#define " << macro << "_INPUT_SIZE " << inputSize << "\n"
     << "#define " << macro << "_OUTPUT_SIZE " << outputSize << "\n\n";
@@ -80,7 +80,8 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
   h << "/* Status codes. */\n"
     << "#define " << macro << "_STATUS_OK 0\n"
     << "#define " << macro
-    << "_STATUS_INVALID_ARGUMENT 1 /* null pointer or batch 0 */\n\n"
+    << "_STATUS_INVALID_ARGUMENT 1 /* null pointer, batch 0 or samples 0 "
+       "*/\n\n"
     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
     << "/* Runs the model on |batch| examples.\n"
     << " * |input|:  batch * " << macro << "_INPUT_SIZE floats, row-major.\n"
@@ -93,8 +94,30 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
        "before\n"
     << " * returning. */\n"
     << "int " << name << "_predict(const float *input, float *output, size_t "
-    << "batch);\n\n"
-    << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n"
+    << "batch);\n\n";
+  if (info.monteCarlo)
+    h << "/* Monte-Carlo dropout: |samples| stochastic passes with every "
+         "dropout layer\n"
+      << " * active, reduced per output to |mean| and |stddev| (the "
+         "population\n"
+      << " * standard deviation, divisor |samples|), each batch * " << macro
+      << "_OUTPUT_SIZE\n"
+      << " * floats. Unit u of dropout layer l in sample s is kept iff\n"
+      << " * Philox4x32-10 uniform(seed, l, s, u) >= rate, the same for "
+         "every row and as\n"
+      << " * the trainer's predictMc draws: results are reproducible, and a "
+         "row's do\n"
+      << " * not depend on the batch it is in. Layers before the first "
+         "dropout run\n"
+      << " * once for all samples. Returns " << macro << "_STATUS_OK, or "
+      << macro << "_STATUS_INVALID_ARGUMENT\n"
+      << " * for a null pointer, batch 0 or samples 0. Same stack bound and "
+         "thread\n"
+      << " * safety as " << name << "_predict. */\n"
+      << "int " << name
+      << "_predict_mc(const float *input, size_t batch, unsigned samples,\n"
+      << "    uint64_t seed, float *mean, float *stddev);\n\n";
+  h << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n"
     << "#endif /* " << macro << "_H */\n";
   return h.str();
 }

@@ -26,6 +26,8 @@ struct HeaderInfo {
   /// many rows) and the stack bytes such a call uses for intermediates.
   int64_t rowsPerCall = 0;
   int64_t stackBytes = 0;
+  /// The library exports NAME_predict_mc (the model has dropout).
+  bool monteCarlo = false;
 };
 
 /// The header users include: shapes, precision, normalization, classes,

@@ -36,8 +36,6 @@
 
 using namespace mlir;
 
-namespace {} // namespace
-
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
 mlir::kiln::createTargetMachine(const TargetOptions &options, Location loc) {
   llvm::InitializeAllTargetInfos();
@@ -108,6 +106,94 @@ void appendMemref(llvm::IRBuilder<> &b, SmallVectorImpl<llvm::Value *> &args,
     args.push_back(b.getInt64(s));
 }
 
+/// The exported C entry points around the model functions:
+///   int NAME_predict(const float *in, float *out, size_t batch)
+///   int NAME_predict_mc(const float *in, size_t batch, unsigned samples,
+///                       uint64_t seed, float *mean, float *stddev)
+/// Status 1 for a null pointer, batch 0 or samples 0; else the batch is
+/// processed in pieces of at most entry.rowsPerCall rows:
+///   for (start = 0; start < batch; start += R)
+///     impl(in + start·I, ..., out + start·O, ...)
+LogicalResult buildEntry(llvm::Module &module, llvm::Function *impl,
+                         const mlir::kiln::EntryPoint &entry, bool monteCarlo,
+                         Location loc) {
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::IRBuilder<> b(ctx);
+  llvm::Type *ptr = b.getPtrTy(), *i64 = b.getInt64Ty(), *i32 = b.getInt32Ty();
+  llvm::FunctionType *type =
+      monteCarlo
+          ? llvm::FunctionType::get(i32, {ptr, i64, i32, i64, ptr, ptr}, false)
+          : llvm::FunctionType::get(i32, {ptr, ptr, i64}, false);
+  llvm::Function *fn = llvm::Function::Create(
+      type, llvm::GlobalValue::ExternalLinkage,
+      monteCarlo ? entry.symbol + "_mc" : entry.symbol, module);
+  llvm::Value *in = fn->getArg(0);
+  llvm::Value *batch = fn->getArg(monteCarlo ? 1 : 2);
+  SmallVector<llvm::Value *> outs;
+  llvm::Value *bad = b.getFalse();
+  auto *checkBlock = llvm::BasicBlock::Create(ctx, "check", fn);
+  b.SetInsertPoint(checkBlock);
+  if (monteCarlo) {
+    outs = {fn->getArg(4), fn->getArg(5)};
+    bad = b.CreateICmpEQ(fn->getArg(2), b.getInt32(0));
+  } else {
+    outs = {fn->getArg(1)};
+  }
+  bad = b.CreateOr(bad, b.CreateIsNull(in));
+  for (llvm::Value *out : outs)
+    bad = b.CreateOr(bad, b.CreateIsNull(out));
+  bad = b.CreateOr(bad, b.CreateICmpEQ(batch, b.getInt64(0)));
+  auto *runBlock = llvm::BasicBlock::Create(ctx, "run", fn);
+  auto *badBlock = llvm::BasicBlock::Create(ctx, "bad", fn);
+  b.CreateCondBr(bad, badBlock, runBlock);
+  b.SetInsertPoint(badBlock);
+  b.CreateRet(b.getInt32(1));
+
+  int64_t inSize = 1, outSize = 1;
+  for (int64_t d : entry.inputShape)
+    inSize *= d;
+  for (int64_t d : entry.outputShape)
+    outSize *= d;
+  b.SetInsertPoint(runBlock);
+  auto *loopBlock = llvm::BasicBlock::Create(ctx, "chunk", fn);
+  auto *doneBlock = llvm::BasicBlock::Create(ctx, "done", fn);
+  b.CreateBr(loopBlock);
+  b.SetInsertPoint(loopBlock);
+  llvm::PHINode *start = b.CreatePHI(i64, 2, "start");
+  start->addIncoming(b.getInt64(0), runBlock);
+  llvm::Value *left = b.CreateSub(batch, start);
+  llvm::Value *rows =
+      entry.rowsPerCall > 0
+          ? b.CreateSelect(b.CreateICmpULT(left, b.getInt64(entry.rowsPerCall)),
+                           left, b.getInt64(entry.rowsPerCall))
+          : left;
+  SmallVector<llvm::Value *> args;
+  appendMemref(
+      b, args,
+      b.CreateGEP(b.getFloatTy(), in, b.CreateMul(start, b.getInt64(inSize))),
+      rows, entry.inputShape);
+  if (monteCarlo) { // the seed, then the sample count
+    args.push_back(fn->getArg(3));
+    args.push_back(fn->getArg(2));
+  }
+  for (llvm::Value *out : outs)
+    appendMemref(b, args,
+                 b.CreateGEP(b.getFloatTy(), out,
+                             b.CreateMul(start, b.getInt64(outSize))),
+                 rows, entry.outputShape);
+  if (impl->arg_size() != args.size())
+    return emitError(loc) << "model function '" << impl->getName() << "' has "
+                          << impl->arg_size() << " parameters, expected "
+                          << args.size();
+  b.CreateCall(impl, args);
+  llvm::Value *next = b.CreateAdd(start, rows);
+  start->addIncoming(next, loopBlock);
+  b.CreateCondBr(b.CreateICmpULT(next, batch), loopBlock, doneBlock);
+  b.SetInsertPoint(doneBlock);
+  b.CreateRet(b.getInt32(0));
+  return success();
+}
+
 } // namespace
 
 FailureOr<std::unique_ptr<llvm::Module>> mlir::kiln::translateAndOptimize(
@@ -130,62 +216,17 @@ FailureOr<std::unique_ptr<llvm::Module>> mlir::kiln::translateAndOptimize(
     if (!f.isDeclaration())
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
 
-  // int symbol(const float *in, float *out, size_t batch)
-  llvm::IRBuilder<> b(llvmContext);
-  llvm::Type *ptr = b.getPtrTy();
-  llvm::FunctionType *type = llvm::FunctionType::get(
-      b.getInt32Ty(), {ptr, ptr, b.getInt64Ty()}, /*isVarArg=*/false);
-  llvm::Function *entryFn = llvm::Function::Create(
-      type, llvm::GlobalValue::ExternalLinkage, entry.symbol, *llvmModule);
-  llvm::Value *in = entryFn->getArg(0), *out = entryFn->getArg(1),
-              *batch = entryFn->getArg(2);
-  auto *checkBlock = llvm::BasicBlock::Create(llvmContext, "check", entryFn);
-  auto *runBlock = llvm::BasicBlock::Create(llvmContext, "run", entryFn);
-  auto *badBlock = llvm::BasicBlock::Create(llvmContext, "bad", entryFn);
-  b.SetInsertPoint(checkBlock);
-  llvm::Value *bad =
-      b.CreateOr(b.CreateOr(b.CreateIsNull(in), b.CreateIsNull(out)),
-                 b.CreateICmpEQ(batch, b.getInt64(0)));
-  b.CreateCondBr(bad, badBlock, runBlock);
-  b.SetInsertPoint(badBlock);
-  b.CreateRet(b.getInt32(1));
-  // for (start = 0; start < batch; start += R)
-  //   impl(in + start·I, out + start·O, min(R, batch − start))
-  int64_t inSize = 1, outSize = 1;
-  for (int64_t d : entry.inputShape)
-    inSize *= d;
-  for (int64_t d : entry.outputShape)
-    outSize *= d;
-  b.SetInsertPoint(runBlock);
-  auto *loopBlock = llvm::BasicBlock::Create(llvmContext, "chunk", entryFn);
-  auto *doneBlock = llvm::BasicBlock::Create(llvmContext, "done", entryFn);
-  b.CreateBr(loopBlock);
-  b.SetInsertPoint(loopBlock);
-  llvm::PHINode *start = b.CreatePHI(b.getInt64Ty(), 2, "start");
-  start->addIncoming(b.getInt64(0), runBlock);
-  llvm::Value *left = b.CreateSub(batch, start);
-  llvm::Value *rows =
-      entry.rowsPerCall > 0
-          ? b.CreateSelect(b.CreateICmpULT(left, b.getInt64(entry.rowsPerCall)),
-                           left, b.getInt64(entry.rowsPerCall))
-          : left;
-  llvm::Value *inPtr =
-      b.CreateGEP(b.getFloatTy(), in, b.CreateMul(start, b.getInt64(inSize)));
-  llvm::Value *outPtr =
-      b.CreateGEP(b.getFloatTy(), out, b.CreateMul(start, b.getInt64(outSize)));
-  SmallVector<llvm::Value *> args;
-  appendMemref(b, args, inPtr, rows, entry.inputShape);
-  appendMemref(b, args, outPtr, rows, entry.outputShape);
-  if (impl->arg_size() != args.size())
-    return emitError(loc) << "model function has " << impl->arg_size()
-                          << " parameters, expected " << args.size()
-                          << " (input and output memrefs)";
-  b.CreateCall(impl, args);
-  llvm::Value *next = b.CreateAdd(start, rows);
-  start->addIncoming(next, loopBlock);
-  b.CreateCondBr(b.CreateICmpULT(next, batch), loopBlock, doneBlock);
-  b.SetInsertPoint(doneBlock);
-  b.CreateRet(b.getInt32(0));
+  if (failed(buildEntry(*llvmModule, impl, entry, /*monteCarlo=*/false, loc)))
+    return failure();
+  if (!entry.mcImplementation.empty()) {
+    llvm::Function *mc = llvmModule->getFunction(entry.mcImplementation);
+    if (!mc)
+      return emitError(loc)
+             << "Monte-Carlo function '" << entry.mcImplementation
+             << "' not found after lowering";
+    if (failed(buildEntry(*llvmModule, mc, entry, /*monteCarlo=*/true, loc)))
+      return failure();
+  }
 
   std::string verifyErrors;
   llvm::raw_string_ostream os(verifyErrors);

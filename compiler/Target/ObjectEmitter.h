@@ -43,6 +43,9 @@ struct EntryPoint {
   /// The entry point calls the model function on at most this many rows at
   /// a time (bounding its stack use); 0: the whole batch at once.
   int64_t rowsPerCall = 0;
+  /// The Monte-Carlo function (nn-monte-carlo's @F_mc), exported as
+  /// `symbol`_mc; empty when the model has no dropout.
+  std::string mcImplementation;
 };
 
 /// The target machine for `target` (errors reported at `loc`).

@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_ALLOCSTOSTACKPASS
@@ -69,6 +70,24 @@ int64_t lastUse(Value value, Block &entry,
   return last;
 }
 
+/// Makes every operand of `op` available before `top` (an op of `entry`):
+/// values computed inside `top` by side-effect-free ops (the memref.dim of
+/// a buffer that moves out too, index arithmetic) move out with their own
+/// operands; anything else fails.
+LogicalResult hoistOperands(Operation *op, Operation *top, Block &entry) {
+  for (Value v : op->getOperands()) {
+    if (v.getParentBlock() == &entry &&
+        (isa<BlockArgument>(v) || v.getDefiningOp()->isBeforeInBlock(top)))
+      continue;
+    Operation *def = v.getDefiningOp();
+    if (!def || !top->isProperAncestor(def) || def->getNumRegions() ||
+        !isMemoryEffectFree(def) || failed(hoistOperands(def, top, entry)))
+      return failure();
+    def->moveBefore(top);
+  }
+  return success();
+}
+
 struct AllocsToStackPass
     : public kiln::impl::AllocsToStackPassBase<AllocsToStackPass> {
   void runOnOperation() override {
@@ -112,11 +131,29 @@ struct AllocsToStackPass
     int64_t fixed = 0;
     SmallVector<memref::AllocOp> allocs;
     func.walk([&](memref::AllocOp op) { allocs.push_back(op); });
+    // A buffer allocated inside a loop (a Monte-Carlo sample loop) holds
+    // nothing from one iteration to the next: bufferization allocated it
+    // for a tensor.empty, whose contents are undefined. When its sizes are
+    // defined outside, it moves before the loop and becomes one more
+    // buffer of the function, live across the whole loop.
+    for (memref::AllocOp op : allocs) {
+      if (op->getBlock() == &entry)
+        continue;
+      Operation *top = op;
+      while (top->getBlock() != &entry)
+        top = top->getParentOp();
+      if (succeeded(hoistOperands(op, top, entry)))
+        op->moveBefore(top);
+    }
+    index.clear();
+    for (auto [i, op] : llvm::enumerate(entry))
+      index[&op] = i;
     std::vector<Buffer> buffers;
     for (memref::AllocOp op : allocs) {
       if (op->getBlock() != &entry)
-        return op.emitOpError("is inside a loop or conditional: it cannot "
-                              "move to the stack");
+        return op.emitOpError("is inside a loop or conditional and its size "
+                              "is computed there: it cannot move to the "
+                              "stack");
       MemRefType type = op.getType();
       int64_t elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
       int64_t staticElements = 1;

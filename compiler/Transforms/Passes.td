@@ -96,4 +96,29 @@ def AllocsToStackPass : Pass<"kiln-allocs-to-stack", "::mlir::ModuleOp"> {
   ];
 }
 
+def MonteCarloPass : Pass<"nn-monte-carlo", "::mlir::ModuleOp"> {
+  let summary = "Add a Monte-Carlo dropout function beside each model "
+                "function that has dropout";
+  let description = [{
+    For each public function @F containing `nn.dropout`, adds
+    `@F_mc(%x, %seed: i64, %samples: i32) -> (mean, stddev)`: a loop over
+    samples s = 0 .. samples − 1 running F's layers with each dropout
+    replaced by `nn.mc_dropout %in, %seed, s` (same rate, kind and stream),
+    folded into Welford's running mean and M2,
+      mean_n = mean_{n−1} + (y − mean_{n−1})/n,
+      M2_n = M2_{n−1} + (y − mean_{n−1})·(y − mean_n),
+    and stddev = sqrt(M2 / samples) (the population standard deviation, as
+    numpy.std and the trainer's predictMc). The layers before the first
+    dropout do not depend on s: loop-invariant code motion hoists them, so
+    they run once for all samples.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // KILN_COMPILER_TRANSFORMS_PASSES_TD

@@ -35,12 +35,32 @@ func.func @model(%x: memref<?x784xf32>, %out: memref<?x10xf32>) {
 
 // -----
 
+// A buffer whose size is computed inside the loop cannot leave it.
 func.func @in_loop(%n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   scf.for %i = %c0 to %n step %c1 {
-    // expected-error @+1 {{is inside a loop or conditional: it cannot move to the stack}}
-    %a = memref.alloc() : memref<16xf32>
+    // expected-error @+1 {{is inside a loop or conditional and its size is computed there: it cannot move to the stack}}
+    %a = memref.alloc(%i) : memref<?xf32>
+  }
+  return
+}
+
+// -----
+
+// One whose size is known before the loop moves out of it, into a slot.
+// CHECK-LABEL: func @hoisted
+// CHECK: memref.alloca(%{{.*}}) {alignment = 64 : i64} : memref<?xi8>
+// CHECK: memref.view
+// CHECK: scf.for
+// CHECK-NOT: memref.alloc
+func.func @hoisted(%x: memref<?x8xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %b = memref.dim %x, %c0 : memref<?x8xf32>
+  scf.for %i = %c0 to %n step %c1 {
+    %a = memref.alloc(%b) : memref<?x8xf32>
+    memref.copy %x, %a : memref<?x8xf32> to memref<?x8xf32>
   }
   return
 }

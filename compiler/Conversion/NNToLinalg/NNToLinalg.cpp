@@ -13,6 +13,7 @@
 
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Utils/NNMath.h"
+#include "compiler/Utils/Philox.h"
 
 #include "dialects/NN/IR/NNOps.h"
 
@@ -20,6 +21,7 @@
 #include "mlir/IR/AffineMap.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <cmath>
 #include <limits>
 
 namespace mlir::kiln {
@@ -215,6 +217,64 @@ struct NormalizeOpLowering : public OpConversionPattern<NormalizeOp> {
   }
 };
 
+/// nn.mc_dropout -> one generic: the keep test of each unit (the last
+/// index) is the runtime's kiln_rng_uniform_at(seed, stream, sample, unit)
+/// >= rate, rebuilt in arith (compiler/Utils/Philox.cpp), and kept elements
+/// are scaled as the trainer's Dropout does (trainer/Dropout.cpp).
+struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(McDropoutOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    unsigned rank = type.getRank();
+    double p = op.getRate().convertToDouble();
+    bool alpha = op.getKind() == DropoutKind::alpha;
+    // Alpha dropout's affine map (SELU paper; trainer/Dropout.h).
+    const double alphaP = -1.0507009873554805 * 1.6732632423543772;
+    const double a = 1.0 / std::sqrt((1 - p) * (1 + p * alphaP * alphaP));
+    const double bShift = -a * alphaP * p;
+    float kept = alpha ? float(a) : float(1.0 / (1.0 - p));
+    float shift = float(bShift);
+    float dropped = alpha ? float(a * alphaP + bShift) : 0.f;
+    Value seed = adaptor.getSeed(), sample = adaptor.getSample();
+    uint32_t stream = op.getStream();
+    float rate = op.getRate().convertToFloat();
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    SmallVector<utils::IteratorType> parallel(rank,
+                                              utils::IteratorType::parallel);
+    Value y =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, type, x, kiln::emptyLike(rewriter, loc, x),
+                ArrayRef<AffineMap>{id, id}, parallel,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  Value unit = b.create<arith::IndexCastUIOp>(
+                      l, b.getI64Type(),
+                      b.create<linalg::IndexOp>(l, rank - 1));
+                  Value u =
+                      kiln::buildUniformAt(b, l, seed, stream, sample, unit);
+                  Value keep = b.create<arith::CmpFOp>(
+                      l, arith::CmpFPredicate::OGE, u,
+                      kiln::floatConstant(b, l, b.getF32Type(), rate));
+                  Type f32 = b.getF32Type();
+                  Value scaled = b.create<arith::MulFOp>(
+                      l, args[0], kiln::floatConstant(b, l, f32, kept));
+                  if (alpha)
+                    scaled = b.create<arith::AddFOp>(
+                        l, scaled, kiln::floatConstant(b, l, f32, shift));
+                  Value r = b.create<arith::SelectOp>(
+                      l, keep, scaled, kiln::floatConstant(b, l, f32, dropped));
+                  b.create<linalg::YieldOp>(l, r);
+                })
+            .getResult(0);
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
 /// nn.flatten -> tensor.collapse_shape [[0], [1, ..., n-1]].
 struct FlattenOpLowering : public OpConversionPattern<FlattenOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -263,5 +323,6 @@ struct ConvertNNToLinalgPass
 void mlir::kiln::populateNNToLinalgConversionPatterns(
     RewritePatternSet &patterns) {
   patterns.add<DenseOpLowering, ActivationOpLowering, BatchNormOpLowering,
-               NormalizeOpLowering, FlattenOpLowering>(patterns.getContext());
+               NormalizeOpLowering, FlattenOpLowering, McDropoutOpLowering>(
+      patterns.getContext());
 }

@@ -129,19 +129,54 @@ def NN_DropoutOp : NN_Op<"dropout",
     1 − rate and scales kept ones by 1/(1 − rate); `alpha` is the SELU paper's
     alpha dropout. It is deliberately not `Pure`: it reads and writes the
     random state, so CSE never merges two samples and DCE never drops one.
+    `stream` is the layer's random stream (its 1-based position in the
+    model, as in the trainer), which `nn-monte-carlo` hands to the
+    `nn.mc_dropout` it becomes.
 
     ```mlir
-    %y = nn.dropout %x {kind = #nn.dropout_kind<standard>, rate = 2.000000e-01 : f32}
+    %y = nn.dropout %x {kind = #nn.dropout_kind<standard>, rate = 2.000000e-01 : f32, stream = 3 : ui32}
         : tensor<?x300xf32>
     ```
   }];
   let arguments = (ins NN_Tensor:$input, F32Attr:$rate,
                        DefaultValuedAttr<NN_DropoutKindAttr,
-                                         "::mlir::nn::DropoutKind::standard">:$kind);
+                                         "::mlir::nn::DropoutKind::standard">:$kind,
+                       DefaultValuedAttr<UI32Attr, "0">:$stream);
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
   let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// nn.mc_dropout
+//===----------------------------------------------------------------------===//
+
+def NN_McDropoutOp : NN_Op<"mc_dropout",
+    [Pure, AllTypesMatch<["input", "output"]>]> {
+  let summary = "Dropout with an explicit Monte-Carlo sample";
+  let description = [{
+    One Monte-Carlo pass of a dropout layer. Unit u (the last axis) is kept
+    iff kiln_rng_uniform_at(seed, stream, sample, u) >= rate, the same for
+    every row: the runtime's Philox4x32-10 at those coordinates, as the
+    trainer's `predictMc` draws. Kept elements are scaled as in training
+    (`standard`: 1/(1 − rate); `alpha`: a·x + b, dropped ones a·α' + b).
+    A pure function of its operands, so passes may hoist, CSE or sink it.
+
+    ```mlir
+    %y = nn.mc_dropout %x, %seed, %sample {rate = 2.000000e-01 : f32, stream = 3 : ui32}
+        : tensor<?x300xf32>, i64, i32
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input, I64:$seed, I32:$sample, F32Attr:$rate,
+                       DefaultValuedAttr<NN_DropoutKindAttr,
+                                         "::mlir::nn::DropoutKind::standard">:$kind,
+                       DefaultValuedAttr<UI32Attr, "0">:$stream);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $seed `,` $sample attr-dict `:` type($input) `,` type($seed) `,`
+    type($sample)
+  }];
 }
 
 //===----------------------------------------------------------------------===//

@@ -43,9 +43,9 @@
 // CHECK: call @__kiln_act_elu_
 // CHECK: vector.transfer_write {{.*}} {in_bounds = [true]}
 // CHECK: scf.if %[[V1]]
-// Leftover single rows: 2 vectors × 2 interleaved k sets.
+// Leftover single rows: 2 accumulators, summed in the tiles' order.
 // CHECK: scf.for %{{.*}} = %[[END]] to %[[B]] step %c1
-// CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>) {
 // The last panel (units 8, 9): one vector whose store is masked (not
 // in_bounds), after the panel loop.
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[END]] step %c4

@@ -1,0 +1,163 @@
+//===- MonteCarlo.cpp - Monte-Carlo dropout functions ---------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// See Passes.td. The clone keeps F untouched (nn-strip-dropout then makes F
+// the deterministic model) and shares every constant with it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+
+#include "dialects/NN/IR/NNOps.h"
+
+#include "mlir/IR/IRMapping.h"
+
+namespace mlir::kiln {
+#define GEN_PASS_DEF_MONTECARLOPASS
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace mlir::kiln
+
+using namespace mlir;
+
+namespace {
+
+Value floatConst(OpBuilder &b, Location loc, double v) {
+  return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(v));
+}
+
+/// tensor.empty shaped like the ranked tensor `like`.
+Value emptyLike(OpBuilder &b, Location loc, Value like) {
+  auto type = cast<RankedTensorType>(like.getType());
+  SmallVector<Value> sizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      sizes.push_back(b.create<tensor::DimOp>(loc, like, i));
+  return b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType(),
+                                   sizes);
+}
+
+/// One parallel generic over `inputs` and `outputs` of the same shape.
+linalg::GenericOp elementwise(
+    OpBuilder &b, Location loc, ValueRange inputs, ValueRange outputs,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)> body) {
+  unsigned rank = cast<RankedTensorType>(outputs[0].getType()).getRank();
+  SmallVector<AffineMap> maps(inputs.size() + outputs.size(),
+                              b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return b.create<linalg::GenericOp>(
+      loc, TypeRange(outputs), inputs, outputs, maps, iterators,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        nb.create<linalg::YieldOp>(nl, body(nb, nl, args));
+      });
+}
+
+struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> models;
+    for (auto fn : module.getOps<func::FuncOp>())
+      if (fn.isPublic() && !fn.isExternal() &&
+          fn.getFunctionType().getNumInputs() == 1 &&
+          fn.getFunctionType().getNumResults() == 1 &&
+          !fn.getOps<nn::DropoutOp>().empty())
+        models.push_back(fn);
+    for (func::FuncOp fn : models)
+      if (failed(addMonteCarlo(fn)))
+        return signalPassFailure();
+  }
+
+  LogicalResult addMonteCarlo(func::FuncOp fn) {
+    if (!llvm::hasSingleElement(fn.getBody()))
+      return fn.emitOpError("nn-monte-carlo needs a single-block function");
+    std::string name = (fn.getName() + "_mc").str();
+    if (SymbolTable::lookupSymbolIn(getOperation(), name))
+      return fn.emitOpError("nn-monte-carlo: '") << name << "' exists";
+    Location loc = fn.getLoc();
+    OpBuilder b(fn);
+    b.setInsertionPointAfter(fn);
+    Type in = fn.getFunctionType().getInput(0);
+    Type out = fn.getFunctionType().getResult(0);
+    auto mc = b.create<func::FuncOp>(
+        loc, name,
+        b.getFunctionType({in, b.getI64Type(), b.getI32Type()}, {out, out}));
+    Block *entry = mc.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    Value x = entry->getArgument(0), seed = entry->getArgument(1),
+          samples = entry->getArgument(2);
+    auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
+
+    // Zero-initialized running mean and M2, shaped like F's result: its
+    // batch is x's batch.
+    auto outType = cast<RankedTensorType>(out);
+    SmallVector<Value> sizes;
+    if (outType.isDynamicDim(0))
+      sizes.push_back(b.create<tensor::DimOp>(loc, x, 0));
+    auto zeros = [&]() -> Value {
+      Value empty = b.create<tensor::EmptyOp>(loc, outType.getShape(),
+                                              outType.getElementType(), sizes);
+      return b.create<linalg::FillOp>(loc, floatConst(b, loc, 0.0), empty)
+          .getResult(0);
+    };
+    Value mean0 = zeros(), m20 = zeros();
+    Value count =
+        b.create<arith::IndexCastUIOp>(loc, b.getIndexType(), samples);
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    auto loop = b.create<scf::ForOp>(
+        loc, c0, count, c1, ValueRange{mean0, m20},
+        [&](OpBuilder &lb, Location ll, Value s, ValueRange acc) {
+          Value sample =
+              lb.create<arith::IndexCastUIOp>(ll, lb.getI32Type(), s);
+          IRMapping map;
+          map.map(fn.getArgument(0), x);
+          for (Operation &op : fn.getBody().front().without_terminator()) {
+            if (auto drop = dyn_cast<nn::DropoutOp>(op)) {
+              Value y = lb.create<nn::McDropoutOp>(
+                  drop.getLoc(), drop.getType(), map.lookup(drop.getInput()),
+                  seed, sample, drop.getRateAttr(), drop.getKindAttr(),
+                  drop.getStreamAttr());
+              map.map(drop.getResult(), y);
+              continue;
+            }
+            lb.clone(op, map);
+          }
+          Value y = map.lookup(ret.getOperand(0));
+          // n = s + 1 as f32; Welford's update (Passes.td).
+          Value n = lb.create<arith::UIToFPOp>(
+              ll, lb.getF32Type(),
+              lb.create<arith::IndexCastUIOp>(
+                  ll, lb.getI32Type(), lb.create<arith::AddIOp>(ll, s, c1)));
+          auto update =
+              elementwise(lb, ll, ValueRange{y}, acc,
+                          [&](OpBuilder &eb, Location el, ValueRange a) {
+                            // a = (y, mean, m2)
+                            Value d = eb.create<arith::SubFOp>(el, a[0], a[1]);
+                            Value mean = eb.create<arith::AddFOp>(
+                                el, a[1], eb.create<arith::DivFOp>(el, d, n));
+                            Value d2 = eb.create<arith::SubFOp>(el, a[0], mean);
+                            Value m2 = eb.create<arith::AddFOp>(
+                                el, a[2], eb.create<arith::MulFOp>(el, d, d2));
+                            return SmallVector<Value>{mean, m2};
+                          });
+          lb.create<scf::YieldOp>(ll, update.getResults());
+        });
+    // stddev = sqrt(M2 / samples)
+    Value total = b.create<arith::UIToFPOp>(loc, b.getF32Type(), samples);
+    Value stddev =
+        elementwise(b, loc, ValueRange{loop.getResult(1)},
+                    ValueRange{emptyLike(b, loc, loop.getResult(1))},
+                    [&](OpBuilder &eb, Location el, ValueRange a) {
+                      Value v = eb.create<arith::DivFOp>(el, a[0], total);
+                      return SmallVector<Value>{eb.create<math::SqrtOp>(el, v)};
+                    })
+            .getResult(0);
+    b.create<func::ReturnOp>(loc, ValueRange{loop.getResult(0), stddev});
+    return success();
+  }
+};
+
+} // namespace
