@@ -12,6 +12,8 @@
 //                    harness.c format)
 //   expected_i.txt   the trainer's predict() on those rows, standardized as
 //                    the model's stored normalization says, %.9g
+//   mc_i.txt         for models with dropout: predictMc(rows, 10 samples,
+//                    seed 12345), the mean rows then the stddev rows
 //   arch_i.txt       a one-line description, for failure messages
 // The architectures draw from: every elementwise activation inside Dense
 // and as an Activation layer (PReLU with per-unit slopes in both), softmax
@@ -218,6 +220,24 @@ int main(int argc, char **argv) {
       return fail(s.message());
     Matrix x = rawRows(rows);
     Matrix y = model.predict(standardize(x));
+    bool hasDropout = false;
+    for (train::Layer *layer : model.layers())
+      hasDropout |= dynamic_cast<Dropout *>(layer) != nullptr;
+    if (hasDropout) {
+      Sequential::MonteCarlo mc = model.predictMc(standardize(x), 10, 12345);
+      std::ofstream out(prefix + "mc_" + n + ".txt");
+      char num[32];
+      for (const Matrix *m : {&mc.mean, &mc.stddev})
+        for (int64_t r = 0; r < m->rows(); ++r) {
+          for (int64_t j = 0; j < m->cols(); ++j) {
+            std::snprintf(num, sizeof num, "%.9g", (*m)(r, j));
+            out << (j ? " " : "") << num;
+          }
+          out << "\n";
+        }
+      if (!out)
+        return fail("cannot write mc_" + n + ".txt");
+    }
     std::ofstream in(prefix + "input_" + n + ".txt"),
         expected(prefix + "expected_" + n + ".txt"),
         arch(prefix + "arch_" + n + ".txt");

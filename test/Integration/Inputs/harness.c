@@ -4,7 +4,9 @@
  * -DOUT_SIZE=...; reads "batch" then batch*IN_SIZE floats, prints
  * batch*OUT_SIZE outputs with 9 significant digits, one row per line.
  * With -DSPLIT, row 0 is predicted alone (the one-row kernel) and the rest
- * in one call (full and partial row tiles). */
+ * in one call (full and partial row tiles). With -DMC=NAME_predict_mc, it
+ * calls that with 10 samples and seed 12345 and prints the mean rows, then
+ * the stddev rows. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,13 +15,26 @@ int main(void) {
   if (scanf("%zu", &batch) != 1 || batch == 0)
     return 2;
   float *in = malloc(batch * IN_SIZE * sizeof(float));
-  float *out = malloc(batch * OUT_SIZE * sizeof(float));
+  float *out = malloc(2 * batch * OUT_SIZE * sizeof(float));
   if (!in || !out)
     return 2;
   for (size_t i = 0; i < batch * IN_SIZE; ++i)
     if (scanf("%f", &in[i]) != 1)
       return 2;
+  size_t rows = batch;
+#ifdef MC
+  /* mean in out[0, batch·O), stddev in out[batch·O, 2·batch·O) */
+  float *sd = out + batch * OUT_SIZE;
+  rows = 2 * batch;
 #ifdef SPLIT
+  int status = MC(in, 1, 10, 12345, out, sd);
+  if (status == 0 && batch > 1)
+    status =
+        MC(in + IN_SIZE, batch - 1, 10, 12345, out + OUT_SIZE, sd + OUT_SIZE);
+#else
+  int status = MC(in, batch, 10, 12345, out, sd);
+#endif
+#elif defined(SPLIT)
   int status = PREDICT(in, out, 1);
   if (status == 0 && batch > 1)
     status = PREDICT(in + IN_SIZE, out + OUT_SIZE, batch - 1);
@@ -30,7 +45,7 @@ int main(void) {
     printf("status %d\n", status);
     return 1;
   }
-  for (size_t r = 0; r < batch; ++r) {
+  for (size_t r = 0; r < rows; ++r) {
     for (size_t j = 0; j < OUT_SIZE; ++j)
       printf("%s%.9g", j ? " " : "", out[r * OUT_SIZE + j]);
     printf("\n");

@@ -19,6 +19,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$out" && mkdir -p "$out"
 "$make" "$out" "$count" "$seed"
 failures=0
+mcModels=0
+# harness DIR OUT [flags...]: links harness.c with DIR's library and runs it
+# on the model's inputs into OUT.txt.
+harness() {
+  local dir=$1 outfile=$2
+  shift 2
+  "$cc" "$@" "$here/harness.c" -include "$dir/m$i.h" -DPREDICT="m${i}_predict" \
+    -DIN_SIZE="M${i}_INPUT_SIZE" -DOUT_SIZE="M${i}_OUTPUT_SIZE" \
+    "$dir/libm$i.a" -lm -o "$outfile"
+  "$outfile" < "$out/input_$i.txt" > "$outfile.txt"
+}
 for ((i = 0; i < count; i++)); do
   arch=$(cat "$out/arch_$i.txt")
   for variant in fused unfused; do
@@ -26,17 +37,30 @@ for ((i = 0; i < count; i++)); do
     [ "$variant" = unfused ] && flags=(--no-fold-bn --no-fuse)
     dir=$out/$variant$i
     "$kilnc" "$out/model_$i.kiln" --name "m$i" "${flags[@]}" -o "$dir"
-    "$cc" -DSPLIT "$here/harness.c" -include "$dir/m$i.h" -DPREDICT="m${i}_predict" \
-      -DIN_SIZE="M${i}_INPUT_SIZE" -DOUT_SIZE="M${i}_OUTPUT_SIZE" \
-      "$dir/libm$i.a" -lm -o "$dir/run"
-    "$dir/run" < "$out/input_$i.txt" > "$dir/out.txt"
+    harness "$dir" "$dir/out" -DSPLIT
     "$python" "$here/compare.py" "$out/expected_$i.txt" "$dir/out.txt" \
       --floor 0.1 --what "model $i $variant vs trainer [$arch]" ||
       failures=$((failures + 1))
+    # A row's output does not depend on its batch: one call of 39 rows gives
+    # bitwise what row 0 alone + 38 rows gave.
+    harness "$dir" "$dir/whole"
+    cmp -s "$dir/out.txt" "$dir/whole.txt" ||
+      { echo "FAIL model $i $variant: batch split changed the outputs"; failures=$((failures + 1)); }
+    if [ -f "$out/mc_$i.txt" ]; then
+      mc=(-DMC="m${i}_predict_mc")
+      harness "$dir" "$dir/mc_split" -DSPLIT "${mc[@]}"
+      harness "$dir" "$dir/mc_whole" "${mc[@]}"
+      "$python" "$here/compare.py" "$out/mc_$i.txt" "$dir/mc_split.txt" \
+        --floor 0.1 --what "model $i $variant MC mean/std vs trainer" ||
+        failures=$((failures + 1))
+      cmp -s "$dir/mc_split.txt" "$dir/mc_whole.txt" ||
+        { echo "FAIL model $i $variant MC: batch split changed the outputs"; failures=$((failures + 1)); }
+      [ "$variant" = fused ] && mcModels=$((mcModels + 1))
+    fi
   done
   "$python" "$here/compare.py" "$out/unfused$i/out.txt" "$out/fused$i/out.txt" \
     --floor 0.1 --what "model $i fused vs unfused" ||
     failures=$((failures + 1))
 done
-echo "random models: $count, failed comparisons: $failures"
+echo "random models: $count ($mcModels with dropout, also checked through NAME_predict_mc), failed comparisons: $failures"
 [ "$failures" -eq 0 ]

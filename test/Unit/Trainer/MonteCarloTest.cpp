@@ -60,7 +60,7 @@ TEST(MonteCarloTest, SameAcrossBatchSplitsAndBitwiseAcrossRuns) {
   // One row at a time: the same masks, so the same values up to the
   // rounding of Eigen's products, whose kernels depend on the batch size
   // (compiled libraries are bitwise batch-invariant; see
-  // test/Integration/mc.test).
+  // test/Integration/random-models.test).
   for (int64_t r = 0; r < x.rows(); ++r) {
     Sequential::MonteCarlo one = model->predictMc(x.middleRows(r, 1), 20, 9);
     for (int64_t c = 0; c < 3; ++c) {
