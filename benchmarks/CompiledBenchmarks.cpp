@@ -17,6 +17,10 @@
 #include "deep_selu_unfused.h"
 #include "fmnist_bn.h"
 #include "fmnist_bn_unfused.h"
+#include "fmnist_mc_all.h"
+#include "fmnist_mc_all_unfused.h"
+#include "fmnist_mc_last2.h"
+#include "fmnist_mc_last2_unfused.h"
 #include "fmnist_mlp.h"
 #include "fmnist_mlp_unfused.h"
 #include "wide.h"
@@ -74,6 +78,31 @@ void runPredict(benchmark::State &state, PredictFn predict, size_t inputSize,
                          benchmark::Counter::kIsRate);
 }
 
+using PredictMcFn = int (*)(const float *, size_t, unsigned, uint64_t, float *,
+                            float *);
+
+/// NAME_predict_mc with `samples` samples (issue 5's ratio: its time over
+/// one deterministic pass, BM_Kiln/<model>/fused).
+void runPredictMc(benchmark::State &state, PredictMcFn predictMc,
+                  size_t inputSize, size_t outputSize, unsigned samples) {
+  size_t batch = state.range(0);
+  std::vector<float> in(batch * inputSize), mean(batch * outputSize),
+      stddev(batch * outputSize);
+  std::mt19937 gen(7);
+  std::uniform_real_distribution<float> dist(0.f, 1.f);
+  for (float &v : in)
+    v = dist(gen);
+  for (auto _ : state) {
+    if (predictMc(in.data(), batch, samples, 42, mean.data(), stddev.data()) !=
+        0) {
+      state.SkipWithError("predict_mc returned an error");
+      return;
+    }
+    benchmark::DoNotOptimize(mean.data());
+    benchmark::ClobberMemory();
+  }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -90,7 +119,32 @@ int main(int argc, char **argv) {
                    100,  100, 100, 100, 100, 100, 100, 100, 100, 100, 10})},
       {"wide", "wide.kiln", wide_predict, wide_unfused_predict, WIDE_INPUT_SIZE,
        WIDE_OUTPUT_SIZE, denseFlops({1024, 1024, 1024, 10})},
+      {"fmnist-mc-last2", "fmnist_mc_last2.kiln", fmnist_mc_last2_predict,
+       fmnist_mc_last2_unfused_predict, FMNIST_MC_LAST2_INPUT_SIZE,
+       FMNIST_MC_LAST2_OUTPUT_SIZE, denseFlops({784, 300, 100, 10})},
+      {"fmnist-mc-all", "fmnist_mc_all.kiln", fmnist_mc_all_predict,
+       fmnist_mc_all_unfused_predict, FMNIST_MC_ALL_INPUT_SIZE,
+       FMNIST_MC_ALL_OUTPUT_SIZE, denseFlops({784, 300, 100, 10})},
   };
+  struct {
+    const char *name;
+    PredictMcFn fn;
+    size_t inputSize, outputSize;
+  } mcModels[] = {
+      {"fmnist-mc-last2", fmnist_mc_last2_predict_mc,
+       FMNIST_MC_LAST2_INPUT_SIZE, FMNIST_MC_LAST2_OUTPUT_SIZE},
+      {"fmnist-mc-all", fmnist_mc_all_predict_mc, FMNIST_MC_ALL_INPUT_SIZE,
+       FMNIST_MC_ALL_OUTPUT_SIZE},
+  };
+  for (const auto &m : mcModels) {
+    std::string name = std::string("BM_KilnMC/") + m.name + "/samples:100";
+    benchmark::RegisterBenchmark(name.c_str(), runPredictMc, m.fn, m.inputSize,
+                                 m.outputSize, 100u)
+        ->Arg(1)
+        ->Arg(64)
+        ->ArgName("batch")
+        ->Unit(benchmark::kMicrosecond);
+  }
   for (const Compiled &m : models)
     for (bool fused : {true, false}) {
       std::string name =

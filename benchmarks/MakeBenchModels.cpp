@@ -12,11 +12,15 @@
 //               Dense10 softmax (every BN folds into the following Dense)
 //   deep-selu   3072 -> 20 x Dense100 SELU lecun_normal -> Dense10 softmax
 //   wide        1024 -> Dense1024 ReLU -> Dense1024 ReLU -> Dense10 softmax
+// and issue 5's Monte-Carlo models, fmnist-mlp with Dropout(0.2)
+//   fmnist-mc-last2  before the last two Dense layers
+//   fmnist-mc-all    before every Dense layer (the book's model)
 //
 //===----------------------------------------------------------------------===//
 
 #include "trainer/BatchNorm.h"
 #include "trainer/Dense.h"
+#include "trainer/Dropout.h"
 #include "trainer/Flatten.h"
 #include "trainer/Sequential.h"
 
@@ -78,7 +82,26 @@ int main(int argc, char **argv) {
   wide.add(dense("dense_1", 1024, ActivationKind::Relu, "he_normal"));
   wide.add(dense("dense_2", 10, softmax, "glorot_uniform"));
 
+  Sequential last2("fmnist_mc_last2");
+  last2.add(std::make_unique<Flatten>("flatten"));
+  last2.add(dense("dense", 300, ActivationKind::Elu, "he_normal"));
+  last2.add(std::make_unique<Dropout>("dropout", 0.2f));
+  last2.add(dense("dense_1", 100, ActivationKind::Elu, "he_normal"));
+  last2.add(std::make_unique<Dropout>("dropout_1", 0.2f));
+  last2.add(dense("dense_2", 10, softmax, "glorot_uniform"));
+
+  Sequential all("fmnist_mc_all");
+  all.add(std::make_unique<Flatten>("flatten"));
+  all.add(std::make_unique<Dropout>("dropout", 0.2f));
+  all.add(dense("dense", 300, ActivationKind::Elu, "he_normal"));
+  all.add(std::make_unique<Dropout>("dropout_1", 0.2f));
+  all.add(dense("dense_1", 100, ActivationKind::Elu, "he_normal"));
+  all.add(std::make_unique<Dropout>("dropout_2", 0.2f));
+  all.add(dense("dense_2", 10, softmax, "glorot_uniform"));
+
   for (Status s : {write(mlp, {28, 28}, dir + "/fmnist_mlp.kiln"),
+                   write(last2, {28, 28}, dir + "/fmnist_mc_last2.kiln"),
+                   write(all, {28, 28}, dir + "/fmnist_mc_all.kiln"),
                    write(bn, {28, 28}, dir + "/fmnist_bn.kiln"),
                    write(selu, {3072}, dir + "/deep_selu.kiln"),
                    write(wide, {1024}, dir + "/wide.kiln")})

@@ -217,10 +217,11 @@ struct NormalizeOpLowering : public OpConversionPattern<NormalizeOp> {
   }
 };
 
-/// nn.mc_dropout -> one generic: the keep test of each unit (the last
-/// index) is the runtime's kiln_rng_uniform_at(seed, stream, sample, unit)
-/// >= rate, rebuilt in arith (compiler/Utils/Philox.cpp), and kept elements
-/// are scaled as the trainer's Dropout does (trainer/Dropout.cpp).
+/// nn.mc_dropout -> two generics: the keep flag of each unit, 1 iff the
+/// runtime's kiln_rng_uniform_at(seed, stream, sample, unit) >= rate
+/// (rebuilt in arith, compiler/Utils/Philox.cpp), computed once per unit
+/// since every row shares it; then the rows, scaled as the trainer's Dropout
+/// does (trainer/Dropout.cpp).
 struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -230,6 +231,9 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
     Value x = adaptor.getInput();
     auto type = cast<RankedTensorType>(x.getType());
     unsigned rank = type.getRank();
+    int64_t units = type.getShape().back();
+    if (ShapedType::isDynamic(units))
+      return rewriter.notifyMatchFailure(op, "dynamic unit count");
     double p = op.getRate().convertToDouble();
     bool alpha = op.getKind() == DropoutKind::alpha;
     // Alpha dropout's affine map (SELU paper; trainer/Dropout.h).
@@ -242,34 +246,56 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
     Value seed = adaptor.getSeed(), sample = adaptor.getSample();
     uint32_t stream = op.getStream();
     float rate = op.getRate().convertToFloat();
-    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
-    SmallVector<utils::IteratorType> parallel(rank,
-                                              utils::IteratorType::parallel);
-    Value y =
+    Type f32 = rewriter.getF32Type();
+
+    auto flagsType = RankedTensorType::get({units}, f32);
+    AffineMap id1 = rewriter.getMultiDimIdentityMap(1);
+    Value flags =
         rewriter
             .create<linalg::GenericOp>(
-                loc, type, x, kiln::emptyLike(rewriter, loc, x),
-                ArrayRef<AffineMap>{id, id}, parallel,
-                [&](OpBuilder &b, Location l, ValueRange args) {
+                loc, flagsType, ValueRange{},
+                ValueRange{rewriter.create<tensor::EmptyOp>(loc, units, f32)},
+                ArrayRef<AffineMap>{id1},
+                ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+                [&](OpBuilder &b, Location l, ValueRange) {
                   Value unit = b.create<arith::IndexCastUIOp>(
-                      l, b.getI64Type(),
-                      b.create<linalg::IndexOp>(l, rank - 1));
+                      l, b.getI64Type(), b.create<linalg::IndexOp>(l, 0));
                   Value u =
                       kiln::buildUniformAt(b, l, seed, stream, sample, unit);
                   Value keep = b.create<arith::CmpFOp>(
                       l, arith::CmpFPredicate::OGE, u,
-                      kiln::floatConstant(b, l, b.getF32Type(), rate));
-                  Type f32 = b.getF32Type();
-                  Value scaled = b.create<arith::MulFOp>(
-                      l, args[0], kiln::floatConstant(b, l, f32, kept));
-                  if (alpha)
-                    scaled = b.create<arith::AddFOp>(
-                        l, scaled, kiln::floatConstant(b, l, f32, shift));
-                  Value r = b.create<arith::SelectOp>(
-                      l, keep, scaled, kiln::floatConstant(b, l, f32, dropped));
-                  b.create<linalg::YieldOp>(l, r);
+                      kiln::floatConstant(b, l, f32, rate));
+                  b.create<linalg::YieldOp>(
+                      l, b.create<arith::UIToFPOp>(l, f32, keep).getResult());
                 })
             .getResult(0);
+
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap last =
+        AffineMap::get(rank, 0, rewriter.getAffineDimExpr(rank - 1));
+    SmallVector<utils::IteratorType> parallel(rank,
+                                              utils::IteratorType::parallel);
+    Value y = rewriter
+                  .create<linalg::GenericOp>(
+                      loc, type, ValueRange{x, flags},
+                      kiln::emptyLike(rewriter, loc, x),
+                      ArrayRef<AffineMap>{id, last, id}, parallel,
+                      [&](OpBuilder &b, Location l, ValueRange args) {
+                        Value keep = b.create<arith::CmpFOp>(
+                            l, arith::CmpFPredicate::OGT, args[1],
+                            kiln::floatConstant(b, l, f32, 0.5));
+                        Value scaled = b.create<arith::MulFOp>(
+                            l, args[0], kiln::floatConstant(b, l, f32, kept));
+                        if (alpha)
+                          scaled = b.create<arith::AddFOp>(
+                              l, scaled, kiln::floatConstant(b, l, f32, shift));
+                        b.create<linalg::YieldOp>(
+                            l, b.create<arith::SelectOp>(
+                                    l, keep, scaled,
+                                    kiln::floatConstant(b, l, f32, dropped))
+                                   .getResult());
+                      })
+                  .getResult(0);
     rewriter.replaceOp(op, y);
     return success();
   }
