@@ -165,8 +165,12 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   if (failed(machine))
     return failure();
   PassManager pm(&context);
-  if (options.stats)
+  if (options.stats) {
+    // Function passes run on several threads; the report is per pass, in
+    // order, so take them one at a time.
+    context.disableMultithreading();
     pm.addInstrumentation(std::make_unique<StatsInstrumentation>());
+  }
   NNToLLVMPipelineOptions pipelineOptions;
   pipelineOptions.vectorBits = getVectorBits(**machine);
   pipelineOptions.foldBatchNorm = options.foldBatchNorm;

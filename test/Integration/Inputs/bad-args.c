@@ -1,0 +1,45 @@
+/* bad-args.c - the status codes of NAME_predict and NAME_predict_mc.
+ * Compiled with -include small.h (a model with dropout). Prints one line per
+ * check and "all checks passed" when every status is as documented. */
+#include <stdio.h>
+
+static int failures = 0;
+
+static void expect(const char *what, int got, int want) {
+  printf("%s: %d%s\n", what, got, got == want ? "" : " (WRONG)");
+  failures += got != want;
+}
+
+int main(void) {
+  float in[2 * SMALL_INPUT_SIZE] = {0};
+  float out[2 * SMALL_OUTPUT_SIZE], sd[2 * SMALL_OUTPUT_SIZE];
+  for (int i = 0; i < 2 * SMALL_INPUT_SIZE; ++i)
+    in[i] = (float)(i % 7) - 3.0f;
+  expect("predict null input", small_predict(NULL, out, 1),
+         SMALL_STATUS_INVALID_ARGUMENT);
+  expect("predict null output", small_predict(in, NULL, 1),
+         SMALL_STATUS_INVALID_ARGUMENT);
+  expect("predict batch 0", small_predict(in, out, 0),
+         SMALL_STATUS_INVALID_ARGUMENT);
+  expect("predict", small_predict(in, out, 2), SMALL_STATUS_OK);
+  expect("mc null input", small_predict_mc(NULL, 1, 5, 1, out, sd),
+         SMALL_STATUS_INVALID_ARGUMENT);
+  expect("mc null mean", small_predict_mc(in, 1, 5, 1, NULL, sd),
+         SMALL_STATUS_INVALID_ARGUMENT);
+  expect("mc null stddev", small_predict_mc(in, 1, 5, 1, out, NULL),
+         SMALL_STATUS_INVALID_ARGUMENT);
+  expect("mc batch 0", small_predict_mc(in, 0, 5, 1, out, sd),
+         SMALL_STATUS_INVALID_ARGUMENT);
+  expect("mc samples 0", small_predict_mc(in, 1, 0, 1, out, sd),
+         SMALL_STATUS_INVALID_ARGUMENT);
+  expect("mc", small_predict_mc(in, 2, 5, 1, out, sd), SMALL_STATUS_OK);
+  /* One sample: every output's spread is exactly 0. */
+  expect("mc one sample", small_predict_mc(in, 2, 1, 1, out, sd),
+         SMALL_STATUS_OK);
+  int zero = 1;
+  for (int i = 0; i < 2 * SMALL_OUTPUT_SIZE; ++i)
+    zero &= sd[i] == 0.0f;
+  expect("one sample has stddev 0", zero, 1);
+  printf(failures ? "%d checks failed\n" : "all checks passed\n", failures);
+  return failures != 0;
+}
