@@ -185,33 +185,61 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
 
   std::vector<std::vector<int64_t>> shapes;
   (void)::kiln::validateModel(model, {}, &shapes);
-  // Rows per internal call: as many as the stack budget holds, a multiple
-  // of 12 (of the kernels' 4- and 6-row tiles) when that is at least 12.
-  auto attr = [&](StringRef key) -> int64_t {
-    auto a = (**module)->getAttrOfType<IntegerAttr>(key);
-    return a ? a.getInt() : 0;
+  // Rows per internal call, for each entry point: as many as the stack
+  // budget holds, a multiple of 12 (of the kernels' 4- and 6-row tiles)
+  // when that is at least 12.
+  auto stackOf = [&](StringRef fn) -> std::pair<int64_t, int64_t> {
+    auto dict = (**module)->getAttrOfType<DictionaryAttr>("kiln.stack_bytes");
+    auto bytes =
+        dict ? dyn_cast_or_null<DenseI64ArrayAttr>(dict.get(fn)) : nullptr;
+    if (!bytes || bytes.size() != 2)
+      return {0, 0};
+    return {bytes[0], bytes[1]};
   };
-  int64_t perRow = attr("kiln.stack_bytes_per_row");
-  int64_t fixed = attr("kiln.stack_bytes_fixed");
-  int64_t budget = static_cast<int64_t>(options.maxStackBytes) - fixed;
-  int64_t rowsPerCall = perRow > 0 ? budget / perRow : 0;
-  if (perRow > 0 && rowsPerCall < 1)
-    return emitError(fileLoc) << "--max-stack=" << options.maxStackBytes
-                              << " is too small: one row needs "
-                              << perRow + fixed << " bytes of stack";
-  if (rowsPerCall >= 12)
-    rowsPerCall -= rowsPerCall % 12;
+  struct Budget {
+    int64_t rows = 0, bytes = 0;
+  };
+  auto budgetFor = [&](StringRef fn) -> FailureOr<Budget> {
+    auto [perRow, fixed] = stackOf(fn);
+    int64_t budget = static_cast<int64_t>(options.maxStackBytes) - fixed;
+    int64_t rows = perRow > 0 ? budget / perRow : 0;
+    if (perRow > 0 && rows < 1)
+      return emitError(fileLoc)
+             << "--max-stack=" << options.maxStackBytes
+             << " is too small: one row of " << fn << " needs "
+             << perRow + fixed << " bytes of stack";
+    if (rows >= 12)
+      rows -= rows % 12;
+    if (options.stats)
+      llvm::errs() << "kilnc: " << fn << ": stack " << fixed << " + " << perRow
+                   << " bytes per row, " << rows << " rows per call ("
+                   << fixed + rows * perRow << " bytes of "
+                   << options.maxStackBytes << ")\n";
+    return Budget{rows, fixed + rows * perRow};
+  };
   if (options.stats)
     llvm::errs() << "kilnc: " << pipelineOptions.vectorBits
-                 << "-bit Dense kernels; stack " << fixed << " + " << perRow
-                 << " bytes per row, " << rowsPerCall << " rows per call ("
-                 << fixed + rowsPerCall * perRow << " bytes of "
-                 << options.maxStackBytes << ")\n";
-  EntryPoint entry{name + "_predict", name + "_forward", model.inputShape,
-                   shapes.back(),     rowsPerCall,       ""};
+                 << "-bit Dense kernels\n";
+  FailureOr<Budget> predictBudget = budgetFor(name + "_forward");
+  if (failed(predictBudget))
+    return failure();
+  EntryPoint entry{name + "_predict",
+                   name + "_forward",
+                   model.inputShape,
+                   shapes.back(),
+                   predictBudget->rows,
+                   "",
+                   0};
+  Budget mcBudget;
   // Models with dropout also get NAME_predict_mc (nn-monte-carlo).
-  if (SymbolTable::lookupSymbolIn(**module, name + "_forward_mc"))
+  if (SymbolTable::lookupSymbolIn(**module, name + "_forward_mc")) {
     entry.mcImplementation = name + "_forward_mc";
+    FailureOr<Budget> b = budgetFor(entry.mcImplementation);
+    if (failed(b))
+      return failure();
+    mcBudget = *b;
+    entry.mcRowsPerCall = mcBudget.rows;
+  }
   llvm::LLVMContext llvmContext;
   FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
       translateAndOptimize(**module, llvmContext, entry, **machine);
@@ -237,9 +265,9 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   std::string header =
       emitHeader(model, name, options.input,
                  HeaderInfo{options.foldBatchNorm, options.fuseActivations,
-                            pipelineOptions.vectorBits, rowsPerCall,
-                            fixed + rowsPerCall * perRow,
-                            !entry.mcImplementation.empty()});
+                            pipelineOptions.vectorBits, predictBudget->rows,
+                            std::max(predictBudget->bytes, mcBudget.bytes),
+                            !entry.mcImplementation.empty(), mcBudget.rows});
   if (failed(writeStaticArchive(output + "/lib" + name + ".a", name + ".o",
                                 object, fileLoc)))
     return failure();

@@ -76,7 +76,11 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
   h << "/* Stack use of one call for intermediate buffers, in bytes, and "
        "the rows\n * processed per internal step. */\n"
     << "#define " << macro << "_STACK_BYTES " << info.stackBytes << "\n"
-    << "#define " << macro << "_ROWS_PER_CALL " << info.rowsPerCall << "\n\n";
+    << "#define " << macro << "_ROWS_PER_CALL " << info.rowsPerCall << "\n";
+  if (info.monteCarlo)
+    h << "#define " << macro << "_MC_ROWS_PER_CALL " << info.mcRowsPerCall
+      << "\n";
+  h << "\n";
   h << "/* Status codes. */\n"
     << "#define " << macro << "_STATUS_OK 0\n"
     << "#define " << macro
@@ -111,9 +115,10 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
          "dropout run\n"
       << " * once for all samples. Returns " << macro << "_STATUS_OK, or "
       << macro << "_STATUS_INVALID_ARGUMENT\n"
-      << " * for a null pointer, batch 0 or samples 0. Same stack bound and "
-         "thread\n"
-      << " * safety as " << name << "_predict. */\n"
+      << " * for a null pointer, batch 0 or samples 0. Thread safety and "
+         "stack bound as\n"
+      << " * " << name << "_predict; batches are processed in pieces of "
+      << macro << "_MC_ROWS_PER_CALL rows. */\n"
       << "int " << name
       << "_predict_mc(const float *input, size_t batch, unsigned samples,\n"
       << "    uint64_t seed, float *mean, float *stddev);\n\n";

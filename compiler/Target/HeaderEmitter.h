@@ -26,8 +26,10 @@ struct HeaderInfo {
   /// many rows) and the stack bytes such a call uses for intermediates.
   int64_t rowsPerCall = 0;
   int64_t stackBytes = 0;
-  /// The library exports NAME_predict_mc (the model has dropout).
+  /// The library exports NAME_predict_mc (the model has dropout), which
+  /// processes batches in pieces of mcRowsPerCall rows.
   bool monteCarlo = false;
+  int64_t mcRowsPerCall = 0;
 };
 
 /// The header users include: shapes, precision, normalization, classes,

@@ -162,11 +162,11 @@ LogicalResult buildEntry(llvm::Module &module, llvm::Function *impl,
   llvm::PHINode *start = b.CreatePHI(i64, 2, "start");
   start->addIncoming(b.getInt64(0), runBlock);
   llvm::Value *left = b.CreateSub(batch, start);
+  int64_t perCall = monteCarlo ? entry.mcRowsPerCall : entry.rowsPerCall;
   llvm::Value *rows =
-      entry.rowsPerCall > 0
-          ? b.CreateSelect(b.CreateICmpULT(left, b.getInt64(entry.rowsPerCall)),
-                           left, b.getInt64(entry.rowsPerCall))
-          : left;
+      perCall > 0 ? b.CreateSelect(b.CreateICmpULT(left, b.getInt64(perCall)),
+                                   left, b.getInt64(perCall))
+                  : left;
   SmallVector<llvm::Value *> args;
   appendMemref(
       b, args,

@@ -46,6 +46,8 @@ struct EntryPoint {
   /// The Monte-Carlo function (nn-monte-carlo's @F_mc), exported as
   /// `symbol`_mc; empty when the model has no dropout.
   std::string mcImplementation;
+  /// rowsPerCall for the Monte-Carlo entry point.
+  int64_t mcRowsPerCall = 0;
 };
 
 /// The target machine for `target` (errors reported at `loc`).

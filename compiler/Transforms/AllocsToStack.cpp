@@ -15,7 +15,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_ALLOCSTOSTACKPASS
@@ -88,11 +90,72 @@ LogicalResult hoistOperands(Operation *op, Operation *top, Block &entry) {
   return success();
 }
 
+/// The row count `size` as a constant multiple of the batch (dimension 0 of
+/// the function's arguments), following index arithmetic and buffers back
+/// to where their sizes were set; failure if it is not one.
+FailureOr<int64_t> rowsPerBatchRow(Value size, int depth = 0) {
+  if (depth > 64)
+    return failure();
+  if (auto mul = size.getDefiningOp<arith::MulIOp>()) {
+    APInt c;
+    Value other;
+    if (matchPattern(mul.getRhs(), m_ConstantInt(&c)))
+      other = mul.getLhs();
+    else if (matchPattern(mul.getLhs(), m_ConstantInt(&c)))
+      other = mul.getRhs();
+    else
+      return failure();
+    FailureOr<int64_t> r = rowsPerBatchRow(other, depth + 1);
+    if (failed(r))
+      return failure();
+    return c.getSExtValue() * *r;
+  }
+  auto dim = size.getDefiningOp<memref::DimOp>();
+  std::optional<int64_t> which = dim ? dim.getConstantIndex() : std::nullopt;
+  if (!which || *which != 0)
+    return failure();
+  // Follow the buffer back to its allocation (or a function argument).
+  Value buffer = dim.getSource();
+  while (true) {
+    if (auto arg = dyn_cast<BlockArgument>(buffer)) {
+      Operation *owner = arg.getOwner()->getParentOp();
+      if (isa<func::FuncOp>(owner))
+        return 1;
+      if (auto loop = dyn_cast<scf::ForOp>(owner)) {
+        if (arg.getArgNumber() == 0)
+          return failure();
+        buffer = loop.getInitArgs()[arg.getArgNumber() - 1];
+        continue;
+      }
+      return failure();
+    }
+    Operation *def = buffer.getDefiningOp();
+    if (auto alloc = dyn_cast<memref::AllocOp>(def))
+      return alloc.getDynamicSizes().empty()
+                 ? FailureOr<int64_t>(failure())
+                 : rowsPerBatchRow(alloc.getDynamicSizes()[0], depth + 1);
+    if (auto view = dyn_cast<memref::ViewOp>(def))
+      return view.getSizes().empty()
+                 ? FailureOr<int64_t>(failure())
+                 : rowsPerBatchRow(view.getSizes()[0], depth + 1);
+    if (auto loop = dyn_cast<scf::ForOp>(def)) {
+      buffer = loop.getInitArgs()[cast<OpResult>(buffer).getResultNumber()];
+      continue;
+    }
+    if (auto viewLike = dyn_cast<ViewLikeOpInterface>(def)) {
+      buffer = viewLike.getViewSource();
+      continue;
+    }
+    return failure();
+  }
+}
+
 struct AllocsToStackPass
     : public kiln::impl::AllocsToStackPassBase<AllocsToStackPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     int64_t maxPerRow = 0, maxFixed = 0;
+    SmallVector<NamedAttribute> perFunction;
     WalkResult result = module.walk([&](func::FuncOp func) {
       if (func.isExternal())
         return WalkResult::advance();
@@ -101,6 +164,10 @@ struct AllocsToStackPass
         return WalkResult::interrupt();
       maxPerRow = std::max(maxPerRow, bytes->first);
       maxFixed = std::max(maxFixed, bytes->second);
+      Builder b(func.getContext());
+      perFunction.push_back(b.getNamedAttr(
+          func.getName(),
+          b.getDenseI64ArrayAttr({bytes->first, bytes->second})));
       return WalkResult::advance();
     });
     if (result.wasInterrupted())
@@ -108,6 +175,7 @@ struct AllocsToStackPass
     Builder b(module.getContext());
     module->setAttr("kiln.stack_bytes_per_row", b.getI64IntegerAttr(maxPerRow));
     module->setAttr("kiln.stack_bytes_fixed", b.getI64IntegerAttr(maxFixed));
+    module->setAttr("kiln.stack_bytes", b.getDictionaryAttr(perFunction));
   }
 
   /// Rewrites `func`'s allocs; returns its (bytes per row, fixed bytes).
@@ -170,8 +238,16 @@ struct AllocsToStackPass
                               "batch");
       if (batchShaped && type.getLayout().isIdentity() &&
           type.getMemorySpace() == nullptr) {
-        buffers.push_back(
-            {op, staticElements * elementBytes, index.lookup(op), 0});
+        // nn-monte-carlo stacks samples along the batch: a buffer may hold a
+        // constant multiple of the batch's rows.
+        FailureOr<int64_t> perBatchRow =
+            rowsPerBatchRow(op.getDynamicSizes()[0]);
+        if (failed(perBatchRow))
+          return op.emitOpError("has a row count that is not a constant "
+                                "multiple of the batch: its stack size is "
+                                "unbounded");
+        buffers.push_back({op, *perBatchRow * staticElements * elementBytes,
+                           index.lookup(op), 0});
         continue;
       }
       // Static buffers (and unusual layouts) keep an alloca of their own;

@@ -55,6 +55,59 @@ linalg::GenericOp elementwise(
       });
 }
 
+/// Samples computed together: the rows of kSamplesPerStep samples are
+/// stacked along the batch after the first dropout, so every later layer is
+/// one matrix product over all of them (a batch-1 request becomes a
+/// 16-row GEMM instead of 16 matrix-vector products). The last step of a
+/// sample count that is not a multiple computes spare samples it ignores.
+constexpr int64_t kSamplesPerStep = 16;
+
+/// [kSamplesPerStep·B, ...]: `h` ([B, ...]) repeated, row r = h[r mod B].
+/// The size is B × a constant, which kiln-allocs-to-stack accounts as
+/// kSamplesPerStep rows per batch row.
+Value stackSamples(OpBuilder &b, Location loc, Value h, Value batch) {
+  auto type = cast<RankedTensorType>(h.getType());
+  unsigned rank = type.getRank();
+  Value rows = b.create<arith::MulIOp>(
+      loc, batch, b.create<arith::ConstantIndexOp>(loc, kSamplesPerStep));
+  SmallVector<Value> sizes{rows};
+  for (unsigned d = 1; d < rank; ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(b.create<tensor::DimOp>(loc, h, d));
+  Value init = b.create<tensor::EmptyOp>(loc, type.getShape(),
+                                         type.getElementType(), sizes);
+  SmallVector<utils::IteratorType> parallel(rank,
+                                            utils::IteratorType::parallel);
+  return b
+      .create<linalg::GenericOp>(
+          loc, type, ValueRange{}, ValueRange{init},
+          ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank)}, parallel,
+          [&](OpBuilder &nb, Location nl, ValueRange) {
+            SmallVector<Value> at{nb.create<arith::RemUIOp>(
+                nl, nb.create<linalg::IndexOp>(nl, 0), batch)};
+            for (unsigned d = 1; d < rank; ++d)
+              at.push_back(nb.create<linalg::IndexOp>(nl, d));
+            nb.create<linalg::YieldOp>(
+                nl, nb.create<tensor::ExtractOp>(nl, h, at).getResult());
+          })
+      .getResult(0);
+}
+
+/// Rows [first, first + count) of the [rows, ...] tensor `y`.
+Value sliceRows(OpBuilder &b, Location loc, Value y, Value first, Value count) {
+  auto type = cast<RankedTensorType>(y.getType());
+  SmallVector<OpFoldResult> offsets{first}, sizes{count}, strides;
+  for (int64_t d = 1; d < type.getRank(); ++d) {
+    offsets.push_back(b.getIndexAttr(0));
+    sizes.push_back(
+        type.isDynamicDim(d)
+            ? OpFoldResult(b.create<tensor::DimOp>(loc, y, d).getResult())
+            : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+  }
+  strides.assign(type.getRank(), b.getIndexAttr(1));
+  return b.create<tensor::ExtractSliceOp>(loc, y, offsets, sizes, strides);
+}
+
 struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -107,43 +160,63 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
         b.create<arith::IndexCastUIOp>(loc, b.getIndexType(), samples);
     Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
     Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    Value chunk = b.create<arith::ConstantIndexOp>(loc, kSamplesPerStep);
+    Value batch = b.create<tensor::DimOp>(loc, x, 0);
     auto loop = b.create<scf::ForOp>(
-        loc, c0, count, c1, ValueRange{mean0, m20},
-        [&](OpBuilder &lb, Location ll, Value s, ValueRange acc) {
-          Value sample =
-              lb.create<arith::IndexCastUIOp>(ll, lb.getI32Type(), s);
+        loc, c0, count, chunk, ValueRange{mean0, m20},
+        [&](OpBuilder &lb, Location ll, Value start, ValueRange acc) {
+          Value sample0 =
+              lb.create<arith::IndexCastUIOp>(ll, lb.getI32Type(), start);
           IRMapping map;
           map.map(fn.getArgument(0), x);
+          bool stacked = false;
           for (Operation &op : fn.getBody().front().without_terminator()) {
-            if (auto drop = dyn_cast<nn::DropoutOp>(op)) {
-              Value y = lb.create<nn::McDropoutOp>(
-                  drop.getLoc(), drop.getType(), map.lookup(drop.getInput()),
-                  seed, sample, drop.getRateAttr(), drop.getKindAttr(),
-                  drop.getStreamAttr());
-              map.map(drop.getResult(), y);
+            auto drop = dyn_cast<nn::DropoutOp>(op);
+            if (!drop) {
+              lb.clone(op, map);
               continue;
             }
-            lb.clone(op, map);
+            Value in = map.lookup(drop.getInput());
+            if (!stacked) { // the first dropout: stack the samples
+              in = stackSamples(lb, ll, in, batch);
+              stacked = true;
+            }
+            Value y = lb.create<nn::McDropoutOp>(
+                drop.getLoc(), in.getType(), in, seed, sample0, batch,
+                lb.getI64IntegerAttr(kSamplesPerStep), drop.getRateAttr(),
+                drop.getKindAttr(), drop.getStreamAttr());
+            map.map(drop.getResult(), y);
           }
           Value y = map.lookup(ret.getOperand(0));
-          // n = s + 1 as f32; Welford's update (Passes.td).
-          Value n = lb.create<arith::UIToFPOp>(
-              ll, lb.getF32Type(),
-              lb.create<arith::IndexCastUIOp>(
-                  ll, lb.getI32Type(), lb.create<arith::AddIOp>(ll, s, c1)));
-          auto update =
-              elementwise(lb, ll, ValueRange{y}, acc,
-                          [&](OpBuilder &eb, Location el, ValueRange a) {
-                            // a = (y, mean, m2)
-                            Value d = eb.create<arith::SubFOp>(el, a[0], a[1]);
-                            Value mean = eb.create<arith::AddFOp>(
-                                el, a[1], eb.create<arith::DivFOp>(el, d, n));
-                            Value d2 = eb.create<arith::SubFOp>(el, a[0], mean);
-                            Value m2 = eb.create<arith::AddFOp>(
-                                el, a[2], eb.create<arith::MulFOp>(el, d, d2));
-                            return SmallVector<Value>{mean, m2};
-                          });
-          lb.create<scf::YieldOp>(ll, update.getResults());
+          // Welford over this step's samples, rows [j·B, (j+1)·B) of y.
+          Value left = lb.create<arith::SubIOp>(ll, count, start);
+          Value steps = lb.create<arith::MinUIOp>(ll, left, chunk);
+          auto fold = lb.create<scf::ForOp>(
+              ll, c0, steps, c1, acc,
+              [&](OpBuilder &fb, Location fl, Value j, ValueRange acc2) {
+                Value n = fb.create<arith::UIToFPOp>(
+                    fl, fb.getF32Type(),
+                    fb.create<arith::IndexCastUIOp>(
+                        fl, fb.getI32Type(),
+                        fb.create<arith::AddIOp>(
+                            fl, fb.create<arith::AddIOp>(fl, start, j), c1)));
+                Value rows = sliceRows(
+                    fb, fl, y, fb.create<arith::MulIOp>(fl, j, batch), batch);
+                auto update = elementwise(
+                    fb, fl, ValueRange{rows}, acc2,
+                    [&](OpBuilder &eb, Location el, ValueRange a) {
+                      // a = (y, mean, m2)
+                      Value d = eb.create<arith::SubFOp>(el, a[0], a[1]);
+                      Value mean = eb.create<arith::AddFOp>(
+                          el, a[1], eb.create<arith::DivFOp>(el, d, n));
+                      Value d2 = eb.create<arith::SubFOp>(el, a[0], mean);
+                      Value m2 = eb.create<arith::AddFOp>(
+                          el, a[2], eb.create<arith::MulFOp>(el, d, d2));
+                      return SmallVector<Value>{mean, m2};
+                    });
+                fb.create<scf::YieldOp>(fl, update.getResults());
+              });
+          lb.create<scf::YieldOp>(ll, fold.getResults());
         });
     // stddev = sqrt(M2 / samples)
     Value total = b.create<arith::UIToFPOp>(loc, b.getF32Type(), samples);

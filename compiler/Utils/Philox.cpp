@@ -20,23 +20,22 @@
 
 using namespace mlir;
 
-Value kiln::buildUniformAt(OpBuilder &b, Location loc, Value seed,
-                           uint32_t stream, Value sample, Value index) {
-  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+std::array<Value, 4> kiln::buildPhiloxBlock(OpBuilder &b, Location loc,
+                                            Value seed, uint32_t stream,
+                                            Value sample, Value block) {
+  Type i32 = b.getI32Type();
   auto c32 = [&](uint32_t v) -> Value {
     return b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(int32_t(v)));
-  };
-  auto c64 = [&](uint64_t v) -> Value {
-    return b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(int64_t(v)));
   };
   auto lo = [&](Value v64) -> Value {
     return b.create<arith::TruncIOp>(loc, i32, v64);
   };
   auto hi = [&](Value v64) -> Value {
-    return lo(b.create<arith::ShRUIOp>(loc, v64, c64(32)));
+    return lo(b.create<arith::ShRUIOp>(
+        loc, v64, b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(32))));
   };
-  Value block = b.create<arith::ShRUIOp>(loc, index, c64(2));
-  Value x[4] = {lo(block), hi(block), sample, c32(stream | 0x80000000u)};
+  std::array<Value, 4> x = {lo(block), hi(block), sample,
+                            c32(stream | 0x80000000u)};
   Value k[2] = {lo(seed), hi(seed)};
   for (int round = 0; round < 10; ++round) {
     if (round > 0) {
@@ -49,24 +48,37 @@ Value kiln::buildUniformAt(OpBuilder &b, Location loc, Value seed,
         loc, b.create<arith::XOrIOp>(loc, p1.getHigh(), x[1]), k[0]);
     Value y2 = b.create<arith::XOrIOp>(
         loc, b.create<arith::XOrIOp>(loc, p0.getHigh(), x[3]), k[1]);
-    x[0] = y0;
-    x[1] = p1.getLow();
-    x[2] = y2;
-    x[3] = p0.getLow();
+    x = {y0, p1.getLow(), y2, p0.getLow()};
   }
-  // out[index & 3]
-  Value word = b.create<arith::TruncIOp>(
-      loc, i32, b.create<arith::AndIOp>(loc, index, c64(3)));
-  Value pick = x[3];
-  for (int w = 2; w >= 0; --w) {
-    Value is = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, word,
-                                       c32(uint32_t(w)));
-    pick = b.create<arith::SelectOp>(loc, is, x[w], pick);
-  }
-  Value top24 = b.create<arith::ShRUIOp>(loc, pick, c32(8));
+  return x;
+}
+
+Value kiln::buildUnitFloat(OpBuilder &b, Location loc, Value word) {
+  Value top24 = b.create<arith::ShRUIOp>(
+      loc, word, b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(8)));
   Value f = b.create<arith::UIToFPOp>(loc, b.getF32Type(), top24);
-  (void)i64;
   return b.create<arith::MulFOp>(
       loc, f,
       b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(1.0f / 16777216.0f)));
+}
+
+Value kiln::buildUniformAt(OpBuilder &b, Location loc, Value seed,
+                           uint32_t stream, Value sample, Value index) {
+  auto c64 = [&](uint64_t v) -> Value {
+    return b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(int64_t(v)));
+  };
+  std::array<Value, 4> x =
+      buildPhiloxBlock(b, loc, seed, stream, sample,
+                       b.create<arith::ShRUIOp>(loc, index, c64(2)));
+  // out[index & 3]
+  Value word = b.create<arith::TruncIOp>(
+      loc, b.getI32Type(), b.create<arith::AndIOp>(loc, index, c64(3)));
+  Value pick = x[3];
+  for (int w = 2; w >= 0; --w) {
+    Value is = b.create<arith::CmpIOp>(
+        loc, arith::CmpIPredicate::eq, word,
+        b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(w)));
+    pick = b.create<arith::SelectOp>(loc, is, x[w], pick);
+  }
+  return buildUnitFloat(b, loc, pick);
 }

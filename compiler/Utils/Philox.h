@@ -17,10 +17,22 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <array>
+
 namespace mlir::kiln {
 
-/// kiln_rng_uniform_at(seed, stream, sample, index) as an f32 value: `seed`
-/// is i64, `sample` i32, `index` i64, `stream` a constant (< 2^31).
+/// The four i32 words of the Philox block that kiln_rng_u32_at reads for
+/// indices 4·block .. 4·block + 3: `seed` is i64, `sample` i32, `block` i64,
+/// `stream` a constant (< 2^31).
+std::array<Value, 4> buildPhiloxBlock(OpBuilder &b, Location loc, Value seed,
+                                      uint32_t stream, Value sample,
+                                      Value block);
+
+/// A word mapped to [0, 1) as kiln_rng_uniform_at does: (u >> 8)·2^-24.
+Value buildUnitFloat(OpBuilder &b, Location loc, Value word);
+
+/// kiln_rng_uniform_at(seed, stream, sample, index) as an f32 value
+/// (`index` i64).
 Value buildUniformAt(OpBuilder &b, Location loc, Value seed, uint32_t stream,
                      Value sample, Value index);
 

@@ -6,7 +6,7 @@
 // views; static buffers keep their own alloca. Per row: slot 0 holds 300
 // floats (1200 bytes), slot 1 100 floats (400). Fixed: the 16-float buffer
 // (64 bytes + 4 of alignment padding) and 64 bytes of alignment per slot.
-// CHECK: module attributes {kiln.stack_bytes_fixed = 196 : i64, kiln.stack_bytes_per_row = 1600 : i64}
+// CHECK: module attributes {kiln.stack_bytes = {model = array<i64: 1600, 196>}, kiln.stack_bytes_fixed = 196 : i64, kiln.stack_bytes_per_row = 1600 : i64}
 // CHECK-LABEL: func @model
 // CHECK: %[[BATCH:.*]] = memref.dim %arg0, %[[C0:.*]] : memref<?x784xf32>
 // CHECK: %[[S0:.*]] = arith.muli %[[BATCH]], %c1200
@@ -35,6 +35,32 @@ func.func @model(%x: memref<?x784xf32>, %out: memref<?x10xf32>) {
 
 // -----
 
+// Monte-Carlo buffers hold a constant multiple of the batch's rows (16
+// samples stacked): 16 × 8 floats per batch row, followed through the
+// memref.dim of a buffer back to its allocation.
+// CHECK: module attributes {kiln.stack_bytes = {stacked = array<i64: 1024, 128>}
+func.func @stacked(%x: memref<?x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c16 = arith.constant 16 : index
+  %b = memref.dim %x, %c0 : memref<?x8xf32>
+  %n = arith.muli %b, %c16 : index
+  %a = memref.alloc(%n) : memref<?x8xf32>
+  %m = memref.dim %a, %c0 : memref<?x8xf32>
+  %c = memref.alloc(%m) : memref<?x8xf32>
+  memref.copy %a, %c : memref<?x8xf32> to memref<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @unbounded(%x: memref<?x8xf32>, %n: index) {
+  // expected-error @+1 {{has a row count that is not a constant multiple of the batch}}
+  %a = memref.alloc(%n) : memref<?x8xf32>
+  return
+}
+
+// -----
+
 // A buffer whose size is computed inside the loop cannot leave it.
 func.func @in_loop(%n: index) {
   %c0 = arith.constant 0 : index
@@ -49,6 +75,7 @@ func.func @in_loop(%n: index) {
 // -----
 
 // One whose size is known before the loop moves out of it, into a slot.
+// CHECK: module attributes {kiln.stack_bytes = {hoisted = array<i64: 32, 64>}
 // CHECK-LABEL: func @hoisted
 // CHECK: memref.alloca(%{{.*}}) {alignment = 64 : i64} : memref<?xi8>
 // CHECK: memref.view

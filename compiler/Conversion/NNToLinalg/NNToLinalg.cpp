@@ -231,9 +231,14 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
     Value x = adaptor.getInput();
     auto type = cast<RankedTensorType>(x.getType());
     unsigned rank = type.getRank();
-    int64_t units = type.getShape().back();
-    if (ShapedType::isDynamic(units))
-      return rewriter.notifyMatchFailure(op, "dynamic unit count");
+    // Units: the features of a row, flattened row-major as the trainer's
+    // matrices hold them.
+    if (rank < 2 ||
+        llvm::any_of(type.getShape().drop_front(), ShapedType::isDynamic))
+      return rewriter.notifyMatchFailure(op, "needs static features");
+    int64_t units = 1;
+    for (int64_t d : type.getShape().drop_front())
+      units *= d;
     double p = op.getRate().convertToDouble();
     bool alpha = op.getKind() == DropoutKind::alpha;
     // Alpha dropout's affine map (SELU paper; trainer/Dropout.h).
@@ -248,54 +253,93 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
     float rate = op.getRate().convertToFloat();
     Type f32 = rewriter.getF32Type();
 
-    auto flagsType = RankedTensorType::get({units}, f32);
-    AffineMap id1 = rewriter.getMultiDimIdentityMap(1);
-    Value flags =
-        rewriter
-            .create<linalg::GenericOp>(
-                loc, flagsType, ValueRange{},
-                ValueRange{rewriter.create<tensor::EmptyOp>(loc, units, f32)},
-                ArrayRef<AffineMap>{id1},
-                ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
-                [&](OpBuilder &b, Location l, ValueRange) {
-                  Value unit = b.create<arith::IndexCastUIOp>(
-                      l, b.getI64Type(), b.create<linalg::IndexOp>(l, 0));
-                  Value u =
-                      kiln::buildUniformAt(b, l, seed, stream, sample, unit);
-                  Value keep = b.create<arith::CmpFOp>(
-                      l, arith::CmpFPredicate::OGE, u,
-                      kiln::floatConstant(b, l, f32, rate));
-                  b.create<linalg::YieldOp>(
-                      l, b.create<arith::UIToFPOp>(l, f32, keep).getResult());
-                })
-            .getResult(0);
+    // Keep flags [samples, blocks] × 4 words: one Philox block gives the
+    // words of units 4·block .. 4·block + 3 (kiln_rng_u32_at's layout), so
+    // one evaluation serves four units of a sample, and all its rows.
+    Value perSample = adaptor.getRowsPerSample();
+    int64_t blocks = (units + 3) / 4;
+    auto flagsType = RankedTensorType::get(
+        {static_cast<int64_t>(op.getSamples()), blocks}, f32);
+    AffineMap id2 = rewriter.getMultiDimIdentityMap(2);
+    SmallVector<Value> inits;
+    for (int w = 0; w < 4; ++w)
+      inits.push_back(
+          rewriter.create<tensor::EmptyOp>(loc, flagsType.getShape(), f32));
+    auto flagGen = rewriter.create<linalg::GenericOp>(
+        loc, SmallVector<Type>(4, flagsType), ValueRange{}, inits,
+        SmallVector<AffineMap>(4, id2),
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                      utils::IteratorType::parallel},
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value s = b.create<arith::AddIOp>(
+              l, sample,
+              b.create<arith::IndexCastUIOp>(l, b.getI32Type(),
+                                             b.create<linalg::IndexOp>(l, 0)));
+          Value block = b.create<arith::IndexCastUIOp>(
+              l, b.getI64Type(), b.create<linalg::IndexOp>(l, 1));
+          std::array<Value, 4> words =
+              kiln::buildPhiloxBlock(b, l, seed, stream, s, block);
+          SmallVector<Value> keeps;
+          for (Value word : words) {
+            Value keep = b.create<arith::CmpFOp>(
+                l, arith::CmpFPredicate::OGE, kiln::buildUnitFloat(b, l, word),
+                kiln::floatConstant(b, l, f32, rate));
+            keeps.push_back(b.create<arith::UIToFPOp>(l, f32, keep));
+          }
+          b.create<linalg::YieldOp>(l, keeps);
+        });
+    SmallVector<Value> flags(flagGen.getResults());
 
     AffineMap id = rewriter.getMultiDimIdentityMap(rank);
-    AffineMap last =
-        AffineMap::get(rank, 0, rewriter.getAffineDimExpr(rank - 1));
     SmallVector<utils::IteratorType> parallel(rank,
                                               utils::IteratorType::parallel);
-    Value y = rewriter
-                  .create<linalg::GenericOp>(
-                      loc, type, ValueRange{x, flags},
-                      kiln::emptyLike(rewriter, loc, x),
-                      ArrayRef<AffineMap>{id, last, id}, parallel,
-                      [&](OpBuilder &b, Location l, ValueRange args) {
-                        Value keep = b.create<arith::CmpFOp>(
-                            l, arith::CmpFPredicate::OGT, args[1],
-                            kiln::floatConstant(b, l, f32, 0.5));
-                        Value scaled = b.create<arith::MulFOp>(
-                            l, args[0], kiln::floatConstant(b, l, f32, kept));
-                        if (alpha)
-                          scaled = b.create<arith::AddFOp>(
-                              l, scaled, kiln::floatConstant(b, l, f32, shift));
-                        b.create<linalg::YieldOp>(
-                            l, b.create<arith::SelectOp>(
-                                    l, keep, scaled,
-                                    kiln::floatConstant(b, l, f32, dropped))
-                                   .getResult());
-                      })
-                  .getResult(0);
+    Value y =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, type, ValueRange{x}, kiln::emptyLike(rewriter, loc, x),
+                ArrayRef<AffineMap>{id, id}, parallel,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  Value r = b.create<linalg::IndexOp>(l, 0);
+                  Value c = b.create<linalg::IndexOp>(l, 1);
+                  for (unsigned d = 2; d < rank; ++d)
+                    c = b.create<arith::AddIOp>(
+                        l,
+                        b.create<arith::MulIOp>(
+                            l, c,
+                            b.create<arith::ConstantIndexOp>(
+                                l, type.getDimSize(d))),
+                        b.create<linalg::IndexOp>(l, d));
+                  Value s = b.create<arith::DivUIOp>(l, r, perSample);
+                  Value c4 = b.create<arith::ConstantIndexOp>(l, 4);
+                  Value block = b.create<arith::DivUIOp>(l, c, c4);
+                  Value word = b.create<arith::RemUIOp>(l, c, c4);
+                  Value flag = b.create<tensor::ExtractOp>(
+                      l, flags[3], ValueRange{s, block});
+                  for (int w = 2; w >= 0; --w) {
+                    Value is = b.create<arith::CmpIOp>(
+                        l, arith::CmpIPredicate::eq, word,
+                        b.create<arith::ConstantIndexOp>(l, w));
+                    flag = b.create<arith::SelectOp>(
+                        l, is,
+                        b.create<tensor::ExtractOp>(l, flags[w],
+                                                    ValueRange{s, block}),
+                        flag);
+                  }
+                  Value keep = b.create<arith::CmpFOp>(
+                      l, arith::CmpFPredicate::OGT, flag,
+                      kiln::floatConstant(b, l, f32, 0.5));
+                  Value scaled = b.create<arith::MulFOp>(
+                      l, args[0], kiln::floatConstant(b, l, f32, kept));
+                  if (alpha)
+                    scaled = b.create<arith::AddFOp>(
+                        l, scaled, kiln::floatConstant(b, l, f32, shift));
+                  b.create<linalg::YieldOp>(
+                      l, b.create<arith::SelectOp>(
+                              l, keep, scaled,
+                              kiln::floatConstant(b, l, f32, dropped))
+                             .getResult());
+                })
+            .getResult(0);
     rewriter.replaceOp(op, y);
     return success();
   }

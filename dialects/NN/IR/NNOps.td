@@ -156,26 +156,31 @@ def NN_McDropoutOp : NN_Op<"mc_dropout",
     [Pure, AllTypesMatch<["input", "output"]>]> {
   let summary = "Dropout with an explicit Monte-Carlo sample";
   let description = [{
-    One Monte-Carlo pass of a dropout layer. Unit u (the last axis) is kept
-    iff kiln_rng_uniform_at(seed, stream, sample, u) >= rate, the same for
-    every row: the runtime's Philox4x32-10 at those coordinates, as the
+    Monte-Carlo passes of a dropout layer, `samples` samples stacked along
+    the batch: row r belongs to sample s = sample + r / rows_per_sample.
+    Unit u
+    (the last axis) of sample s is kept iff
+    kiln_rng_uniform_at(seed, stream, s, u) >= rate, the same for every row
+    of that sample: the runtime's Philox4x32-10 at those coordinates, as the
     trainer's `predictMc` draws. Kept elements are scaled as in training
     (`standard`: 1/(1 − rate); `alpha`: a·x + b, dropped ones a·α' + b).
     A pure function of its operands, so passes may hoist, CSE or sink it.
 
     ```mlir
-    %y = nn.mc_dropout %x, %seed, %sample {rate = 2.000000e-01 : f32, stream = 3 : ui32}
+    %y = nn.mc_dropout %x, %seed, %sample, %rows {rate = 2.000000e-01 : f32, stream = 3 : ui32}
         : tensor<?x300xf32>, i64, i32
     ```
   }];
-  let arguments = (ins NN_Tensor:$input, I64:$seed, I32:$sample, F32Attr:$rate,
+  let arguments = (ins NN_Tensor:$input, I64:$seed, I32:$sample,
+                       Index:$rows_per_sample,
+                       DefaultValuedAttr<I64Attr, "1">:$samples, F32Attr:$rate,
                        DefaultValuedAttr<NN_DropoutKindAttr,
                                          "::mlir::nn::DropoutKind::standard">:$kind,
                        DefaultValuedAttr<UI32Attr, "0">:$stream);
   let results = (outs NN_Tensor:$output);
   let assemblyFormat = [{
-    $input `,` $seed `,` $sample attr-dict `:` type($input) `,` type($seed) `,`
-    type($sample)
+    $input `,` $seed `,` $sample `,` $rows_per_sample attr-dict `:`
+    type($input) `,` type($seed) `,` type($sample)
   }];
 }
 
