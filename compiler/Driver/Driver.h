@@ -41,7 +41,7 @@ struct CompilerOptions {
   bool fuseActivations = true;
   /// Stack bytes one predict call may use for intermediate buffers; the
   /// entry point splits larger batches (the header states the bound).
-  uint64_t maxStackBytes = 256 * 1024;
+  uint64_t maxStackBytes = 1024 * 1024;
   /// Print, on llvm::errs(), what each Kiln pass changed and the stack
   /// budget (kilnc --stats).
   bool stats = false;

@@ -13,6 +13,7 @@
 
 #include "compiler/Transforms/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
@@ -43,33 +44,58 @@ struct Slot {
   SmallVector<Buffer *> buffers;
 };
 
-/// The index of the entry-block op that is or contains `op`.
-int64_t topLevelIndex(Operation *op, Block &entry,
-                      const DenseMap<Operation *, int64_t> &index) {
-  while (op->getBlock() != &entry)
-    op = op->getParentOp();
-  return index.lookup(op);
-}
+/// Program points: every op of a function numbered in pre-order, and for
+/// an op with regions the last number inside it.
+struct ProgramPoints {
+  DenseMap<Operation *, int64_t> pos, end;
+  explicit ProgramPoints(func::FuncOp func) {
+    int64_t next = 0;
+    func.walk<WalkOrder::PreOrder>([&](Operation *op) { pos[op] = next++; });
+    func.walk<WalkOrder::PostOrder>([&](Operation *op) {
+      int64_t last = pos[op];
+      for (Region &r : op->getRegions())
+        for (Block &b : r)
+          for (Operation &inner : b)
+            last = std::max(last, end.lookup(&inner));
+      end[op] = last;
+    });
+  }
+};
 
-/// The last entry-block op that uses `value` or anything that may alias it:
-/// results of its users that are memrefs (views, casts, reshapes, loops
-/// carrying the buffer) are followed, conservatively.
-int64_t lastUse(Value value, Block &entry,
-                const DenseMap<Operation *, int64_t> &index) {
-  int64_t last = 0;
+/// The span of program points during which `value`'s memory holds live
+/// data: from its first to its last use, uses of anything that may alias it
+/// included (memref results of its users: views, reshapes, loops carrying
+/// it), widened to a whole loop when a use sits in a loop that does not
+/// contain `home`, where the buffer was allocated (its data then survives
+/// from one iteration to the next). A buffer allocated inside a loop is
+/// rewritten before it is read in every iteration, so within that loop it
+/// lives only from its first to its last use.
+std::pair<int64_t, int64_t> liveRange(Value value, Operation *home,
+                                      Operation *func,
+                                      const ProgramPoints &points) {
+  int64_t first = INT64_MAX, last = -1;
   SmallVector<Value> work{value};
   DenseSet<Value> seen{value};
   while (!work.empty()) {
     Value v = work.pop_back_val();
     for (OpOperand &use : v.getUses()) {
       Operation *user = use.getOwner();
-      last = std::max(last, topLevelIndex(user, entry, index));
+      first = std::min(first, points.pos.lookup(user));
+      last = std::max(last, points.pos.lookup(user));
+      for (Operation *loop = user->getParentOp(); loop && loop != func;
+           loop = loop->getParentOp())
+        if (!loop->isAncestor(home)) {
+          first = std::min(first, points.pos.lookup(loop));
+          last = std::max(last, points.end.lookup(loop));
+        }
       for (Value r : user->getResults())
         if (isa<BaseMemRefType>(r.getType()) && seen.insert(r).second)
           work.push_back(r);
     }
   }
-  return last;
+  if (last < 0) // never used
+    first = last = points.pos.lookup(value.getDefiningOp());
+  return {first, last};
 }
 
 /// Makes every operand of `op` available before `top` (an op of `entry`):
@@ -90,64 +116,133 @@ LogicalResult hoistOperands(Operation *op, Operation *top, Block &entry) {
   return success();
 }
 
-/// The row count `size` as a constant multiple of the batch (dimension 0 of
-/// the function's arguments), following index arithmetic and buffers back
-/// to where their sizes were set; failure if it is not one.
-FailureOr<int64_t> rowsPerBatchRow(Value size, int depth = 0) {
+/// An index value as factor × (batch or 1).
+struct RowBound {
+  int64_t factor = 1;
+  bool batch = false;
+};
+
+FailureOr<RowBound> boundOfIndex(Value size, int depth);
+
+/// Dimension `d` of the memref `buffer`, followed back through views,
+/// reshapes and loops to where its size was set.
+FailureOr<RowBound> boundOfDim(Value buffer, unsigned d, int depth) {
   if (depth > 64)
     return failure();
+  auto type = cast<MemRefType>(buffer.getType());
+  if (!type.isDynamicDim(d))
+    return RowBound{type.getDimSize(d), false};
+  if (auto arg = dyn_cast<BlockArgument>(buffer)) {
+    Operation *owner = arg.getOwner()->getParentOp();
+    if (isa<func::FuncOp>(owner))
+      return d == 0 ? FailureOr<RowBound>(RowBound{1, true})
+                    : FailureOr<RowBound>(failure());
+    if (auto loop = dyn_cast<scf::ForOp>(owner); loop && arg.getArgNumber())
+      return boundOfDim(loop.getInitArgs()[arg.getArgNumber() - 1], d,
+                        depth + 1);
+    return failure();
+  }
+  Operation *def = buffer.getDefiningOp();
+  auto nthDynamic = [&](ValueRange sizes) -> FailureOr<RowBound> {
+    unsigned k = 0;
+    for (unsigned i = 0; i < d; ++i)
+      k += type.isDynamicDim(i);
+    return k < sizes.size() ? boundOfIndex(sizes[k], depth + 1)
+                            : FailureOr<RowBound>(failure());
+  };
+  if (auto alloc = dyn_cast<memref::AllocOp>(def))
+    return nthDynamic(alloc.getDynamicSizes());
+  if (auto view = dyn_cast<memref::ViewOp>(def))
+    return nthDynamic(view.getSizes());
+  if (auto loop = dyn_cast<scf::ForOp>(def))
+    return boundOfDim(
+        loop.getInitArgs()[cast<OpResult>(buffer).getResultNumber()], d,
+        depth + 1);
+  if (auto collapse = dyn_cast<memref::CollapseShapeOp>(def)) {
+    RowBound total;
+    for (int64_t k : collapse.getReassociationIndices()[d]) {
+      FailureOr<RowBound> part = boundOfDim(collapse.getSrc(), k, depth + 1);
+      if (failed(part) || (part->batch && total.batch))
+        return failure();
+      total = {total.factor * part->factor, total.batch || part->batch};
+    }
+    return total;
+  }
+  if (auto expand = dyn_cast<memref::ExpandShapeOp>(def))
+    return nthDynamic(expand.getOutputShape());
+  if (auto cast_ = dyn_cast<memref::CastOp>(def))
+    return boundOfDim(cast_.getSource(), d, depth + 1);
+  if (auto subview = dyn_cast<memref::SubViewOp>(def)) {
+    OpFoldResult size = subview.getMixedSizes()[d];
+    if (auto attr = dyn_cast<Attribute>(size))
+      return RowBound{cast<IntegerAttr>(attr).getInt(), false};
+    return boundOfIndex(cast<Value>(size), depth + 1);
+  }
+  return failure();
+}
+
+FailureOr<RowBound> boundOfIndex(Value size, int depth) {
+  if (depth > 64)
+    return failure();
+  APInt c;
+  if (matchPattern(size, m_ConstantInt(&c)))
+    return RowBound{c.getSExtValue(), false};
   if (auto mul = size.getDefiningOp<arith::MulIOp>()) {
-    APInt c;
-    Value other;
-    if (matchPattern(mul.getRhs(), m_ConstantInt(&c)))
-      other = mul.getLhs();
-    else if (matchPattern(mul.getLhs(), m_ConstantInt(&c)))
-      other = mul.getRhs();
-    else
+    FailureOr<RowBound> l = boundOfIndex(mul.getLhs(), depth + 1);
+    FailureOr<RowBound> r = boundOfIndex(mul.getRhs(), depth + 1);
+    if (failed(l) || failed(r) || (l->batch && r->batch))
       return failure();
-    FailureOr<int64_t> r = rowsPerBatchRow(other, depth + 1);
-    if (failed(r))
-      return failure();
-    return c.getSExtValue() * *r;
+    return RowBound{l->factor * r->factor, l->batch || r->batch};
   }
-  auto dim = size.getDefiningOp<memref::DimOp>();
-  std::optional<int64_t> which = dim ? dim.getConstantIndex() : std::nullopt;
-  if (!which || *which != 0)
-    return failure();
-  // Follow the buffer back to its allocation (or a function argument).
-  Value buffer = dim.getSource();
-  while (true) {
-    if (auto arg = dyn_cast<BlockArgument>(buffer)) {
-      Operation *owner = arg.getOwner()->getParentOp();
-      if (isa<func::FuncOp>(owner))
-        return 1;
-      if (auto loop = dyn_cast<scf::ForOp>(owner)) {
-        if (arg.getArgNumber() == 0)
-          return failure();
-        buffer = loop.getInitArgs()[arg.getArgNumber() - 1];
-        continue;
-      }
+  // A one-operand affine.apply (reshape sizes after canonicalization, e.g.
+  // (x floordiv 16) * 16): it must be a·x on the operand's multiples,
+  // checked on several of them.
+  if (auto apply = size.getDefiningOp<affine::AffineApplyOp>()) {
+    if (apply->getNumOperands() != 1 ||
+        apply.getAffineMap().getNumResults() != 1)
       return failure();
+    FailureOr<RowBound> x = boundOfIndex(apply->getOperand(0), depth + 1);
+    if (failed(x))
+      return failure();
+    MLIRContext *ctx = size.getContext();
+    std::optional<int64_t> a;
+    for (int64_t t : {1, 2, 3, 5, 8, 13, 64, 1000}) {
+      SmallVector<Attribute> in{
+          IntegerAttr::get(IndexType::get(ctx), x->factor * t)};
+      SmallVector<Attribute> out;
+      if (failed(apply.getAffineMap().constantFold(in, out)) || out.size() != 1)
+        return failure();
+      int64_t v = cast<IntegerAttr>(out[0]).getInt();
+      if (v % t || (a && *a != v / t))
+        return failure();
+      a = v / t;
     }
-    Operation *def = buffer.getDefiningOp();
-    if (auto alloc = dyn_cast<memref::AllocOp>(def))
-      return alloc.getDynamicSizes().empty()
-                 ? FailureOr<int64_t>(failure())
-                 : rowsPerBatchRow(alloc.getDynamicSizes()[0], depth + 1);
-    if (auto view = dyn_cast<memref::ViewOp>(def))
-      return view.getSizes().empty()
-                 ? FailureOr<int64_t>(failure())
-                 : rowsPerBatchRow(view.getSizes()[0], depth + 1);
-    if (auto loop = dyn_cast<scf::ForOp>(def)) {
-      buffer = loop.getInitArgs()[cast<OpResult>(buffer).getResultNumber()];
-      continue;
-    }
-    if (auto viewLike = dyn_cast<ViewLikeOpInterface>(def)) {
-      buffer = viewLike.getViewSource();
-      continue;
-    }
-    return failure();
+    return RowBound{*a, x->batch};
   }
+  // (factor·B) / c, as canonicalization rewrites a reshape's sizes.
+  if (auto div = size.getDefiningOp<arith::DivUIOp>()) {
+    FailureOr<RowBound> n = boundOfIndex(div.getLhs(), depth + 1);
+    if (failed(n) || !matchPattern(div.getRhs(), m_ConstantInt(&c)) ||
+        c.isZero() || n->factor % c.getSExtValue())
+      return failure();
+    return RowBound{n->factor / c.getSExtValue(), n->batch};
+  }
+  if (auto dim = size.getDefiningOp<memref::DimOp>()) {
+    std::optional<int64_t> which = dim.getConstantIndex();
+    if (!which)
+      return failure();
+    return boundOfDim(dim.getSource(), unsigned(*which), depth + 1);
+  }
+  return failure();
+}
+
+/// The row count `size` as a constant multiple of the batch (dimension 0 of
+/// the function's arguments); failure if it is not one.
+FailureOr<int64_t> rowsPerBatchRow(Value size) {
+  FailureOr<RowBound> bound = boundOfIndex(size, 0);
+  if (failed(bound) || !bound->batch)
+    return failure();
+  return bound->factor;
 }
 
 struct AllocsToStackPass
@@ -204,6 +299,9 @@ struct AllocsToStackPass
     // for a tensor.empty, whose contents are undefined. When its sizes are
     // defined outside, it moves before the loop and becomes one more
     // buffer of the function, live across the whole loop.
+    DenseMap<Operation *, Operation *> home;
+    for (memref::AllocOp op : allocs)
+      home[op] = op->getParentOp();
     for (memref::AllocOp op : allocs) {
       if (op->getBlock() == &entry)
         continue;
@@ -268,10 +366,16 @@ struct AllocsToStackPass
       return std::make_pair(int64_t(0), fixed);
 
     // Interval assignment in program order: a buffer takes a slot whose
-    // last user comes strictly before the buffer's allocation (the largest
-    // such slot, so big buffers keep reusing big slots), else a new slot.
+    // live data ends strictly before the buffer's begins (the largest such
+    // slot, so big buffers keep reusing big slots), else a new slot.
+    ProgramPoints points(func);
     for (Buffer &b : buffers)
-      b.last = lastUse(b.op.getResult(), entry, index);
+      std::tie(b.first, b.last) =
+          liveRange(b.op.getResult(), home.lookup(b.op), func, points);
+    llvm::sort(buffers, [&](const Buffer &x, const Buffer &y) {
+      return std::make_pair(x.first, points.pos.lookup(x.op)) <
+             std::make_pair(y.first, points.pos.lookup(y.op));
+    });
     std::vector<Slot> slots;
     for (Buffer &b : buffers) {
       Slot *best = nullptr;

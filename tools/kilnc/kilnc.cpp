@@ -70,8 +70,8 @@ int main(int argc, char **argv) {
   cl::opt<uint64_t> maxStack(
       "max-stack",
       cl::desc("Stack bytes a predict call may use for intermediate buffers "
-               "(default 262144); larger batches are split into calls"),
-      cl::init(256 * 1024));
+               "(default 1048576); larger batches are split into calls"),
+      cl::init(1024 * 1024));
   cl::ParseCommandLineOptions(argc, argv, "Kiln model compiler\n");
 
   kiln::CompilerOptions options;

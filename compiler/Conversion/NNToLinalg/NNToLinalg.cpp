@@ -290,29 +290,24 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
         });
     SmallVector<Value> flags(flagGen.getResults());
 
-    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
-    SmallVector<utils::IteratorType> parallel(rank,
-                                              utils::IteratorType::parallel);
-    Value y =
+    // keep[s, u]: unit u's word of its block.
+    int64_t samples = static_cast<int64_t>(op.getSamples());
+    auto keepType = RankedTensorType::get({samples, units}, f32);
+    Value keepSU =
         rewriter
             .create<linalg::GenericOp>(
-                loc, type, ValueRange{x}, kiln::emptyLike(rewriter, loc, x),
-                ArrayRef<AffineMap>{id, id}, parallel,
-                [&](OpBuilder &b, Location l, ValueRange args) {
-                  Value r = b.create<linalg::IndexOp>(l, 0);
-                  Value c = b.create<linalg::IndexOp>(l, 1);
-                  for (unsigned d = 2; d < rank; ++d)
-                    c = b.create<arith::AddIOp>(
-                        l,
-                        b.create<arith::MulIOp>(
-                            l, c,
-                            b.create<arith::ConstantIndexOp>(
-                                l, type.getDimSize(d))),
-                        b.create<linalg::IndexOp>(l, d));
-                  Value s = b.create<arith::DivUIOp>(l, r, perSample);
+                loc, keepType, ValueRange{},
+                ValueRange{rewriter.create<tensor::EmptyOp>(
+                    loc, keepType.getShape(), f32)},
+                ArrayRef<AffineMap>{id2},
+                ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                              utils::IteratorType::parallel},
+                [&](OpBuilder &b, Location l, ValueRange) {
+                  Value s = b.create<linalg::IndexOp>(l, 0);
+                  Value u = b.create<linalg::IndexOp>(l, 1);
                   Value c4 = b.create<arith::ConstantIndexOp>(l, 4);
-                  Value block = b.create<arith::DivUIOp>(l, c, c4);
-                  Value word = b.create<arith::RemUIOp>(l, c, c4);
+                  Value block = b.create<arith::DivUIOp>(l, u, c4);
+                  Value word = b.create<arith::RemUIOp>(l, u, c4);
                   Value flag = b.create<tensor::ExtractOp>(
                       l, flags[3], ValueRange{s, block});
                   for (int w = 2; w >= 0; --w) {
@@ -325,11 +320,51 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
                                                     ValueRange{s, block}),
                         flag);
                   }
+                  b.create<linalg::YieldOp>(l, flag);
+                })
+            .getResult(0);
+
+    // The rows as [samples, rows per sample, units] (rows are sample-major),
+    // so the mask is read through an affine map and the loop vectorizes.
+    Value rows = rewriter.create<tensor::DimOp>(loc, x, 0);
+    Value x2 = x;
+    auto flatType = RankedTensorType::get({ShapedType::kDynamic, units}, f32);
+    if (rank > 2) {
+      ReassociationIndices features;
+      for (unsigned d = 1; d < rank; ++d)
+        features.push_back(d);
+      x2 = rewriter.create<tensor::CollapseShapeOp>(
+          loc, flatType, x, SmallVector<ReassociationIndices>{{0}, features});
+    }
+    auto cubeType =
+        RankedTensorType::get({samples, ShapedType::kDynamic, units}, f32);
+    SmallVector<ReassociationIndices> split{{0, 1}, {2}};
+    Value x3 = rewriter.create<tensor::ExpandShapeOp>(
+        loc, cubeType, x2, split,
+        SmallVector<OpFoldResult>{rewriter.getIndexAttr(samples), perSample,
+                                  rewriter.getIndexAttr(units)});
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap id3 = rewriter.getMultiDimIdentityMap(3);
+    AffineMap su = AffineMap::get(
+        3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx)}, ctx);
+    Value y3 =
+        rewriter
+            .create<linalg::GenericOp>(
+                // In place: x is the destination too, so bufferization
+                // reuses its buffer when nothing reads x afterwards (a
+                // dropout's input never is: it is the previous layer's
+                // output, or the stacked samples).
+                loc, cubeType, ValueRange{keepSU}, ValueRange{x3},
+                ArrayRef<AffineMap>{su, id3},
+                SmallVector<utils::IteratorType>(3,
+                                                 utils::IteratorType::parallel),
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  // args = (keep flag, x)
                   Value keep = b.create<arith::CmpFOp>(
-                      l, arith::CmpFPredicate::OGT, flag,
+                      l, arith::CmpFPredicate::OGT, args[0],
                       kiln::floatConstant(b, l, f32, 0.5));
                   Value scaled = b.create<arith::MulFOp>(
-                      l, args[0], kiln::floatConstant(b, l, f32, kept));
+                      l, args[1], kiln::floatConstant(b, l, f32, kept));
                   if (alpha)
                     scaled = b.create<arith::AddFOp>(
                         l, scaled, kiln::floatConstant(b, l, f32, shift));
@@ -340,6 +375,19 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
                              .getResult());
                 })
             .getResult(0);
+    Value y =
+        rewriter.create<tensor::CollapseShapeOp>(loc, flatType, y3, split);
+    if (rank > 2) {
+      ReassociationIndices features;
+      SmallVector<OpFoldResult> shape{rows};
+      for (unsigned d = 1; d < rank; ++d) {
+        features.push_back(d);
+        shape.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+      }
+      y = rewriter.create<tensor::ExpandShapeOp>(
+          loc, type, y, SmallVector<ReassociationIndices>{{0}, features},
+          shape);
+    }
     rewriter.replaceOp(op, y);
     return success();
   }
