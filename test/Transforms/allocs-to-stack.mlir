@@ -61,6 +61,33 @@ func.func @unbounded(%x: memref<?x8xf32>, %n: index) {
 
 // -----
 
+// Buffers allocated inside a loop hold nothing from one iteration to the
+// next: %a (dead once %b is written) and %c share a slot; %b, live while
+// both are, has its own. %acc, allocated outside and used inside, is live
+// across the whole loop. Per row: 3 slots × 32 bytes.
+// CHECK: module attributes {kiln.stack_bytes = {loop_local = array<i64: 96, 192>}
+// CHECK-LABEL: func @loop_local
+// CHECK-COUNT-3: memref.alloca(%{{.*}}) {alignment = 64 : i64} : memref<?xi8>
+// CHECK-NOT: memref.alloca
+func.func @loop_local(%x: memref<?x8xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %b0 = memref.dim %x, %c0 : memref<?x8xf32>
+  %acc = memref.alloc(%b0) : memref<?x8xf32>
+  scf.for %i = %c0 to %n step %c1 {
+    %a = memref.alloc(%b0) : memref<?x8xf32>
+    memref.copy %x, %a : memref<?x8xf32> to memref<?x8xf32>
+    %b = memref.alloc(%b0) : memref<?x8xf32>
+    memref.copy %a, %b : memref<?x8xf32> to memref<?x8xf32>
+    %c = memref.alloc(%b0) : memref<?x8xf32>
+    memref.copy %b, %c : memref<?x8xf32> to memref<?x8xf32>
+    memref.copy %c, %acc : memref<?x8xf32> to memref<?x8xf32>
+  }
+  return
+}
+
+// -----
+
 // A buffer whose size is computed inside the loop cannot leave it.
 func.func @in_loop(%n: index) {
   %c0 = arith.constant 0 : index
