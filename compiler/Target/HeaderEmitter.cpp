@@ -54,7 +54,7 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     << " * Link: cc app.c lib" << name << ".a -lm\n"
     << " */\n"
     << "#ifndef " << macro << "_H\n#define " << macro << "_H\n\n"
-    << "#include <stddef.h>\n#include <stdint.h>\n\n"
+    << "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
     << "/* Floats per example in |input| and |output|. */\n"
     << "#define " << macro << "_INPUT_SIZE " << inputSize << "\n"
     << "#define " << macro << "_OUTPUT_SIZE " << outputSize << "\n\n";
@@ -122,6 +122,35 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
       << "int " << name
       << "_predict_mc(const float *input, size_t batch, unsigned samples,\n"
       << "    uint64_t seed, float *mean, float *stddev);\n\n";
+  // A classifier (softmax output) also gets the predictive entropy of the
+  // MC mean, H = -sum_c p_c log p_c, as a header-only helper.
+  bool softmaxOutput = false;
+  if (!model.layers.empty()) {
+    const ::kiln::LayerParams &last = model.layers.back().params;
+    if (const auto *dense = std::get_if<::kiln::DenseLayer>(&last))
+      softmaxOutput = dense->activation.kind == ::kiln::ActivationKind::Softmax;
+    if (const auto *act = std::get_if<::kiln::ActivationLayer>(&last))
+      softmaxOutput = act->activation.kind == ::kiln::ActivationKind::Softmax;
+  }
+  if (info.monteCarlo && softmaxOutput)
+    h << "/* Predictive entropy of each example from " << name
+      << "_predict_mc's |mean|\n"
+      << " * (class probabilities): entropy[i] = -sum_c mean[i][c] * "
+         "log(mean[i][c]),\n"
+      << " * in nats, 0 * log 0 taken as 0. Needs -lm. */\n"
+      << "static inline void " << name
+      << "_predictive_entropy(const float *mean, size_t batch,\n"
+      << "    float *entropy) {\n"
+      << "  for (size_t i = 0; i < batch; ++i) {\n"
+      << "    double h = 0;\n"
+      << "    for (size_t c = 0; c < " << macro << "_OUTPUT_SIZE; ++c) {\n"
+      << "      double p = mean[i * " << macro << "_OUTPUT_SIZE + c];\n"
+      << "      if (p > 0)\n"
+      << "        h -= p * log(p);\n"
+      << "    }\n"
+      << "    entropy[i] = (float)h;\n"
+      << "  }\n"
+      << "}\n\n";
   h << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n"
     << "#endif /* " << macro << "_H */\n";
   return h.str();

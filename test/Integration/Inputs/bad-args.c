@@ -1,6 +1,7 @@
 /* bad-args.c - the status codes of NAME_predict and NAME_predict_mc.
  * Compiled with -include small.h (a model with dropout). Prints one line per
  * check and "all checks passed" when every status is as documented. */
+#include <math.h>
 #include <stdio.h>
 
 static int failures = 0;
@@ -40,6 +41,14 @@ int main(void) {
   for (int i = 0; i < 2 * SMALL_OUTPUT_SIZE; ++i)
     zero &= sd[i] == 0.0f;
   expect("one sample has stddev 0", zero, 1);
+  /* Predictive entropy of the MC mean: log 3 for a uniform mean, 0 for a
+   * certain one. */
+  float uniform[2 * SMALL_OUTPUT_SIZE] = {1.f / 3, 1.f / 3, 1.f / 3, 1, 0, 0};
+  float entropy[2];
+  small_predictive_entropy(uniform, 2, entropy);
+  expect("entropy of a uniform mean is log 3",
+         fabsf(entropy[0] - logf(3.f)) < 1e-6f, 1);
+  expect("entropy of a certain mean is 0", entropy[1] == 0.f, 1);
   printf(failures ? "%d checks failed\n" : "all checks passed\n", failures);
   return failures != 0;
 }
