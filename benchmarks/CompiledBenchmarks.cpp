@@ -28,6 +28,10 @@
 
 #include <benchmark/benchmark.h>
 
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
+
 #ifdef KILN_HAVE_ONEDNN
 #include "benchmarks/OneDnnPeer.h"
 #endif
@@ -76,6 +80,33 @@ void runPredict(benchmark::State &state, PredictFn predict, size_t inputSize,
   state.counters["GFLOP/s"] =
       benchmark::Counter(flopsPerExample * batch * state.iterations() / 1e9,
                          benchmark::Counter::kIsRate);
+}
+
+/// The floor under batch-1 latency: one pass of 512-bit loads over `bytes`
+/// bytes (a model's weights), summed so the loads cannot be dropped. At
+/// batch 1 every weight is read once per call, so no kernel beats this.
+void runReadBytes(benchmark::State &state) {
+  size_t n = state.range(0) / sizeof(float);
+  std::vector<float> data(n, 1.0f);
+  for (auto _ : state) {
+#ifdef __AVX512F__
+    // 8 independent accumulators: enough loads in flight to reach the
+    // cache's bandwidth rather than the add latency.
+    __m512 sums[8];
+    for (__m512 &v : sums)
+      v = _mm512_setzero_ps();
+    for (size_t i = 0; i + 128 <= n; i += 128)
+      for (int k = 0; k < 8; ++k)
+        sums[k] = _mm512_add_ps(sums[k], _mm512_loadu_ps(&data[i + 16 * k]));
+    benchmark::DoNotOptimize(sums);
+#else
+    float sum = 0;
+    for (size_t i = 0; i < n; ++i)
+      sum += data[i];
+    benchmark::DoNotOptimize(sum);
+#endif
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * state.range(0));
 }
 
 using PredictMcFn = int (*)(const float *, size_t, unsigned, uint64_t, float *,
@@ -136,6 +167,13 @@ int main(int argc, char **argv) {
       {"fmnist-mc-all", fmnist_mc_all_predict_mc, FMNIST_MC_ALL_INPUT_SIZE,
        FMNIST_MC_ALL_OUTPUT_SIZE},
   };
+  // fmnist's 266,610 weights, deep-selu's 498,210, wide's 2,109,450.
+  benchmark::RegisterBenchmark("BM_ReadWeights", runReadBytes)
+      ->Arg(266610 * 4)
+      ->Arg(498210 * 4)
+      ->Arg(2109450 * 4)
+      ->ArgName("bytes")
+      ->Unit(benchmark::kMicrosecond);
   for (const auto &m : mcModels) {
     std::string name = std::string("BM_KilnMC/") + m.name + "/samples:100";
     benchmark::RegisterBenchmark(name.c_str(), runPredictMc, m.fn, m.inputSize,
