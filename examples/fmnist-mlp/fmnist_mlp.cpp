@@ -15,6 +15,7 @@
 
 #include "trainer/Data.h"
 #include "trainer/Dense.h"
+#include "trainer/Dropout.h"
 #include "trainer/Flatten.h"
 #include "trainer/Sequential.h"
 
@@ -33,6 +34,8 @@ static int fail(const std::string &message) {
 int main(int argc, char **argv) {
   int epochs = 10;
   uint64_t seed = 42;
+  double dropout = 0, lr = 0;
+  std::string optimizerName = "sgd";
   std::string data = "/usr/share/datasets/fashion-mnist", output;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -41,7 +44,8 @@ int main(int argc, char **argv) {
     };
     const char *v = nullptr;
     if ((arg == "--epochs" || arg == "--data" || arg == "--seed" ||
-         arg == "-o") &&
+         arg == "-o" || arg == "--dropout" || arg == "--optimizer" ||
+         arg == "--lr") &&
         !(v = value()))
       return fail("option '" + arg + "' needs a value");
     if (arg == "--epochs")
@@ -52,12 +56,24 @@ int main(int argc, char **argv) {
       seed = std::strtoull(v, nullptr, 10);
     else if (arg == "-o")
       output = v;
+    else if (arg == "--dropout")
+      dropout = std::atof(v);
+    else if (arg == "--optimizer")
+      optimizerName = v;
+    else if (arg == "--lr")
+      lr = std::atof(v);
     else
       return fail("unknown option '" + arg +
-                  "' (valid: --epochs, --data, --seed, -o)");
+                  "' (valid: --epochs, --data, --seed, -o, --dropout, "
+                  "--optimizer, --lr)");
   }
   if (epochs < 1)
     return fail("--epochs must be >= 1");
+  if (!(dropout >= 0 && dropout < 1))
+    return fail("--dropout must be in [0, 1)");
+  if (optimizerName != "sgd" && optimizerName != "nadam")
+    return fail("--optimizer '" + optimizerName +
+                "' is not one of: sgd, nadam");
 
   Matrix xTrain, xTest;
   Targets yTrain, yTest;
@@ -70,22 +86,36 @@ int main(int argc, char **argv) {
     if (!s.ok())
       return fail(s.message());
 
+  // With --dropout, the book's MC-dropout model: Dropout before every
+  // Dense layer.
   Sequential model("fmnist_mlp");
   model.add(std::make_unique<Flatten>("flatten"));
   Initializer he = *Initializer::named("he_normal");
   Activation elu = Activation::withDefaults(ActivationKind::Elu);
+  int drops = 0;
+  auto maybeDropout = [&]() {
+    if (dropout > 0)
+      model.add(std::make_unique<Dropout>(
+          drops++ ? "dropout_" + std::to_string(drops - 1) : "dropout",
+          float(dropout)));
+  };
+  maybeDropout();
   model.add(std::make_unique<Dense>("dense", DenseOptions::make(300, elu, he)));
+  maybeDropout();
   model.add(
       std::make_unique<Dense>("dense_1", DenseOptions::make(100, elu, he)));
+  maybeDropout();
   model.add(std::make_unique<Dense>(
       "dense_2", DenseOptions::make(
                      10, Activation::withDefaults(ActivationKind::Softmax))));
   if (Status s = model.build(shape, seed); !s.ok())
     return fail(s.message());
-  OptimizerOptions sgd;
-  sgd.learningRate = 0.01;
+  OptimizerOptions opt;
+  opt.learningRate = lr > 0 ? lr : (optimizerName == "sgd" ? 0.01 : 0.001);
   model.compile(LossKind::SparseCategoricalCrossentropy,
-                makeOptimizer(OptimizerKind::Sgd, sgd));
+                makeOptimizer(optimizerName == "sgd" ? OptimizerKind::Sgd
+                                                     : OptimizerKind::Nadam,
+                              opt));
 
   FitOptions fit;
   fit.epochs = epochs;
@@ -108,6 +138,19 @@ int main(int argc, char **argv) {
     total += s;
   std::printf("test loss %.4f  test accuracy %.4f  (%.2f s per epoch)\n",
               test.loss, test.accuracy, total / epochs);
+  if (dropout > 0) {
+    // MC dropout as the compiled NAME_predict_mc computes it: 100 samples,
+    // seed 42, the class of the highest mean probability.
+    Sequential::MonteCarlo mc = model.predictMc(xTest, 100, 42);
+    int64_t correct = 0;
+    for (int64_t r = 0; r < mc.mean.rows(); ++r) {
+      Eigen::Index best;
+      mc.mean.row(r).maxCoeff(&best);
+      correct += best == yTest.labels[r];
+    }
+    std::printf("MC dropout (100 samples, seed 42): test accuracy %.4f\n",
+                double(correct) / double(mc.mean.rows()));
+  }
 
   if (!output.empty()) {
     const std::vector<std::string> classes = {
