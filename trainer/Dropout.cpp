@@ -33,18 +33,17 @@ const Matrix &Dropout::forward(const Matrix &x, const ForwardContext &ctx) {
   const float keptFactor =
       kind == DropoutKind::Alpha ? float(a) : float(1.0 / (1.0 - p));
   mask.resize(x.rows(), x.cols());
+  // Uniforms for every element (training: index row·units + unit, the
+  // matrix's row-major order) or for one row (MC sampling: index = unit).
   const bool perUnit = !ctx.training; // MC sampling: see Dropout.h
+  const uint64_t count = perUnit ? uint64_t(x.cols()) : uint64_t(x.size());
+  uniforms.resize(count);
+  kiln_rng_uniform_range(ctx.seed, streamId, ctx.step, 0, count,
+                         uniforms.data());
   for (Eigen::Index r = 0; r < x.rows(); ++r)
     for (Eigen::Index c = 0; c < x.cols(); ++c) {
-      if (perUnit && r > 0) {
-        mask(r, c) = mask(0, c);
-        continue;
-      }
-      uint64_t index = perUnit ? uint64_t(c)
-                               : uint64_t(r) * uint64_t(x.cols()) + uint64_t(c);
-      bool keep =
-          kiln_rng_uniform_at(ctx.seed, streamId, ctx.step, index) >= rate;
-      mask(r, c) = keep ? keptFactor : 0.0f;
+      float u = uniforms[perUnit ? c : r * x.cols() + c];
+      mask(r, c) = u >= rate ? keptFactor : 0.0f;
     }
   if (kind == DropoutKind::Alpha) // a·x + b where kept, a·α' + b where dropped
     out = (mask.array() != 0)

@@ -44,6 +44,7 @@ public:
 
 private:
   float rate;
+  std::vector<float> uniforms;
   DropoutKind kind;
   std::vector<int64_t> shape;
   bool active = false;

@@ -98,3 +98,20 @@ float kiln_rng_uniform_at(uint64_t seed, uint32_t stream, uint32_t sample,
                           uint64_t index) {
   return kiln_rng_to_unit(kiln_rng_u32_at(seed, stream, sample, index));
 }
+
+void kiln_rng_uniform_range(uint64_t seed, uint32_t stream, uint32_t sample,
+                            uint64_t first, uint64_t count, float *out) {
+  uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+  uint32_t words[4];
+  uint64_t block = UINT64_MAX;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t index = first + i;
+    if (index >> 2 != block) {
+      block = index >> 2;
+      uint32_t counter[4] = {(uint32_t)block, (uint32_t)(block >> 32), sample,
+                             stream | KILN_RNG_COORDINATE_BIT};
+      kiln_philox4x32_10(counter, key, words);
+    }
+    out[i] = kiln_rng_to_unit(words[index & 3]);
+  }
+}

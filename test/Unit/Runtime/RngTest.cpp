@@ -191,3 +191,14 @@ TEST(RngTest, NormalMoments) {
 }
 
 } // namespace
+
+TEST(RngTest, UniformRangeIsUniformAtBitwise) {
+  // Ranges starting inside a block, crossing blocks, and at a large index.
+  for (uint64_t first : {0ull, 3ull, 1001ull, (1ull << 40) + 2}) {
+    float out[37];
+    kiln_rng_uniform_range(99, 7, 5, first, 37, out);
+    for (uint64_t i = 0; i < 37; ++i)
+      EXPECT_EQ(out[i], kiln_rng_uniform_at(99, 7, 5, first + i))
+          << "index " << first + i;
+  }
+}
