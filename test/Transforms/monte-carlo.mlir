@@ -1,0 +1,63 @@
+// RUN: kiln-opt %s --split-input-file --nn-monte-carlo | FileCheck %s
+// RUN: kiln-opt %s --split-input-file --nn-monte-carlo --loop-invariant-code-motion | FileCheck %s --check-prefix=LICM
+
+// @net stays as it is; @net_mc(x, seed, samples) -> (mean, stddev) loops
+// over steps of 16 samples: the layers before the first dropout, the 16
+// samples stacked along the batch (row r = input row r mod B), the dropouts
+// as nn.mc_dropout (first sample of the step, B rows per sample, the
+// layer's stream), then Welford over the step's samples.
+// CHECK-LABEL: func.func @net(
+// CHECK: nn.dropout
+// CHECK: func.func @net_mc(%[[X:.*]]: tensor<?x3xf32>, %[[SEED:.*]]: i64, %[[N:.*]]: i32) -> (tensor<?x2xf32>, tensor<?x2xf32>)
+// CHECK: %[[COUNT:.*]] = arith.index_castui %[[N]] : i32 to index
+// CHECK: %[[B:.*]] = tensor.dim %[[X]]
+// CHECK: scf.for %[[START:.*]] = %{{.*}} to %[[COUNT]] step %c16 iter_args(%[[MEAN:.*]] = %{{.*}}, %[[M2:.*]] = %{{.*}})
+// CHECK: %[[S0:.*]] = arith.index_castui %[[START]] : index to i32
+// CHECK: %[[H:.*]] = nn.dense %[[X]]
+// CHECK: %[[ROWS:.*]] = arith.muli %[[B]], %c16
+// CHECK: %[[STACK:.*]] = linalg.generic
+// CHECK: arith.remui %{{.*}}, %[[B]]
+// CHECK: tensor.extract %[[H]]
+// CHECK: nn.mc_dropout %[[STACK]], %[[SEED]], %[[S0]], %[[B]] {rate = 5.000000e-01 : f32, samples = 16 : i64, stream = 2 : ui32}
+// CHECK: %[[Y:.*]] = nn.dense
+// Welford: n = start + j + 1; d = y − mean; mean += d/n; M2 += d·(y − mean).
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %c1
+// CHECK: tensor.extract_slice %[[Y]]
+// CHECK: linalg.generic
+// CHECK: arith.subf
+// CHECK: arith.divf
+// CHECK: arith.addf
+// CHECK: arith.subf
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// stddev = sqrt(M2 / samples)
+// CHECK: arith.uitofp %[[N]] : i32 to f32
+// CHECK: math.sqrt
+// CHECK: return
+// CHECK-NOT: nn.dropout
+
+// LICM-LABEL: func.func @net_mc(
+// The Dense before the dropout leaves the sample loop: it runs once.
+// LICM: nn.dense
+// LICM: scf.for
+// LICM-NOT: nn.dense %arg0
+// LICM: nn.mc_dropout
+func.func @net(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<3x4xf32>
+  %w2 = arith.constant dense<0.5> : tensor<4x2xf32>
+  %0 = nn.dense %x, %w {activation = #nn.activation<relu>} : (tensor<?x3xf32>, tensor<3x4xf32>) -> tensor<?x4xf32>
+  %1 = nn.dropout %0 {rate = 0.5 : f32, stream = 2 : ui32} : tensor<?x4xf32>
+  %2 = nn.dense %1, %w2 : (tensor<?x4xf32>, tensor<4x2xf32>) -> tensor<?x2xf32>
+  return %2 : tensor<?x2xf32>
+}
+
+// -----
+
+// No dropout, no Monte-Carlo function.
+// CHECK-LABEL: func.func @plain(
+// CHECK-NOT: func.func @plain_mc
+func.func @plain(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %w = arith.constant dense<1.0> : tensor<3x3xf32>
+  %0 = nn.dense %x, %w : (tensor<?x3xf32>, tensor<3x3xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
