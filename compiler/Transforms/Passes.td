@@ -111,7 +111,10 @@ def MonteCarloPass : Pass<"nn-monte-carlo", "::mlir::ModuleOp"> {
     and stddev = sqrt(M2 / samples) (the population standard deviation, as
     numpy.std and the trainer's predictMc). The layers before the first
     dropout do not depend on s: loop-invariant code motion hoists them, so
-    they run once for all samples.
+    they run once for all samples. After the first dropout, 18 samples at a
+    time are stacked along the batch (row j·B + r is row r of sample
+    start + j), so each later layer is one matrix product over all of
+    them.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
