@@ -73,8 +73,9 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     }
     h << "}\n\n";
   }
-  h << "/* Stack use of one call for intermediate buffers, in bytes, and "
-       "the rows\n * processed per internal step. */\n"
+  h << "/* Stack use of one call for intermediate buffers, in bytes (the "
+       "larger of\n * the two entry points'), and the rows each processes "
+       "per internal step. */\n"
     << "#define " << macro << "_STACK_BYTES " << info.stackBytes << "\n"
     << "#define " << macro << "_ROWS_PER_CALL " << info.rowsPerCall << "\n";
   if (info.monteCarlo)
@@ -93,10 +94,17 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     << "_OUTPUT_SIZE floats, written by the call.\n"
     << " * Returns " << macro << "_STATUS_OK or " << macro
     << "_STATUS_INVALID_ARGUMENT. Reentrant and\n"
-    << " * thread-safe: the call keeps no state between calls. It currently\n"
-    << " * allocates its intermediate buffers with malloc and frees them "
-       "before\n"
-    << " * returning. */\n"
+    << " * thread-safe: the call keeps no state between calls. It makes no "
+       "heap\n"
+    << " * allocation: intermediate buffers live on the caller's stack, at "
+       "most\n"
+    << " * " << macro
+    << "_STACK_BYTES bytes plus a few KiB of call frames "
+       "(a batch\n"
+    << " * larger than " << macro
+    << "_ROWS_PER_CALL rows is processed in "
+       "pieces of that\n"
+    << " * many rows; kilnc --max-stack sets the bound). */\n"
     << "int " << name << "_predict(const float *input, float *output, size_t "
     << "batch);\n\n";
   if (info.monteCarlo)
