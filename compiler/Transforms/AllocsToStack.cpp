@@ -219,6 +219,14 @@ FailureOr<RowBound> boundOfIndex(Value size, int depth) {
     }
     return RowBound{*a, x->batch};
   }
+  // select(c, a, b): the larger bound, when both are of one kind.
+  if (auto select = size.getDefiningOp<arith::SelectOp>()) {
+    FailureOr<RowBound> t = boundOfIndex(select.getTrueValue(), depth + 1);
+    FailureOr<RowBound> f = boundOfIndex(select.getFalseValue(), depth + 1);
+    if (failed(t) || failed(f) || t->batch != f->batch)
+      return failure();
+    return RowBound{std::max(t->factor, f->factor), t->batch};
+  }
   // (factor·B) / c, as canonicalization rewrites a reshape's sizes.
   if (auto div = size.getDefiningOp<arith::DivUIOp>()) {
     FailureOr<RowBound> n = boundOfIndex(div.getLhs(), depth + 1);

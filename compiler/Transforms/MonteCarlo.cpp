@@ -62,53 +62,10 @@ linalg::GenericOp elementwise(
 /// products). The last step of a
 /// sample count that is not a multiple computes spare samples it ignores.
 constexpr int64_t kSamplesPerStep = 18;
-
-/// [kSamplesPerStep·B, ...]: `h` ([B, ...]) repeated, row r = h[r mod B].
-/// The size is B × a constant, which kiln-allocs-to-stack accounts as
-/// kSamplesPerStep rows per batch row.
-Value stackSamples(OpBuilder &b, Location loc, Value h, Value batch) {
-  auto type = cast<RankedTensorType>(h.getType());
-  unsigned rank = type.getRank();
-  Value rows = b.create<arith::MulIOp>(
-      loc, batch, b.create<arith::ConstantIndexOp>(loc, kSamplesPerStep));
-  SmallVector<Value> sizes{rows};
-  for (unsigned d = 1; d < rank; ++d)
-    if (type.isDynamicDim(d))
-      sizes.push_back(b.create<tensor::DimOp>(loc, h, d));
-  Value init = b.create<tensor::EmptyOp>(loc, type.getShape(),
-                                         type.getElementType(), sizes);
-  // Written through a [samples, B, ...] view of the buffer, reading h with
-  // a map that ignores the sample: a plain vectorizable copy, not a gather.
-  SmallVector<int64_t> cubeShape{kSamplesPerStep};
-  llvm::append_range(cubeShape, type.getShape());
-  auto cubeType = RankedTensorType::get(cubeShape, type.getElementType());
-  SmallVector<ReassociationIndices> groups{{0, 1}};
-  for (unsigned d = 1; d < rank; ++d)
-    groups.push_back({int64_t(d + 1)});
-  SmallVector<OpFoldResult> outShape{b.getIndexAttr(kSamplesPerStep), batch};
-  for (unsigned d = 1; d < rank; ++d)
-    outShape.push_back(
-        type.isDynamicDim(d)
-            ? OpFoldResult(b.create<tensor::DimOp>(loc, h, d).getResult())
-            : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
-  Value cube =
-      b.create<tensor::ExpandShapeOp>(loc, cubeType, init, groups, outShape);
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineExpr> dropSample;
-  for (unsigned d = 1; d <= rank; ++d)
-    dropSample.push_back(getAffineDimExpr(d, ctx));
-  SmallVector<AffineMap> maps{AffineMap::get(rank + 1, 0, dropSample, ctx),
-                              b.getMultiDimIdentityMap(rank + 1)};
-  Value filled = b.create<linalg::GenericOp>(
-                      loc, cubeType, ValueRange{h}, ValueRange{cube}, maps,
-                      SmallVector<utils::IteratorType>(
-                          rank + 1, utils::IteratorType::parallel),
-                      [](OpBuilder &nb, Location nl, ValueRange args) {
-                        nb.create<linalg::YieldOp>(nl, args[0]);
-                      })
-                     .getResult(0);
-  return b.create<tensor::CollapseShapeOp>(loc, type, filled, groups);
-}
+/// A call of at least this many rows already makes a GEMM per sample: it
+/// steps one sample at a time (stacking there only adds copies and spare
+/// samples).
+constexpr int64_t kStackBelowRows = 16;
 
 /// Rows [first, first + count) of the [rows, ...] tensor `y`.
 Value sliceRows(OpBuilder &b, Location loc, Value y, Value first, Value count) {
@@ -123,6 +80,53 @@ Value sliceRows(OpBuilder &b, Location loc, Value y, Value first, Value count) {
   }
   strides.assign(type.getRank(), b.getIndexAttr(1));
   return b.create<tensor::ExtractSliceOp>(loc, y, offsets, sizes, strides);
+}
+
+/// [step·B, ...]: `h` ([B, ...]) repeated `step` times, sample j in rows
+/// [j·B, (j+1)·B), one block copy (a memcpy once bufferized) per sample.
+/// The buffer is allocated for kSamplesPerStep·B rows, a constant multiple
+/// of the batch that kiln-allocs-to-stack bounds, and used through a slice.
+Value stackSamples(OpBuilder &b, Location loc, Value h, Value batch,
+                   Value step) {
+  auto type = cast<RankedTensorType>(h.getType());
+  unsigned rank = type.getRank();
+  Value capacity = b.create<arith::MulIOp>(
+      loc, batch, b.create<arith::ConstantIndexOp>(loc, kSamplesPerStep));
+  SmallVector<Value> sizes{capacity};
+  for (unsigned d = 1; d < rank; ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(b.create<tensor::DimOp>(loc, h, d));
+  Value full = b.create<tensor::EmptyOp>(loc, type.getShape(),
+                                         type.getElementType(), sizes);
+  Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+  Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+  Value init =
+      sliceRows(b, loc, full, c0, b.create<arith::MulIOp>(loc, step, batch));
+  SmallVector<OpFoldResult> shape{batch}, strides(rank, b.getIndexAttr(1));
+  for (unsigned d = 1; d < rank; ++d)
+    shape.push_back(
+        type.isDynamicDim(d)
+            ? OpFoldResult(b.create<tensor::DimOp>(loc, h, d).getResult())
+            : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+  return b
+      .create<scf::ForOp>(
+          loc, c0, step, c1, ValueRange{init},
+          [&](OpBuilder &lb, Location ll, Value j, ValueRange acc) {
+            SmallVector<OpFoldResult> at(rank, lb.getIndexAttr(0));
+            at[0] = lb.create<arith::MulIOp>(ll, j, batch).getResult();
+            // linalg.copy into the slice, written in place: bufferized it
+            // is a loop, where a tensor.insert_slice of h would become a
+            // memref.copy between strided views (a call to the MLIR
+            // runner's memrefCopy, which a kilnc library does not link).
+            Value slot = lb.create<tensor::ExtractSliceOp>(ll, acc[0], at,
+                                                           shape, strides);
+            Value copied = lb.create<linalg::CopyOp>(ll, h, slot).getResult(0);
+            lb.create<scf::YieldOp>(
+                ll, lb.create<tensor::InsertSliceOp>(ll, copied, acc[0], at,
+                                                     shape, strides)
+                        .getResult());
+          })
+      .getResult(0);
 }
 
 struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
@@ -177,8 +181,13 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
         b.create<arith::IndexCastUIOp>(loc, b.getIndexType(), samples);
     Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
     Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
-    Value chunk = b.create<arith::ConstantIndexOp>(loc, kSamplesPerStep);
     Value batch = b.create<tensor::DimOp>(loc, x, 0);
+    Value chunk = b.create<arith::SelectOp>(
+        loc,
+        b.create<arith::CmpIOp>(
+            loc, arith::CmpIPredicate::ult, batch,
+            b.create<arith::ConstantIndexOp>(loc, kStackBelowRows)),
+        b.create<arith::ConstantIndexOp>(loc, kSamplesPerStep), c1);
     auto loop = b.create<scf::ForOp>(
         loc, c0, count, chunk, ValueRange{mean0, m20},
         [&](OpBuilder &lb, Location ll, Value start, ValueRange acc) {
@@ -195,7 +204,7 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
             }
             Value in = map.lookup(drop.getInput());
             if (!stacked) { // the first dropout: stack the samples
-              in = stackSamples(lb, ll, in, batch);
+              in = stackSamples(lb, ll, in, batch, chunk);
               stacked = true;
             }
             Value y = lb.create<nn::McDropoutOp>(

@@ -111,10 +111,11 @@ def MonteCarloPass : Pass<"nn-monte-carlo", "::mlir::ModuleOp"> {
     and stddev = sqrt(M2 / samples) (the population standard deviation, as
     numpy.std and the trainer's predictMc). The layers before the first
     dropout do not depend on s: loop-invariant code motion hoists them, so
-    they run once for all samples. After the first dropout, 18 samples at a
-    time are stacked along the batch (row j·B + r is row r of sample
-    start + j), so each later layer is one matrix product over all of
-    them.
+    they run once for all samples. After the first dropout, when the batch
+    B is below 16 rows, 18 samples at a time are stacked along the batch
+    (row j·B + r is row r of sample start + j), so each later layer is one
+    matrix product over all of them; larger batches step one sample at a
+    time.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -53,6 +53,22 @@ func.func @stacked(%x: memref<?x8xf32>) {
 
 // -----
 
+// A step count chosen at run time (select(c, 18, 1)) bounds as its larger
+// side: 18 × 8 floats per batch row.
+// CHECK: module attributes {kiln.stack_bytes = {chosen = array<i64: 576, 64>}
+func.func @chosen(%x: memref<?x8xf32>, %small: i1) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c18 = arith.constant 18 : index
+  %b = memref.dim %x, %c0 : memref<?x8xf32>
+  %step = arith.select %small, %c18, %c1 : index
+  %n = arith.muli %step, %b : index
+  %a = memref.alloc(%n) : memref<?x8xf32>
+  return
+}
+
+// -----
+
 func.func @unbounded(%x: memref<?x8xf32>, %n: index) {
   // expected-error @+1 {{has a row count that is not a constant multiple of the batch}}
   %a = memref.alloc(%n) : memref<?x8xf32>

@@ -256,15 +256,30 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
     // Keep flags [samples, blocks] × 4 words: one Philox block gives the
     // words of units 4·block .. 4·block + 3 (kiln_rng_u32_at's layout), so
     // one evaluation serves four units of a sample, and all its rows.
+    // x holds `count` = rows / rows_per_sample samples (at most `samples`):
+    // the flag buffers are allocated for `samples` (a static size) and used
+    // through slices of `count` rows.
     Value perSample = adaptor.getRowsPerSample();
+    Value count = rewriter.create<arith::DivUIOp>(
+        loc, rewriter.create<tensor::DimOp>(loc, x, 0), perSample);
+    int64_t capacity = static_cast<int64_t>(op.getSamples());
+    auto leading = [&](int64_t cols) -> Value {
+      Value full = rewriter.create<tensor::EmptyOp>(
+          loc, ArrayRef<int64_t>{capacity, cols}, f32);
+      return rewriter.create<tensor::ExtractSliceOp>(
+          loc, full,
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0),
+                                 rewriter.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{count, rewriter.getIndexAttr(cols)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
+                                 rewriter.getIndexAttr(1)});
+    };
     int64_t blocks = (units + 3) / 4;
-    auto flagsType = RankedTensorType::get(
-        {static_cast<int64_t>(op.getSamples()), blocks}, f32);
+    auto flagsType = RankedTensorType::get({ShapedType::kDynamic, blocks}, f32);
     AffineMap id2 = rewriter.getMultiDimIdentityMap(2);
     SmallVector<Value> inits;
     for (int w = 0; w < 4; ++w)
-      inits.push_back(
-          rewriter.create<tensor::EmptyOp>(loc, flagsType.getShape(), f32));
+      inits.push_back(leading(blocks));
     auto flagGen = rewriter.create<linalg::GenericOp>(
         loc, SmallVector<Type>(4, flagsType), ValueRange{}, inits,
         SmallVector<AffineMap>(4, id2),
@@ -291,14 +306,11 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
     SmallVector<Value> flags(flagGen.getResults());
 
     // keep[s, u]: unit u's word of its block.
-    int64_t samples = static_cast<int64_t>(op.getSamples());
-    auto keepType = RankedTensorType::get({samples, units}, f32);
+    auto keepType = RankedTensorType::get({ShapedType::kDynamic, units}, f32);
     Value keepSU =
         rewriter
             .create<linalg::GenericOp>(
-                loc, keepType, ValueRange{},
-                ValueRange{rewriter.create<tensor::EmptyOp>(
-                    loc, keepType.getShape(), f32)},
+                loc, keepType, ValueRange{}, ValueRange{leading(units)},
                 ArrayRef<AffineMap>{id2},
                 ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
                                               utils::IteratorType::parallel},
@@ -336,47 +348,57 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
       x2 = rewriter.create<tensor::CollapseShapeOp>(
           loc, flatType, x, SmallVector<ReassociationIndices>{{0}, features});
     }
-    auto cubeType =
-        RankedTensorType::get({samples, ShapedType::kDynamic, units}, f32);
-    SmallVector<ReassociationIndices> split{{0, 1}, {2}};
-    Value x3 = rewriter.create<tensor::ExpandShapeOp>(
-        loc, cubeType, x2, split,
-        SmallVector<OpFoldResult>{rewriter.getIndexAttr(samples), perSample,
-                                  rewriter.getIndexAttr(units)});
+    // One sample at a time: its rows [s·B, (s+1)·B) as a slice of x, its
+    // flags as a row read through a broadcast map, rewritten in place (x is
+    // the destination too: bufferization reuses its buffer, since nothing
+    // reads a dropout's input afterwards) so the loop vectorizes.
     MLIRContext *ctx = rewriter.getContext();
-    AffineMap id3 = rewriter.getMultiDimIdentityMap(3);
-    AffineMap su = AffineMap::get(
-        3, 0, {getAffineDimExpr(0, ctx), getAffineDimExpr(2, ctx)}, ctx);
-    Value y3 =
-        rewriter
-            .create<linalg::GenericOp>(
-                // In place: x is the destination too, so bufferization
-                // reuses its buffer when nothing reads x afterwards (a
-                // dropout's input never is: it is the previous layer's
-                // output, or the stacked samples).
-                loc, cubeType, ValueRange{keepSU}, ValueRange{x3},
-                ArrayRef<AffineMap>{su, id3},
-                SmallVector<utils::IteratorType>(3,
-                                                 utils::IteratorType::parallel),
-                [&](OpBuilder &b, Location l, ValueRange args) {
-                  // args = (keep flag, x)
-                  Value keep = b.create<arith::CmpFOp>(
-                      l, arith::CmpFPredicate::OGT, args[0],
-                      kiln::floatConstant(b, l, f32, 0.5));
-                  Value scaled = b.create<arith::MulFOp>(
-                      l, args[1], kiln::floatConstant(b, l, f32, kept));
-                  if (alpha)
-                    scaled = b.create<arith::AddFOp>(
-                        l, scaled, kiln::floatConstant(b, l, f32, shift));
-                  b.create<linalg::YieldOp>(
-                      l, b.create<arith::SelectOp>(
-                              l, keep, scaled,
-                              kiln::floatConstant(b, l, f32, dropped))
-                             .getResult());
-                })
-            .getResult(0);
-    Value y =
-        rewriter.create<tensor::CollapseShapeOp>(loc, flatType, y3, split);
+    AffineMap id2d = rewriter.getMultiDimIdentityMap(2);
+    AffineMap unitOnly = AffineMap::get(2, 0, getAffineDimExpr(1, ctx), ctx);
+    Value c0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+    Value c1 = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+    auto loop = rewriter.create<scf::ForOp>(
+        loc, c0, count, c1, ValueRange{x2},
+        [&](OpBuilder &b, Location l, Value s, ValueRange acc) {
+          Value first = b.create<arith::MulIOp>(l, s, perSample);
+          SmallVector<OpFoldResult> at{first, b.getIndexAttr(0)},
+              size{perSample, b.getIndexAttr(units)},
+              unit{b.getIndexAttr(1), b.getIndexAttr(1)};
+          Value rowsOfS =
+              b.create<tensor::ExtractSliceOp>(l, acc[0], at, size, unit);
+          auto rowType = RankedTensorType::get({units}, f32);
+          Value flagsOfS = b.create<tensor::ExtractSliceOp>(
+              l, rowType, keepSU, ArrayRef<OpFoldResult>{s, b.getIndexAttr(0)},
+              ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(units)},
+              unit);
+          Value out =
+              b.create<linalg::GenericOp>(
+                   l, rowsOfS.getType(), ValueRange{flagsOfS},
+                   ValueRange{rowsOfS}, ArrayRef<AffineMap>{unitOnly, id2d},
+                   SmallVector<utils::IteratorType>(
+                       2, utils::IteratorType::parallel),
+                   [&](OpBuilder &nb, Location nl, ValueRange args) {
+                     // args = (keep flag, x)
+                     Value keep = nb.create<arith::CmpFOp>(
+                         nl, arith::CmpFPredicate::OGT, args[0],
+                         kiln::floatConstant(nb, nl, f32, 0.5));
+                     Value scaled = nb.create<arith::MulFOp>(
+                         nl, args[1], kiln::floatConstant(nb, nl, f32, kept));
+                     if (alpha)
+                       scaled = nb.create<arith::AddFOp>(
+                           nl, scaled, kiln::floatConstant(nb, nl, f32, shift));
+                     nb.create<linalg::YieldOp>(
+                         nl, nb.create<arith::SelectOp>(
+                                   nl, keep, scaled,
+                                   kiln::floatConstant(nb, nl, f32, dropped))
+                                 .getResult());
+                   })
+                  .getResult(0);
+          b.create<scf::YieldOp>(
+              l, b.create<tensor::InsertSliceOp>(l, out, acc[0], at, size, unit)
+                     .getResult());
+        });
+    Value y = loop.getResult(0);
     if (rank > 2) {
       ReassociationIndices features;
       SmallVector<OpFoldResult> shape{rows};
@@ -426,8 +448,8 @@ struct ConvertNNToLinalgPass
     ConversionTarget target(getContext());
     target.addIllegalDialect<NNDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect,
-                           func::FuncDialect>();
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect, func::FuncDialect>();
     RewritePatternSet patterns(&getContext());
     kiln::populateNNToLinalgConversionPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,

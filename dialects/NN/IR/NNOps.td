@@ -156,8 +156,9 @@ def NN_McDropoutOp : NN_Op<"mc_dropout",
     [Pure, AllTypesMatch<["input", "output"]>]> {
   let summary = "Dropout with an explicit Monte-Carlo sample";
   let description = [{
-    Monte-Carlo passes of a dropout layer, `samples` samples stacked along
-    the batch: row r belongs to sample s = sample + r / rows_per_sample.
+    Monte-Carlo passes of a dropout layer, up to `samples` samples stacked
+    along the batch (the input's rows are a multiple of rows_per_sample):
+    row r belongs to sample s = sample + r / rows_per_sample.
     Unit u
     (the last axis) of sample s is kept iff
     kiln_rng_uniform_at(seed, stream, s, u) >= rate, the same for every row

@@ -81,16 +81,21 @@ func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // nn.mc_dropout: keep flags from Philox4x32-10 (ten rounds of two 32×32→64
 // multiplies), one block per four units and per stacked sample, into four
-// [samples, blocks] tensors; then the rows, seen as [samples, rows per
-// sample, units], rewritten in place (standard dropout: × 1/(1 − 0.2)).
+// [count, blocks] slices of [samples, blocks] buffers (count = rows / rows
+// per sample); then, sample by sample, its rows rewritten in place with its
+// flags broadcast over them (standard dropout: × 1/(1 − 0.2)).
 // CHECK-LABEL: func @mc_dropout
+// CHECK: %[[COUNT:.*]] = arith.divui %{{.*}}, %arg3
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [%[[COUNT]], 2] [1, 1] : tensor<2x2xf32> to tensor<?x2xf32>
 // CHECK: linalg.generic
 // CHECK-COUNT-20: arith.mului_extended
 // CHECK: linalg.yield {{.*}} : f32, f32, f32, f32
-// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2]] output_shape [2, %{{.*}}, 8] : tensor<?x8xf32> into tensor<2x?x8xf32>
+// CHECK: scf.for %[[S:.*]] = %{{.*}} to %[[COUNT]] step
+// CHECK: tensor.extract_slice %{{.*}}[%{{.*}}, 0] [%arg3, 8] [1, 1]
+// CHECK: tensor.extract_slice %{{.*}}[%[[S]], 0] [1, 8] [1, 1] : tensor<?x8xf32> to tensor<8xf32>
 // CHECK: linalg.generic
 // CHECK: arith.constant 1.250000e+00 : f32
-// CHECK: tensor.collapse_shape
+// CHECK: tensor.insert_slice
 // CHECK-NOT: nn.mc_dropout
 func.func @mc_dropout(%x: tensor<?x8xf32>, %seed: i64, %s: i32, %rows: index) -> tensor<?x8xf32> {
   %0 = nn.mc_dropout %x, %seed, %s, %rows {rate = 0.2 : f32, samples = 2 : i64, stream = 3 : ui32} : tensor<?x8xf32>, i64, i32
