@@ -20,12 +20,13 @@
 
 #include "trainer/Activations.h"
 
+#include <unsupported/Eigen/SpecialFunctions>
+
 #include <cmath>
 
 namespace kiln::train {
 
 namespace {
-float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 constexpr float kInvSqrt2 = 0.70710678118654752f;
 constexpr float kInvSqrt2Pi = 0.39894228040143268f;
 } // namespace
@@ -41,7 +42,7 @@ void activationForward(const Activation &act, const Matrix &x, Matrix &y) {
     y = x.cwiseMax(0.0f);
     return;
   case ActivationKind::Sigmoid:
-    y = x.unaryExpr([](float v) { return sigmoid(v); });
+    y = x.array().logistic();
     return;
   case ActivationKind::Tanh:
     y = x.array().tanh();
@@ -59,11 +60,10 @@ void activationForward(const Activation &act, const Matrix &x, Matrix &y) {
     y = s * (x.cwiseMax(0.0f).array() + a * x.cwiseMin(0.0f).array().expm1());
     return;
   case ActivationKind::Gelu:
-    y = x.unaryExpr(
-        [](float v) { return 0.5f * v * (1 + std::erf(v * kInvSqrt2)); });
+    y = 0.5f * x.array() * (1 + (x.array() * kInvSqrt2).erf());
     return;
   case ActivationKind::Swish:
-    y = x.unaryExpr([](float v) { return v * sigmoid(v); });
+    y = x.array() * x.array().logistic();
     return;
   case ActivationKind::Softmax:
     // Subtracting the row maximum keeps exp() from overflowing.
@@ -117,19 +117,19 @@ void activationBackward(const Activation &act, const Matrix &x, const Matrix &y,
       dx.data()[i] = x.data()[i] > 0 ? s * dy.data()[i]
                                      : dy.data()[i] * (y.data()[i] + s * a);
     return;
-  case ActivationKind::Gelu:
-    dx = dy.binaryExpr(x, [](float g, float v) {
-      float cdf = 0.5f * (1 + std::erf(v * kInvSqrt2));
-      float pdf = kInvSqrt2Pi * std::exp(-0.5f * v * v);
-      return g * (cdf + v * pdf);
-    });
+  // Whole-array Eigen expressions (vectorized erf, exp, logistic).
+  case ActivationKind::Gelu: {
+    auto v = x.array();
+    dx = dy.array() * (0.5f * (1 + (v * kInvSqrt2).erf()) +
+                       v * kInvSqrt2Pi * (-0.5f * v.square()).exp());
     return;
-  case ActivationKind::Swish:
-    dx = dy.binaryExpr(x, [](float g, float v) {
-      float sv = sigmoid(v);
-      return g * (sv + v * sv * (1 - sv));
-    });
+  }
+  case ActivationKind::Swish: {
+    Eigen::Array<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> sv =
+        x.array().logistic();
+    dx = dy.array() * (sv + x.array() * sv * (1 - sv));
     return;
+  }
   case ActivationKind::Softmax: {
     Eigen::VectorXf dots = (dy.array() * y.array()).rowwise().sum();
     dx = y.array() * (dy.colwise() - dots).array();
