@@ -229,17 +229,29 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
                    shapes.back(),
                    predictBudget->rows,
                    "",
+                   0,
+                   "",
                    0};
-  Budget mcBudget;
-  // Models with dropout also get NAME_predict_mc (nn-monte-carlo).
-  if (SymbolTable::lookupSymbolIn(**module, name + "_forward_mc")) {
-    entry.mcImplementation = name + "_forward_mc";
-    FailureOr<Budget> b = budgetFor(entry.mcImplementation);
+  // Models with dropout also get NAME_predict_mc and
+  // NAME_predict_mc_samples (nn-monte-carlo's @F_mc, @F_mc_samples).
+  auto optional = [&](StringRef fn, std::string &impl, int64_t &rows,
+                      Budget &budget) -> LogicalResult {
+    if (!SymbolTable::lookupSymbolIn(**module, fn))
+      return success();
+    FailureOr<Budget> b = budgetFor(fn);
     if (failed(b))
       return failure();
-    mcBudget = *b;
-    entry.mcRowsPerCall = mcBudget.rows;
-  }
+    impl = fn.str();
+    budget = *b;
+    rows = b->rows;
+    return success();
+  };
+  Budget mcBudget, samplesBudget;
+  if (failed(optional(name + "_forward_mc", entry.mcImplementation,
+                      entry.mcRowsPerCall, mcBudget)) ||
+      failed(optional(name + "_forward_mc_samples", entry.samplesImplementation,
+                      entry.samplesRowsPerCall, samplesBudget)))
+    return failure();
   llvm::LLVMContext llvmContext;
   FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
       translateAndOptimize(**module, llvmContext, entry, **machine);
@@ -262,12 +274,14 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   if (std::error_code ec = llvm::sys::fs::create_directories(output))
     return emitError(fileLoc)
            << "cannot create directory '" << output << "': " << ec.message();
-  std::string header =
-      emitHeader(model, name, options.input,
-                 HeaderInfo{options.foldBatchNorm, options.fuseActivations,
-                            pipelineOptions.vectorBits, predictBudget->rows,
-                            std::max(predictBudget->bytes, mcBudget.bytes),
-                            !entry.mcImplementation.empty(), mcBudget.rows});
+  std::string header = emitHeader(
+      model, name, options.input,
+      HeaderInfo{
+          options.foldBatchNorm, options.fuseActivations,
+          pipelineOptions.vectorBits, predictBudget->rows,
+          std::max({predictBudget->bytes, mcBudget.bytes, samplesBudget.bytes}),
+          !entry.mcImplementation.empty(), mcBudget.rows,
+          !entry.samplesImplementation.empty(), samplesBudget.rows});
   if (failed(writeStaticArchive(output + "/lib" + name + ".a", name + ".o",
                                 object, fileLoc)))
     return failure();

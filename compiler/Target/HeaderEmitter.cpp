@@ -81,6 +81,9 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
   if (info.monteCarlo)
     h << "#define " << macro << "_MC_ROWS_PER_CALL " << info.mcRowsPerCall
       << "\n";
+  if (info.perSample)
+    h << "#define " << macro << "_MC_SAMPLES_ROWS_PER_CALL "
+      << info.samplesRowsPerCall << "\n";
   h << "\n";
   h << "/* Status codes. */\n"
     << "#define " << macro << "_STATUS_OK 0\n"
@@ -130,6 +133,22 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
       << "int " << name
       << "_predict_mc(const float *input, size_t batch, unsigned samples,\n"
       << "    uint64_t seed, float *mean, float *stddev);\n\n";
+  if (info.perSample)
+    h << "/* Every sample's output of " << name
+      << "_predict_mc, for other "
+         "statistics\n"
+      << " * (mutual information, quantiles): |output| gets batch * samples "
+         "* "
+      << macro << "_OUTPUT_SIZE\n"
+      << " * floats, example-major: output o of example i in sample s is\n"
+      << " * output[(i * samples + s) * " << macro
+      << "_OUTPUT_SIZE + o]. Same masks,\n"
+      << " * status codes, thread safety and stack bound as " << name
+      << "_predict_mc;\n"
+      << " * batches are processed in pieces of " << macro
+      << "_MC_SAMPLES_ROWS_PER_CALL rows. */\n"
+      << "int " << name << "_predict_mc_samples(const float *input, size_t "
+      << "batch,\n    unsigned samples, uint64_t seed, float *output);\n\n";
   // A classifier (softmax output) also gets the predictive entropy of the
   // MC mean, H = -sum_c p_c log p_c, as a header-only helper.
   bool softmaxOutput = false;

@@ -30,6 +30,10 @@ struct HeaderInfo {
   /// processes batches in pieces of mcRowsPerCall rows.
   bool monteCarlo = false;
   int64_t mcRowsPerCall = 0;
+  /// The library exports NAME_predict_mc_samples, in pieces of
+  /// samplesRowsPerCall rows.
+  bool perSample = false;
+  int64_t samplesRowsPerCall = 0;
 };
 
 /// The header users include: shapes, precision, normalization, classes,

@@ -110,35 +110,49 @@ void appendMemref(llvm::IRBuilder<> &b, SmallVectorImpl<llvm::Value *> &args,
 ///   int NAME_predict(const float *in, float *out, size_t batch)
 ///   int NAME_predict_mc(const float *in, size_t batch, unsigned samples,
 ///                       uint64_t seed, float *mean, float *stddev)
+///   int NAME_predict_mc_samples(const float *in, size_t batch,
+///                               unsigned samples, uint64_t seed, float *out)
 /// Status 1 for a null pointer, batch 0 or samples 0; else the batch is
-/// processed in pieces of at most entry.rowsPerCall rows:
+/// processed in pieces of at most R rows (the entry's stack budget):
 ///   for (start = 0; start < batch; start += R)
-///     impl(in + start·I, ..., out + start·O, ...)
+///     impl(in + start·I, ..., out + start·O', ...)
+/// where O' is the floats per example of each output (O, or samples·O for
+/// the per-sample outputs, example-major).
+enum class EntryKind { Predict, MonteCarlo, Samples };
+
 LogicalResult buildEntry(llvm::Module &module, llvm::Function *impl,
-                         const mlir::kiln::EntryPoint &entry, bool monteCarlo,
+                         const mlir::kiln::EntryPoint &entry, EntryKind kind,
                          Location loc) {
   llvm::LLVMContext &ctx = module.getContext();
   llvm::IRBuilder<> b(ctx);
   llvm::Type *ptr = b.getPtrTy(), *i64 = b.getInt64Ty(), *i32 = b.getInt32Ty();
+  bool mc = kind != EntryKind::Predict;
   llvm::FunctionType *type =
-      monteCarlo
+      kind == EntryKind::Predict
+          ? llvm::FunctionType::get(i32, {ptr, ptr, i64}, false)
+      : kind == EntryKind::MonteCarlo
           ? llvm::FunctionType::get(i32, {ptr, i64, i32, i64, ptr, ptr}, false)
-          : llvm::FunctionType::get(i32, {ptr, ptr, i64}, false);
+          : llvm::FunctionType::get(i32, {ptr, i64, i32, i64, ptr}, false);
+  std::string symbol =
+      entry.symbol + (kind == EntryKind::Predict      ? ""
+                      : kind == EntryKind::MonteCarlo ? "_mc"
+                                                      : "_mc_samples");
   llvm::Function *fn = llvm::Function::Create(
-      type, llvm::GlobalValue::ExternalLinkage,
-      monteCarlo ? entry.symbol + "_mc" : entry.symbol, module);
+      type, llvm::GlobalValue::ExternalLinkage, symbol, module);
   llvm::Value *in = fn->getArg(0);
-  llvm::Value *batch = fn->getArg(monteCarlo ? 1 : 2);
+  llvm::Value *batch = fn->getArg(mc ? 1 : 2);
   SmallVector<llvm::Value *> outs;
   llvm::Value *bad = b.getFalse();
   auto *checkBlock = llvm::BasicBlock::Create(ctx, "check", fn);
   b.SetInsertPoint(checkBlock);
-  if (monteCarlo) {
+  if (kind == EntryKind::MonteCarlo)
     outs = {fn->getArg(4), fn->getArg(5)};
-    bad = b.CreateICmpEQ(fn->getArg(2), b.getInt32(0));
-  } else {
+  else if (kind == EntryKind::Samples)
+    outs = {fn->getArg(4)};
+  else
     outs = {fn->getArg(1)};
-  }
+  if (mc)
+    bad = b.CreateICmpEQ(fn->getArg(2), b.getInt32(0));
   bad = b.CreateOr(bad, b.CreateIsNull(in));
   for (llvm::Value *out : outs)
     bad = b.CreateOr(bad, b.CreateIsNull(out));
@@ -155,6 +169,10 @@ LogicalResult buildEntry(llvm::Module &module, llvm::Function *impl,
   for (int64_t d : entry.outputShape)
     outSize *= d;
   b.SetInsertPoint(runBlock);
+  // Floats per example of each output.
+  llvm::Value *outWidth = b.getInt64(outSize);
+  if (kind == EntryKind::Samples)
+    outWidth = b.CreateMul(b.CreateZExt(fn->getArg(2), i64), outWidth);
   auto *loopBlock = llvm::BasicBlock::Create(ctx, "chunk", fn);
   auto *doneBlock = llvm::BasicBlock::Create(ctx, "done", fn);
   b.CreateBr(loopBlock);
@@ -162,7 +180,9 @@ LogicalResult buildEntry(llvm::Module &module, llvm::Function *impl,
   llvm::PHINode *start = b.CreatePHI(i64, 2, "start");
   start->addIncoming(b.getInt64(0), runBlock);
   llvm::Value *left = b.CreateSub(batch, start);
-  int64_t perCall = monteCarlo ? entry.mcRowsPerCall : entry.rowsPerCall;
+  int64_t perCall = kind == EntryKind::Predict      ? entry.rowsPerCall
+                    : kind == EntryKind::MonteCarlo ? entry.mcRowsPerCall
+                                                    : entry.samplesRowsPerCall;
   llvm::Value *rows =
       perCall > 0 ? b.CreateSelect(b.CreateICmpULT(left, b.getInt64(perCall)),
                                    left, b.getInt64(perCall))
@@ -172,15 +192,21 @@ LogicalResult buildEntry(llvm::Module &module, llvm::Function *impl,
       b, args,
       b.CreateGEP(b.getFloatTy(), in, b.CreateMul(start, b.getInt64(inSize))),
       rows, entry.inputShape);
-  if (monteCarlo) { // the seed, then the sample count
+  if (mc) { // the seed, then the sample count
     args.push_back(fn->getArg(3));
     args.push_back(fn->getArg(2));
   }
-  for (llvm::Value *out : outs)
-    appendMemref(b, args,
-                 b.CreateGEP(b.getFloatTy(), out,
-                             b.CreateMul(start, b.getInt64(outSize))),
-                 rows, entry.outputShape);
+  for (llvm::Value *out : outs) {
+    llvm::Value *at =
+        b.CreateGEP(b.getFloatTy(), out, b.CreateMul(start, outWidth));
+    if (kind != EntryKind::Samples) {
+      appendMemref(b, args, at, rows, entry.outputShape);
+      continue;
+    }
+    // [rows, samples·O], row-major.
+    args.append(
+        {at, at, b.getInt64(0), rows, outWidth, outWidth, b.getInt64(1)});
+  }
   if (impl->arg_size() != args.size())
     return emitError(loc) << "model function '" << impl->getName() << "' has "
                           << impl->arg_size() << " parameters, expected "
@@ -216,7 +242,7 @@ FailureOr<std::unique_ptr<llvm::Module>> mlir::kiln::translateAndOptimize(
     if (!f.isDeclaration())
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
 
-  if (failed(buildEntry(*llvmModule, impl, entry, /*monteCarlo=*/false, loc)))
+  if (failed(buildEntry(*llvmModule, impl, entry, EntryKind::Predict, loc)))
     return failure();
   if (!entry.mcImplementation.empty()) {
     llvm::Function *mc = llvmModule->getFunction(entry.mcImplementation);
@@ -224,7 +250,18 @@ FailureOr<std::unique_ptr<llvm::Module>> mlir::kiln::translateAndOptimize(
       return emitError(loc)
              << "Monte-Carlo function '" << entry.mcImplementation
              << "' not found after lowering";
-    if (failed(buildEntry(*llvmModule, mc, entry, /*monteCarlo=*/true, loc)))
+    if (failed(buildEntry(*llvmModule, mc, entry, EntryKind::MonteCarlo, loc)))
+      return failure();
+  }
+  if (!entry.samplesImplementation.empty()) {
+    llvm::Function *samples =
+        llvmModule->getFunction(entry.samplesImplementation);
+    if (!samples)
+      return emitError(loc)
+             << "per-sample function '" << entry.samplesImplementation
+             << "' not found after lowering";
+    if (failed(
+            buildEntry(*llvmModule, samples, entry, EntryKind::Samples, loc)))
       return failure();
   }
 

@@ -48,6 +48,10 @@ struct EntryPoint {
   std::string mcImplementation;
   /// rowsPerCall for the Monte-Carlo entry point.
   int64_t mcRowsPerCall = 0;
+  /// The per-sample function (@F_mc_samples), exported as `symbol`_mc_samples,
+  /// and its rows per call; empty when absent.
+  std::string samplesImplementation;
+  int64_t samplesRowsPerCall = 0;
 };
 
 /// The target machine for `target` (errors reported at `loc`).

@@ -129,6 +129,20 @@ Value stackSamples(OpBuilder &b, Location loc, Value h, Value batch,
       .getResult(0);
 }
 
+/// scf.for j in [0, steps) carrying `acc`, the body built by `body(j, acc)`.
+scf::ForOp forEachSample(
+    OpBuilder &b, Location loc, Value steps, ValueRange acc,
+    function_ref<SmallVector<Value>(OpBuilder &, Location, Value, ValueRange)>
+        body) {
+  Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+  Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+  return b.create<scf::ForOp>(
+      loc, c0, steps, c1, acc,
+      [&](OpBuilder &nb, Location nl, Value j, ValueRange carried) {
+        nb.create<scf::YieldOp>(nl, body(nb, nl, j, carried));
+      });
+}
+
 struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -144,39 +158,18 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
         return signalPassFailure();
   }
 
-  LogicalResult addMonteCarlo(func::FuncOp fn) {
-    if (!llvm::hasSingleElement(fn.getBody()))
-      return fn.emitOpError("nn-monte-carlo needs a single-block function");
-    std::string name = (fn.getName() + "_mc").str();
-    if (SymbolTable::lookupSymbolIn(getOperation(), name))
-      return fn.emitOpError("nn-monte-carlo: '") << name << "' exists";
-    Location loc = fn.getLoc();
-    OpBuilder b(fn);
-    b.setInsertionPointAfter(fn);
-    Type in = fn.getFunctionType().getInput(0);
-    Type out = fn.getFunctionType().getResult(0);
-    auto mc = b.create<func::FuncOp>(
-        loc, name,
-        b.getFunctionType({in, b.getI64Type(), b.getI32Type()}, {out, out}));
-    Block *entry = mc.addEntryBlock();
-    b.setInsertionPointToStart(entry);
-    Value x = entry->getArgument(0), seed = entry->getArgument(1),
-          samples = entry->getArgument(2);
+  /// The sample loop shared by @F_mc and @F_mc_samples: for each step of
+  /// samples [start, start + steps), F's layers with the dropouts as
+  /// nn.mc_dropout (samples stacked after the first one when the batch is
+  /// small), then `consume(start, steps, y, carried)` yields the new
+  /// carried values; y holds sample start + j in rows [j·B, (j+1)·B).
+  scf::ForOp buildSampleLoop(
+      OpBuilder &b, Location loc, func::FuncOp fn, Value x, Value seed,
+      Value samples, ValueRange init,
+      function_ref<SmallVector<Value>(OpBuilder &, Location, Value, Value,
+                                      Value, Value, ValueRange)>
+          consume) {
     auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
-
-    // Zero-initialized running mean and M2, shaped like F's result: its
-    // batch is x's batch.
-    auto outType = cast<RankedTensorType>(out);
-    SmallVector<Value> sizes;
-    if (outType.isDynamicDim(0))
-      sizes.push_back(b.create<tensor::DimOp>(loc, x, 0));
-    auto zeros = [&]() -> Value {
-      Value empty = b.create<tensor::EmptyOp>(loc, outType.getShape(),
-                                              outType.getElementType(), sizes);
-      return b.create<linalg::FillOp>(loc, floatConst(b, loc, 0.0), empty)
-          .getResult(0);
-    };
-    Value mean0 = zeros(), m20 = zeros();
     Value count =
         b.create<arith::IndexCastUIOp>(loc, b.getIndexType(), samples);
     Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
@@ -188,8 +181,8 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
             loc, arith::CmpIPredicate::ult, batch,
             b.create<arith::ConstantIndexOp>(loc, kStackBelowRows)),
         b.create<arith::ConstantIndexOp>(loc, kSamplesPerStep), c1);
-    auto loop = b.create<scf::ForOp>(
-        loc, c0, count, chunk, ValueRange{mean0, m20},
+    return b.create<scf::ForOp>(
+        loc, c0, count, chunk, init,
         [&](OpBuilder &lb, Location ll, Value start, ValueRange acc) {
           Value sample0 =
               lb.create<arith::IndexCastUIOp>(ll, lb.getI32Type(), start);
@@ -214,12 +207,54 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
             map.map(drop.getResult(), y);
           }
           Value y = map.lookup(ret.getOperand(0));
-          // Welford over this step's samples, rows [j·B, (j+1)·B) of y.
           Value left = lb.create<arith::SubIOp>(ll, count, start);
           Value steps = lb.create<arith::MinUIOp>(ll, left, chunk);
-          auto fold = lb.create<scf::ForOp>(
-              ll, c0, steps, c1, acc,
+          lb.create<scf::YieldOp>(ll,
+                                  consume(lb, ll, start, steps, y, batch, acc));
+        });
+  }
+
+  LogicalResult addMonteCarlo(func::FuncOp fn) {
+    if (!llvm::hasSingleElement(fn.getBody()))
+      return fn.emitOpError("nn-monte-carlo needs a single-block function");
+    std::string name = (fn.getName() + "_mc").str();
+    if (SymbolTable::lookupSymbolIn(getOperation(), name))
+      return fn.emitOpError("nn-monte-carlo: '") << name << "' exists";
+    Location loc = fn.getLoc();
+    OpBuilder b(fn);
+    b.setInsertionPointAfter(fn);
+    Type in = fn.getFunctionType().getInput(0);
+    Type out = fn.getFunctionType().getResult(0);
+    auto mc = b.create<func::FuncOp>(
+        loc, name,
+        b.getFunctionType({in, b.getI64Type(), b.getI32Type()}, {out, out}));
+    Block *entry = mc.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    Value x = entry->getArgument(0), seed = entry->getArgument(1),
+          samples = entry->getArgument(2);
+
+    // Zero-initialized running mean and M2, shaped like F's result: its
+    // batch is x's batch.
+    auto outType = cast<RankedTensorType>(out);
+    SmallVector<Value> sizes;
+    if (outType.isDynamicDim(0))
+      sizes.push_back(b.create<tensor::DimOp>(loc, x, 0));
+    auto zeros = [&]() -> Value {
+      Value empty = b.create<tensor::EmptyOp>(loc, outType.getShape(),
+                                              outType.getElementType(), sizes);
+      return b.create<linalg::FillOp>(loc, floatConst(b, loc, 0.0), empty)
+          .getResult(0);
+    };
+    Value mean0 = zeros(), m20 = zeros();
+    auto loop = buildSampleLoop(
+        b, loc, fn, x, seed, samples, ValueRange{mean0, m20},
+        [&](OpBuilder &lb, Location ll, Value start, Value steps, Value y,
+            Value batch, ValueRange acc) {
+          // Welford over this step's samples.
+          auto fold = forEachSample(
+              lb, ll, steps, acc,
               [&](OpBuilder &fb, Location fl, Value j, ValueRange acc2) {
+                Value c1 = fb.create<arith::ConstantIndexOp>(fl, 1);
                 Value n = fb.create<arith::UIToFPOp>(
                     fl, fb.getF32Type(),
                     fb.create<arith::IndexCastUIOp>(
@@ -240,9 +275,9 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
                           el, a[2], eb.create<arith::MulFOp>(el, d, d2));
                       return SmallVector<Value>{mean, m2};
                     });
-                fb.create<scf::YieldOp>(fl, update.getResults());
+                return SmallVector<Value>(update.getResults());
               });
-          lb.create<scf::YieldOp>(ll, fold.getResults());
+          return SmallVector<Value>(fold.getResults());
         });
     // stddev = sqrt(M2 / samples)
     Value total = b.create<arith::UIToFPOp>(loc, b.getF32Type(), samples);
@@ -255,6 +290,61 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
                     })
             .getResult(0);
     b.create<func::ReturnOp>(loc, ValueRange{loop.getResult(0), stddev});
+    return addPerSample(fn);
+  }
+
+  /// @F_mc_samples(x, seed, samples, dest) -> dest: every sample's output,
+  /// dest[r, s·O + o] = output o of example r in sample s (example-major,
+  /// so a piece of rows is a contiguous piece of the caller's buffer),
+  /// written in place into the destination argument.
+  LogicalResult addPerSample(func::FuncOp fn) {
+    auto outType = cast<RankedTensorType>(fn.getFunctionType().getResult(0));
+    if (outType.getRank() != 2 || outType.isDynamicDim(1))
+      return success(); // only [batch, units] outputs have this entry
+    int64_t units = outType.getDimSize(1);
+    Location loc = fn.getLoc();
+    OpBuilder b(fn);
+    b.setInsertionPointAfter(fn);
+    auto destType = RankedTensorType::get(
+        {ShapedType::kDynamic, ShapedType::kDynamic}, outType.getElementType());
+    Type in = fn.getFunctionType().getInput(0);
+    auto f = b.create<func::FuncOp>(
+        loc, (fn.getName() + "_mc_samples").str(),
+        b.getFunctionType({in, b.getI64Type(), b.getI32Type(), destType},
+                          {destType}));
+    f.setArgAttr(3, "bufferization.writable", b.getBoolAttr(true));
+    Block *entry = f.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    Value x = entry->getArgument(0);
+    auto loop = buildSampleLoop(
+        b, loc, fn, x, entry->getArgument(1), entry->getArgument(2),
+        ValueRange{entry->getArgument(3)},
+        [&](OpBuilder &lb, Location ll, Value start, Value steps, Value y,
+            Value batch, ValueRange acc) {
+          auto copy = forEachSample(
+              lb, ll, steps, acc,
+              [&](OpBuilder &cb, Location cl, Value j, ValueRange acc2) {
+                Value rows = sliceRows(
+                    cb, cl, y, cb.create<arith::MulIOp>(cl, j, batch), batch);
+                Value column = cb.create<arith::MulIOp>(
+                    cl, cb.create<arith::AddIOp>(cl, start, j),
+                    cb.create<arith::ConstantIndexOp>(cl, units));
+                SmallVector<OpFoldResult> at{cb.getIndexAttr(0), column},
+                    size{batch, cb.getIndexAttr(units)},
+                    unit{cb.getIndexAttr(1), cb.getIndexAttr(1)};
+                // linalg.copy into the slice, in place (see stackSamples).
+                Value slot = cb.create<tensor::ExtractSliceOp>(cl, acc2[0], at,
+                                                               size, unit);
+                Value copied =
+                    cb.create<linalg::CopyOp>(cl, rows, slot).getResult(0);
+                return SmallVector<Value>{
+                    cb.create<tensor::InsertSliceOp>(cl, copied, acc2[0], at,
+                                                     size, unit)
+                        .getResult()};
+              });
+          return SmallVector<Value>(copy.getResults());
+        });
+    b.create<func::ReturnOp>(loc, loop.getResult(0));
     return success();
   }
 };

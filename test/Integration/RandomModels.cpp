@@ -14,6 +14,8 @@
 //                    the model's stored normalization says, %.9g
 //   mc_i.txt         for models with dropout: predictMc(rows, 10 samples,
 //                    seed 12345), the mean rows then the stddev rows
+//   mcs_i.txt        and every sample's predict(rows, MC, seed 12345,
+//                    sample s) for s < 5, one line per (row, sample)
 //   arch_i.txt       a one-line description, for failure messages
 // The architectures draw from: every elementwise activation inside Dense
 // and as an Activation layer (PReLU with per-unit slopes in both), softmax
@@ -237,6 +239,21 @@ int main(int argc, char **argv) {
         }
       if (!out)
         return fail("cannot write mc_" + n + ".txt");
+      std::vector<Matrix> perSample;
+      for (uint32_t sample = 0; sample < 5; ++sample)
+        perSample.push_back(
+            model.predict(standardize(x), 256, true, 12345, sample));
+      std::ofstream samplesOut(prefix + "mcs_" + n + ".txt");
+      for (int64_t r = 0; r < rows; ++r)
+        for (const Matrix &m : perSample) {
+          for (int64_t j = 0; j < m.cols(); ++j) {
+            std::snprintf(num, sizeof num, "%.9g", m(r, j));
+            samplesOut << (j ? " " : "") << num;
+          }
+          samplesOut << "\n";
+        }
+      if (!samplesOut)
+        return fail("cannot write mcs_" + n + ".txt");
     }
     std::ofstream in(prefix + "input_" + n + ".txt"),
         expected(prefix + "expected_" + n + ".txt"),

@@ -41,6 +41,28 @@ int main(void) {
   for (int i = 0; i < 2 * SMALL_OUTPUT_SIZE; ++i)
     zero &= sd[i] == 0.0f;
   expect("one sample has stddev 0", zero, 1);
+  float all[2 * 5 * SMALL_OUTPUT_SIZE];
+  expect("samples null input", small_predict_mc_samples(NULL, 1, 5, 1, all),
+         SMALL_STATUS_INVALID_ARGUMENT);
+  expect("samples null output", small_predict_mc_samples(in, 1, 5, 1, NULL),
+         SMALL_STATUS_INVALID_ARGUMENT);
+  expect("samples batch 0", small_predict_mc_samples(in, 0, 5, 1, all),
+         SMALL_STATUS_INVALID_ARGUMENT);
+  expect("samples samples 0", small_predict_mc_samples(in, 1, 0, 1, all),
+         SMALL_STATUS_INVALID_ARGUMENT);
+  expect("samples", small_predict_mc_samples(in, 2, 5, 1, all),
+         SMALL_STATUS_OK);
+  /* The per-sample outputs average to predict_mc's mean. */
+  expect("mc again", small_predict_mc(in, 2, 5, 1, out, sd), SMALL_STATUS_OK);
+  int agree = 1;
+  for (int i = 0; i < 2; ++i)
+    for (int o = 0; o < SMALL_OUTPUT_SIZE; ++o) {
+      double m = 0;
+      for (int s = 0; s < 5; ++s)
+        m += all[(i * 5 + s) * SMALL_OUTPUT_SIZE + o] / 5.0;
+      agree &= fabs(m - out[i * SMALL_OUTPUT_SIZE + o]) < 1e-6;
+    }
+  expect("per-sample outputs average to the MC mean", agree, 1);
   /* Predictive entropy of the MC mean: log 3 for a uniform mean, 0 for a
    * certain one. */
   float uniform[2 * SMALL_OUTPUT_SIZE] = {1.f / 3, 1.f / 3, 1.f / 3, 1, 0, 0};

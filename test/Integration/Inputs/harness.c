@@ -6,7 +6,8 @@
  * With -DSPLIT, row 0 is predicted alone (the one-row kernel) and the rest
  * in one call (full and partial row tiles). With -DMC=NAME_predict_mc, it
  * calls that with 10 samples and seed 12345 and prints the mean rows, then
- * the stddev rows. */
+ * the stddev rows. With -DMCS=NAME_predict_mc_samples, it calls that with
+ * 5 samples and seed 12345 and prints batch * 5 rows, example-major. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -15,14 +16,23 @@ int main(void) {
   if (scanf("%zu", &batch) != 1 || batch == 0)
     return 2;
   float *in = malloc(batch * IN_SIZE * sizeof(float));
-  float *out = malloc(2 * batch * OUT_SIZE * sizeof(float));
+  float *out = malloc(5 * batch * OUT_SIZE * sizeof(float));
   if (!in || !out)
     return 2;
   for (size_t i = 0; i < batch * IN_SIZE; ++i)
     if (scanf("%f", &in[i]) != 1)
       return 2;
   size_t rows = batch;
-#ifdef MC
+#ifdef MCS
+  rows = 5 * batch;
+#ifdef SPLIT
+  int status = MCS(in, 1, 5, 12345, out);
+  if (status == 0 && batch > 1)
+    status = MCS(in + IN_SIZE, batch - 1, 5, 12345, out + 5 * OUT_SIZE);
+#else
+  int status = MCS(in, batch, 5, 12345, out);
+#endif
+#elif defined(MC)
   /* mean in out[0, batch·O), stddev in out[batch·O, 2·batch·O) */
   float *sd = out + batch * OUT_SIZE;
   rows = 2 * batch;

@@ -55,6 +55,10 @@ for ((i = 0; i < count; i++)); do
         failures=$((failures + 1))
       cmp -s "$dir/mc_split.txt" "$dir/mc_whole.txt" ||
         { echo "FAIL model $i $variant MC: batch split changed the outputs"; failures=$((failures + 1)); }
+      harness "$dir" "$dir/mcs_split" -DSPLIT -DMCS="m${i}_predict_mc_samples"
+      "$python" "$here/compare.py" "$out/mcs_$i.txt" "$dir/mcs_split.txt" \
+        --floor 0.1 --what "model $i $variant MC per-sample outputs vs trainer" ||
+        failures=$((failures + 1))
       [ "$variant" = fused ] && mcModels=$((mcModels + 1))
     fi
   done
