@@ -21,6 +21,8 @@
 #include "mlir/IR/AffineMap.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 #include <cmath>
 #include <limits>
 
@@ -239,177 +241,217 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
     int64_t units = 1;
     for (int64_t d : type.getShape().drop_front())
       units *= d;
-    double p = op.getRate().convertToDouble();
-    bool alpha = op.getKind() == DropoutKind::alpha;
-    // Alpha dropout's affine map (SELU paper; trainer/Dropout.h).
-    const double alphaP = -1.0507009873554805 * 1.6732632423543772;
-    const double a = 1.0 / std::sqrt((1 - p) * (1 + p * alphaP * alphaP));
-    const double bShift = -a * alphaP * p;
-    float kept = alpha ? float(a) : float(1.0 / (1.0 - p));
-    float shift = float(bShift);
-    float dropped = alpha ? float(a * alphaP + bShift) : 0.f;
-    Value seed = adaptor.getSeed(), sample = adaptor.getSample();
-    uint32_t stream = op.getStream();
-    float rate = op.getRate().convertToFloat();
-    Type f32 = rewriter.getF32Type();
+    // One private function per dropout layer (shape, rate, kind, stream):
+    // the Monte-Carlo functions (@F_mc, @F_mc_samples) share it, which
+    // halves the Philox code LLVM compiles. Its input is its destination
+    // too (`bufferization.writable`): a dropout's input is never read again.
+    ModuleOp module = op->getParentOfType<ModuleOp>();
+    std::string key;
+    llvm::raw_string_ostream os(key);
+    os << type << op.getRate().convertToDouble() << int(op.getKind())
+       << op.getStream() << op.getSamples();
+    std::string name =
+        llvm::formatv("__kiln_mc_dropout_{0}_{1:x}", op.getStream(),
+                      static_cast<uint64_t>(llvm::hash_value(os.str())));
+    auto fn = module.lookupSymbol<func::FuncOp>(name);
+    if (!fn) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToEnd(module.getBody());
+      SmallVector<Type> argTypes{type, rewriter.getI64Type(),
+                                 rewriter.getI32Type(),
+                                 rewriter.getIndexType()};
+      fn = rewriter.create<func::FuncOp>(
+          loc, name, rewriter.getFunctionType(argTypes, {type}));
+      fn.setPrivate();
+      fn.setArgAttr(0, "bufferization.writable", rewriter.getBoolAttr(true));
+      Block *entry =
+          rewriter.createBlock(&fn.getBody(), {}, argTypes,
+                               SmallVector<Location>(argTypes.size(), loc));
+      rewriter.setInsertionPointToStart(entry);
+      Value x = entry->getArgument(0), seed = entry->getArgument(1),
+            sample = entry->getArgument(2), perSample = entry->getArgument(3);
+      double p = op.getRate().convertToDouble();
+      bool alpha = op.getKind() == DropoutKind::alpha;
+      // Alpha dropout's affine map (SELU paper; trainer/Dropout.h).
+      const double alphaP = -1.0507009873554805 * 1.6732632423543772;
+      const double a = 1.0 / std::sqrt((1 - p) * (1 + p * alphaP * alphaP));
+      const double bShift = -a * alphaP * p;
+      float kept = alpha ? float(a) : float(1.0 / (1.0 - p));
+      float shift = float(bShift);
+      float dropped = alpha ? float(a * alphaP + bShift) : 0.f;
+      uint32_t stream = op.getStream();
+      float rate = op.getRate().convertToFloat();
+      Type f32 = rewriter.getF32Type();
 
-    // Keep flags [samples, blocks] × 4 words: one Philox block gives the
-    // words of units 4·block .. 4·block + 3 (kiln_rng_u32_at's layout), so
-    // one evaluation serves four units of a sample, and all its rows.
-    // x holds `count` = rows / rows_per_sample samples (at most `samples`):
-    // the flag buffers are allocated for `samples` (a static size) and used
-    // through slices of `count` rows.
-    Value perSample = adaptor.getRowsPerSample();
-    Value count = rewriter.create<arith::DivUIOp>(
-        loc, rewriter.create<tensor::DimOp>(loc, x, 0), perSample);
-    int64_t capacity = static_cast<int64_t>(op.getSamples());
-    auto leading = [&](int64_t cols) -> Value {
-      Value full = rewriter.create<tensor::EmptyOp>(
-          loc, ArrayRef<int64_t>{capacity, cols}, f32);
-      return rewriter.create<tensor::ExtractSliceOp>(
-          loc, full,
-          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0),
-                                 rewriter.getIndexAttr(0)},
-          ArrayRef<OpFoldResult>{count, rewriter.getIndexAttr(cols)},
-          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
-                                 rewriter.getIndexAttr(1)});
-    };
-    int64_t blocks = (units + 3) / 4;
-    auto flagsType = RankedTensorType::get({ShapedType::kDynamic, blocks}, f32);
-    AffineMap id2 = rewriter.getMultiDimIdentityMap(2);
-    SmallVector<Value> inits;
-    for (int w = 0; w < 4; ++w)
-      inits.push_back(leading(blocks));
-    auto flagGen = rewriter.create<linalg::GenericOp>(
-        loc, SmallVector<Type>(4, flagsType), ValueRange{}, inits,
-        SmallVector<AffineMap>(4, id2),
-        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                      utils::IteratorType::parallel},
-        [&](OpBuilder &b, Location l, ValueRange) {
-          Value s = b.create<arith::AddIOp>(
-              l, sample,
-              b.create<arith::IndexCastUIOp>(l, b.getI32Type(),
-                                             b.create<linalg::IndexOp>(l, 0)));
-          Value block = b.create<arith::IndexCastUIOp>(
-              l, b.getI64Type(), b.create<linalg::IndexOp>(l, 1));
-          std::array<Value, 4> words =
-              kiln::buildPhiloxBlock(b, l, seed, stream, s, block);
-          SmallVector<Value> keeps;
-          for (Value word : words) {
-            Value keep = b.create<arith::CmpFOp>(
-                l, arith::CmpFPredicate::OGE, kiln::buildUnitFloat(b, l, word),
-                kiln::floatConstant(b, l, f32, rate));
-            keeps.push_back(b.create<arith::UIToFPOp>(l, f32, keep));
-          }
-          b.create<linalg::YieldOp>(l, keeps);
-        });
-    SmallVector<Value> flags(flagGen.getResults());
+      // Keep flags [samples, blocks] × 4 words: one Philox block gives the
+      // words of units 4·block .. 4·block + 3 (kiln_rng_u32_at's layout), so
+      // one evaluation serves four units of a sample, and all its rows.
+      // x holds `count` = rows / rows_per_sample samples (at most `samples`):
+      // the flag buffers are allocated for `samples` (a static size) and used
+      // through slices of `count` rows.
+      Value count = rewriter.create<arith::DivUIOp>(
+          loc, rewriter.create<tensor::DimOp>(loc, x, 0), perSample);
+      int64_t capacity = static_cast<int64_t>(op.getSamples());
+      auto leading = [&](int64_t cols) -> Value {
+        Value full = rewriter.create<tensor::EmptyOp>(
+            loc, ArrayRef<int64_t>{capacity, cols}, f32);
+        return rewriter.create<tensor::ExtractSliceOp>(
+            loc, full,
+            ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0),
+                                   rewriter.getIndexAttr(0)},
+            ArrayRef<OpFoldResult>{count, rewriter.getIndexAttr(cols)},
+            ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
+                                   rewriter.getIndexAttr(1)});
+      };
+      int64_t blocks = (units + 3) / 4;
+      auto flagsType =
+          RankedTensorType::get({ShapedType::kDynamic, blocks}, f32);
+      AffineMap id2 = rewriter.getMultiDimIdentityMap(2);
+      SmallVector<Value> inits;
+      for (int w = 0; w < 4; ++w)
+        inits.push_back(leading(blocks));
+      auto flagGen = rewriter.create<linalg::GenericOp>(
+          loc, SmallVector<Type>(4, flagsType), ValueRange{}, inits,
+          SmallVector<AffineMap>(4, id2),
+          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                        utils::IteratorType::parallel},
+          [&](OpBuilder &b, Location l, ValueRange) {
+            Value s = b.create<arith::AddIOp>(
+                l, sample,
+                b.create<arith::IndexCastUIOp>(
+                    l, b.getI32Type(), b.create<linalg::IndexOp>(l, 0)));
+            Value block = b.create<arith::IndexCastUIOp>(
+                l, b.getI64Type(), b.create<linalg::IndexOp>(l, 1));
+            std::array<Value, 4> words =
+                kiln::buildPhiloxBlock(b, l, seed, stream, s, block);
+            SmallVector<Value> keeps;
+            for (Value word : words) {
+              Value keep =
+                  b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGE,
+                                          kiln::buildUnitFloat(b, l, word),
+                                          kiln::floatConstant(b, l, f32, rate));
+              keeps.push_back(b.create<arith::UIToFPOp>(l, f32, keep));
+            }
+            b.create<linalg::YieldOp>(l, keeps);
+          });
+      SmallVector<Value> flags(flagGen.getResults());
 
-    // keep[s, u]: unit u's word of its block.
-    auto keepType = RankedTensorType::get({ShapedType::kDynamic, units}, f32);
-    Value keepSU =
-        rewriter
-            .create<linalg::GenericOp>(
-                loc, keepType, ValueRange{}, ValueRange{leading(units)},
-                ArrayRef<AffineMap>{id2},
-                ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                              utils::IteratorType::parallel},
-                [&](OpBuilder &b, Location l, ValueRange) {
-                  Value s = b.create<linalg::IndexOp>(l, 0);
-                  Value u = b.create<linalg::IndexOp>(l, 1);
-                  Value c4 = b.create<arith::ConstantIndexOp>(l, 4);
-                  Value block = b.create<arith::DivUIOp>(l, u, c4);
-                  Value word = b.create<arith::RemUIOp>(l, u, c4);
-                  Value flag = b.create<tensor::ExtractOp>(
-                      l, flags[3], ValueRange{s, block});
-                  for (int w = 2; w >= 0; --w) {
-                    Value is = b.create<arith::CmpIOp>(
-                        l, arith::CmpIPredicate::eq, word,
-                        b.create<arith::ConstantIndexOp>(l, w));
-                    flag = b.create<arith::SelectOp>(
-                        l, is,
-                        b.create<tensor::ExtractOp>(l, flags[w],
-                                                    ValueRange{s, block}),
-                        flag);
-                  }
-                  b.create<linalg::YieldOp>(l, flag);
-                })
-            .getResult(0);
+      // keep[s, u]: unit u's word of its block.
+      auto keepType = RankedTensorType::get({ShapedType::kDynamic, units}, f32);
+      Value keepSU =
+          rewriter
+              .create<linalg::GenericOp>(
+                  loc, keepType, ValueRange{}, ValueRange{leading(units)},
+                  ArrayRef<AffineMap>{id2},
+                  ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                                utils::IteratorType::parallel},
+                  [&](OpBuilder &b, Location l, ValueRange) {
+                    Value s = b.create<linalg::IndexOp>(l, 0);
+                    Value u = b.create<linalg::IndexOp>(l, 1);
+                    Value c4 = b.create<arith::ConstantIndexOp>(l, 4);
+                    Value block = b.create<arith::DivUIOp>(l, u, c4);
+                    Value word = b.create<arith::RemUIOp>(l, u, c4);
+                    Value flag = b.create<tensor::ExtractOp>(
+                        l, flags[3], ValueRange{s, block});
+                    for (int w = 2; w >= 0; --w) {
+                      Value is = b.create<arith::CmpIOp>(
+                          l, arith::CmpIPredicate::eq, word,
+                          b.create<arith::ConstantIndexOp>(l, w));
+                      flag = b.create<arith::SelectOp>(
+                          l, is,
+                          b.create<tensor::ExtractOp>(l, flags[w],
+                                                      ValueRange{s, block}),
+                          flag);
+                    }
+                    b.create<linalg::YieldOp>(l, flag);
+                  })
+              .getResult(0);
 
-    // The rows as [samples, rows per sample, units] (rows are sample-major),
-    // so the mask is read through an affine map and the loop vectorizes.
-    Value rows = rewriter.create<tensor::DimOp>(loc, x, 0);
-    Value x2 = x;
-    auto flatType = RankedTensorType::get({ShapedType::kDynamic, units}, f32);
-    if (rank > 2) {
-      ReassociationIndices features;
-      for (unsigned d = 1; d < rank; ++d)
-        features.push_back(d);
-      x2 = rewriter.create<tensor::CollapseShapeOp>(
-          loc, flatType, x, SmallVector<ReassociationIndices>{{0}, features});
-    }
-    // One sample at a time: its rows [s·B, (s+1)·B) as a slice of x, its
-    // flags as a row read through a broadcast map, rewritten in place (x is
-    // the destination too: bufferization reuses its buffer, since nothing
-    // reads a dropout's input afterwards) so the loop vectorizes.
-    MLIRContext *ctx = rewriter.getContext();
-    AffineMap id2d = rewriter.getMultiDimIdentityMap(2);
-    AffineMap unitOnly = AffineMap::get(2, 0, getAffineDimExpr(1, ctx), ctx);
-    Value c0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
-    Value c1 = rewriter.create<arith::ConstantIndexOp>(loc, 1);
-    auto loop = rewriter.create<scf::ForOp>(
-        loc, c0, count, c1, ValueRange{x2},
-        [&](OpBuilder &b, Location l, Value s, ValueRange acc) {
-          Value first = b.create<arith::MulIOp>(l, s, perSample);
-          SmallVector<OpFoldResult> at{first, b.getIndexAttr(0)},
-              size{perSample, b.getIndexAttr(units)},
-              unit{b.getIndexAttr(1), b.getIndexAttr(1)};
-          Value rowsOfS =
-              b.create<tensor::ExtractSliceOp>(l, acc[0], at, size, unit);
-          auto rowType = RankedTensorType::get({units}, f32);
-          Value flagsOfS = b.create<tensor::ExtractSliceOp>(
-              l, rowType, keepSU, ArrayRef<OpFoldResult>{s, b.getIndexAttr(0)},
-              ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(units)},
-              unit);
-          Value out =
-              b.create<linalg::GenericOp>(
-                   l, rowsOfS.getType(), ValueRange{flagsOfS},
-                   ValueRange{rowsOfS}, ArrayRef<AffineMap>{unitOnly, id2d},
-                   SmallVector<utils::IteratorType>(
-                       2, utils::IteratorType::parallel),
-                   [&](OpBuilder &nb, Location nl, ValueRange args) {
-                     // args = (keep flag, x)
-                     Value keep = nb.create<arith::CmpFOp>(
-                         nl, arith::CmpFPredicate::OGT, args[0],
-                         kiln::floatConstant(nb, nl, f32, 0.5));
-                     Value scaled = nb.create<arith::MulFOp>(
-                         nl, args[1], kiln::floatConstant(nb, nl, f32, kept));
-                     if (alpha)
-                       scaled = nb.create<arith::AddFOp>(
-                           nl, scaled, kiln::floatConstant(nb, nl, f32, shift));
-                     nb.create<linalg::YieldOp>(
-                         nl, nb.create<arith::SelectOp>(
-                                   nl, keep, scaled,
-                                   kiln::floatConstant(nb, nl, f32, dropped))
-                                 .getResult());
-                   })
-                  .getResult(0);
-          b.create<scf::YieldOp>(
-              l, b.create<tensor::InsertSliceOp>(l, out, acc[0], at, size, unit)
-                     .getResult());
-        });
-    Value y = loop.getResult(0);
-    if (rank > 2) {
-      ReassociationIndices features;
-      SmallVector<OpFoldResult> shape{rows};
-      for (unsigned d = 1; d < rank; ++d) {
-        features.push_back(d);
-        shape.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+      // The rows as [samples, rows per sample, units] (rows are sample-major),
+      // so the mask is read through an affine map and the loop vectorizes.
+      Value rows = rewriter.create<tensor::DimOp>(loc, x, 0);
+      Value x2 = x;
+      auto flatType = RankedTensorType::get({ShapedType::kDynamic, units}, f32);
+      if (rank > 2) {
+        ReassociationIndices features;
+        for (unsigned d = 1; d < rank; ++d)
+          features.push_back(d);
+        x2 = rewriter.create<tensor::CollapseShapeOp>(
+            loc, flatType, x, SmallVector<ReassociationIndices>{{0}, features});
       }
-      y = rewriter.create<tensor::ExpandShapeOp>(
-          loc, type, y, SmallVector<ReassociationIndices>{{0}, features},
-          shape);
+      // One sample at a time: its rows [s·B, (s+1)·B) as a slice of x, its
+      // flags as a row read through a broadcast map, rewritten in place (x is
+      // the destination too: bufferization reuses its buffer, since nothing
+      // reads a dropout's input afterwards) so the loop vectorizes.
+      MLIRContext *ctx = rewriter.getContext();
+      AffineMap id2d = rewriter.getMultiDimIdentityMap(2);
+      AffineMap unitOnly = AffineMap::get(2, 0, getAffineDimExpr(1, ctx), ctx);
+      Value c0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+      Value c1 = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+      auto loop = rewriter.create<scf::ForOp>(
+          loc, c0, count, c1, ValueRange{x2},
+          [&](OpBuilder &b, Location l, Value s, ValueRange acc) {
+            Value first = b.create<arith::MulIOp>(l, s, perSample);
+            SmallVector<OpFoldResult> at{first, b.getIndexAttr(0)},
+                size{perSample, b.getIndexAttr(units)},
+                unit{b.getIndexAttr(1), b.getIndexAttr(1)};
+            Value rowsOfS =
+                b.create<tensor::ExtractSliceOp>(l, acc[0], at, size, unit);
+            auto rowType = RankedTensorType::get({units}, f32);
+            Value flagsOfS = b.create<tensor::ExtractSliceOp>(
+                l, rowType, keepSU,
+                ArrayRef<OpFoldResult>{s, b.getIndexAttr(0)},
+                ArrayRef<OpFoldResult>{b.getIndexAttr(1),
+                                       b.getIndexAttr(units)},
+                unit);
+            Value out =
+                b.create<linalg::GenericOp>(
+                     l, rowsOfS.getType(), ValueRange{flagsOfS},
+                     ValueRange{rowsOfS}, ArrayRef<AffineMap>{unitOnly, id2d},
+                     SmallVector<utils::IteratorType>(
+                         2, utils::IteratorType::parallel),
+                     [&](OpBuilder &nb, Location nl, ValueRange args) {
+                       // args = (keep flag, x)
+                       Value keep = nb.create<arith::CmpFOp>(
+                           nl, arith::CmpFPredicate::OGT, args[0],
+                           kiln::floatConstant(nb, nl, f32, 0.5));
+                       Value scaled = nb.create<arith::MulFOp>(
+                           nl, args[1], kiln::floatConstant(nb, nl, f32, kept));
+                       if (alpha)
+                         scaled = nb.create<arith::AddFOp>(
+                             nl, scaled,
+                             kiln::floatConstant(nb, nl, f32, shift));
+                       nb.create<linalg::YieldOp>(
+                           nl, nb.create<arith::SelectOp>(
+                                     nl, keep, scaled,
+                                     kiln::floatConstant(nb, nl, f32, dropped))
+                                   .getResult());
+                     })
+                    .getResult(0);
+            b.create<scf::YieldOp>(l, b.create<tensor::InsertSliceOp>(
+                                           l, out, acc[0], at, size, unit)
+                                          .getResult());
+          });
+      Value y = loop.getResult(0);
+      if (rank > 2) {
+        ReassociationIndices features;
+        SmallVector<OpFoldResult> shape{rows};
+        for (unsigned d = 1; d < rank; ++d) {
+          features.push_back(d);
+          shape.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+        }
+        y = rewriter.create<tensor::ExpandShapeOp>(
+            loc, type, y, SmallVector<ReassociationIndices>{{0}, features},
+            shape);
+      }
+      rewriter.create<func::ReturnOp>(loc, y);
     }
+    Value y = rewriter
+                  .create<func::CallOp>(loc, fn,
+                                        ValueRange{x, adaptor.getSeed(),
+                                                   adaptor.getSample(),
+                                                   adaptor.getRowsPerSample()})
+                  .getResult(0);
     rewriter.replaceOp(op, y);
     return success();
   }
