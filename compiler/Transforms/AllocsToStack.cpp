@@ -29,8 +29,8 @@ using namespace mlir;
 
 namespace {
 
-/// One batch-shaped buffer: its bytes per row and the span of top-level ops
-/// (indices in the entry block) during which it holds live data.
+/// One batch-shaped buffer: its bytes per row and the span of program points
+/// (ProgramPoints) during which it holds live data.
 struct Buffer {
   memref::AllocOp op;
   int64_t bytesPerRow = 0;
@@ -257,7 +257,6 @@ struct AllocsToStackPass
     : public kiln::impl::AllocsToStackPassBase<AllocsToStackPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    int64_t maxPerRow = 0, maxFixed = 0;
     SmallVector<NamedAttribute> perFunction;
     WalkResult result = module.walk([&](func::FuncOp func) {
       if (func.isExternal())
@@ -265,8 +264,6 @@ struct AllocsToStackPass
       FailureOr<std::pair<int64_t, int64_t>> bytes = convert(func);
       if (failed(bytes))
         return WalkResult::interrupt();
-      maxPerRow = std::max(maxPerRow, bytes->first);
-      maxFixed = std::max(maxFixed, bytes->second);
       Builder b(func.getContext());
       perFunction.push_back(b.getNamedAttr(
           func.getName(),
@@ -276,17 +273,12 @@ struct AllocsToStackPass
     if (result.wasInterrupted())
       return signalPassFailure();
     Builder b(module.getContext());
-    module->setAttr("kiln.stack_bytes_per_row", b.getI64IntegerAttr(maxPerRow));
-    module->setAttr("kiln.stack_bytes_fixed", b.getI64IntegerAttr(maxFixed));
     module->setAttr("kiln.stack_bytes", b.getDictionaryAttr(perFunction));
   }
 
   /// Rewrites `func`'s allocs; returns its (bytes per row, fixed bytes).
   FailureOr<std::pair<int64_t, int64_t>> convert(func::FuncOp func) {
     Block &entry = func.getBody().front();
-    DenseMap<Operation *, int64_t> index;
-    for (auto [i, op] : llvm::enumerate(entry))
-      index[&op] = i;
     // The batch: dimension 0 of the first batch-shaped argument. Under
     // kilnc's calling convention every argument (input, output) and every
     // intermediate is [batch, ...], which is what lets batch-shaped buffers
@@ -305,8 +297,8 @@ struct AllocsToStackPass
     // A buffer allocated inside a loop (a Monte-Carlo sample loop) holds
     // nothing from one iteration to the next: bufferization allocated it
     // for a tensor.empty, whose contents are undefined. When its sizes are
-    // defined outside, it moves before the loop and becomes one more
-    // buffer of the function, live across the whole loop.
+    // defined outside, it moves before the loop; liveRange still knows
+    // its home was the loop, so it shares slots with its neighbours there.
     DenseMap<Operation *, Operation *> home;
     for (memref::AllocOp op : allocs)
       home[op] = op->getParentOp();
@@ -319,9 +311,6 @@ struct AllocsToStackPass
       if (succeeded(hoistOperands(op, top, entry)))
         op->moveBefore(top);
     }
-    index.clear();
-    for (auto [i, op] : llvm::enumerate(entry))
-      index[&op] = i;
     std::vector<Buffer> buffers;
     for (memref::AllocOp op : allocs) {
       if (op->getBlock() != &entry)
@@ -352,8 +341,8 @@ struct AllocsToStackPass
           return op.emitOpError("has a row count that is not a constant "
                                 "multiple of the batch: its stack size is "
                                 "unbounded");
-        buffers.push_back({op, *perBatchRow * staticElements * elementBytes,
-                           index.lookup(op), 0});
+        buffers.push_back(
+            {op, *perBatchRow * staticElements * elementBytes, 0, 0});
         continue;
       }
       // Static buffers (and unusual layouts) keep an alloca of their own;

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Transforms/Passes.h"
+#include "compiler/Utils/NNMath.h"
 
 #include "dialects/NN/IR/NNOps.h"
 
@@ -23,21 +24,6 @@ namespace mlir::kiln {
 using namespace mlir;
 
 namespace {
-
-Value floatConst(OpBuilder &b, Location loc, double v) {
-  return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(v));
-}
-
-/// tensor.empty shaped like the ranked tensor `like`.
-Value emptyLike(OpBuilder &b, Location loc, Value like) {
-  auto type = cast<RankedTensorType>(like.getType());
-  SmallVector<Value> sizes;
-  for (int64_t i = 0; i < type.getRank(); ++i)
-    if (type.isDynamicDim(i))
-      sizes.push_back(b.create<tensor::DimOp>(loc, like, i));
-  return b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType(),
-                                   sizes);
-}
 
 /// One parallel generic over `inputs` and `outputs` of the same shape.
 linalg::GenericOp elementwise(
@@ -242,7 +228,9 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
     auto zeros = [&]() -> Value {
       Value empty = b.create<tensor::EmptyOp>(loc, outType.getShape(),
                                               outType.getElementType(), sizes);
-      return b.create<linalg::FillOp>(loc, floatConst(b, loc, 0.0), empty)
+      return b
+          .create<linalg::FillOp>(
+              loc, kiln::floatConstant(b, loc, b.getF32Type(), 0.0), empty)
           .getResult(0);
     };
     Value mean0 = zeros(), m20 = zeros();
@@ -283,7 +271,7 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
     Value total = b.create<arith::UIToFPOp>(loc, b.getF32Type(), samples);
     Value stddev =
         elementwise(b, loc, ValueRange{loop.getResult(1)},
-                    ValueRange{emptyLike(b, loc, loop.getResult(1))},
+                    ValueRange{kiln::emptyLike(b, loc, loop.getResult(1))},
                     [&](OpBuilder &eb, Location el, ValueRange a) {
                       Value v = eb.create<arith::DivFOp>(el, a[0], total);
                       return SmallVector<Value>{eb.create<math::SqrtOp>(el, v)};

@@ -83,10 +83,9 @@ def AllocsToStackPass : Pass<"kiln-allocs-to-stack", "::mlir::ModuleOp"> {
       buffer a `memref.view` of its slot;
     - statically shaped buffers become `memref.alloca`s of their own.
 
-    The stack need of the largest function is recorded on the module as
-    `kiln.stack_bytes_per_row` and `kiln.stack_bytes_fixed` (alignment
-    padding included), each function's in `kiln.stack_bytes` ({name =
-    array<i64: per_row, fixed>}): kilnc's entry point splits a batch into calls of at
+    Each function's stack need is recorded on the module as
+    `kiln.stack_bytes` ({name = array<i64: per_row, fixed>}, alignment
+    padding included): kilnc's entry point splits a batch into calls of at
     most (limit − fixed) / per_row rows and the generated header states the
     resulting bound. An allocation inside a loop or a conditional, or one
     dynamic in a dimension other than the batch, is an error.

@@ -61,24 +61,3 @@ Value kiln::buildUnitFloat(OpBuilder &b, Location loc, Value word) {
       loc, f,
       b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(1.0f / 16777216.0f)));
 }
-
-Value kiln::buildUniformAt(OpBuilder &b, Location loc, Value seed,
-                           uint32_t stream, Value sample, Value index) {
-  auto c64 = [&](uint64_t v) -> Value {
-    return b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(int64_t(v)));
-  };
-  std::array<Value, 4> x =
-      buildPhiloxBlock(b, loc, seed, stream, sample,
-                       b.create<arith::ShRUIOp>(loc, index, c64(2)));
-  // out[index & 3]
-  Value word = b.create<arith::TruncIOp>(
-      loc, b.getI32Type(), b.create<arith::AndIOp>(loc, index, c64(3)));
-  Value pick = x[3];
-  for (int w = 2; w >= 0; --w) {
-    Value is = b.create<arith::CmpIOp>(
-        loc, arith::CmpIPredicate::eq, word,
-        b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(w)));
-    pick = b.create<arith::SelectOp>(loc, is, x[w], pick);
-  }
-  return buildUnitFloat(b, loc, pick);
-}

@@ -5,10 +5,10 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// kiln_rng_uniform_at (runtime/src/rng.c) rebuilt from arith ops, so that
-// compiled Monte-Carlo dropout draws bit for bit what the trainer draws.
-// test/Conversion/NNToLinalg/mc-dropout.mlir checks values against the
-// runtime's.
+// kiln_rng_u32_at's Philox block and kiln_rng_uniform_at's mapping to
+// [0, 1) (runtime/src/rng.c) rebuilt from arith ops, so that compiled
+// Monte-Carlo dropout draws bit for bit what the trainer draws
+// (test/Integration/random-models.test compares the two).
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,11 +30,6 @@ std::array<Value, 4> buildPhiloxBlock(OpBuilder &b, Location loc, Value seed,
 
 /// A word mapped to [0, 1) as kiln_rng_uniform_at does: (u >> 8)·2^-24.
 Value buildUnitFloat(OpBuilder &b, Location loc, Value word);
-
-/// kiln_rng_uniform_at(seed, stream, sample, index) as an f32 value
-/// (`index` i64).
-Value buildUniformAt(OpBuilder &b, Location loc, Value seed, uint32_t stream,
-                     Value sample, Value index);
 
 } // namespace mlir::kiln
 

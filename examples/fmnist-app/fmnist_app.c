@@ -68,6 +68,19 @@ static double median_us(const float *in, float *out, size_t batch, int runs) {
   return m;
 }
 
+/* Fraction of rows whose highest output is the label. */
+static double accuracy(const float *y, const unsigned char *labels, size_t n) {
+  size_t correct = 0;
+  for (size_t r = 0; r < n; ++r) {
+    size_t best = 0;
+    for (size_t c = 1; c < FMNIST_OUTPUT_SIZE; ++c)
+      if (y[r * FMNIST_OUTPUT_SIZE + c] > y[r * FMNIST_OUTPUT_SIZE + best])
+        best = c;
+    correct += best == labels[r];
+  }
+  return (double)correct / (double)n;
+}
+
 int main(int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : "/usr/share/datasets/fashion-mnist";
   char path[4096];
@@ -88,16 +101,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "fmnist_app: fmnist_predict failed\n");
     return 1;
   }
-  size_t correct = 0;
-  for (size_t r = 0; r < n; ++r) {
-    size_t best = 0;
-    for (size_t c = 1; c < FMNIST_OUTPUT_SIZE; ++c)
-      if (y[r * FMNIST_OUTPUT_SIZE + c] > y[r * FMNIST_OUTPUT_SIZE + best])
-        best = c;
-    correct += best == labels[r];
-  }
   printf("compiled model: test accuracy %.4f (%zu images)\n",
-         (double)correct / (double)n, n);
+         accuracy(y, labels, n), n);
   printf("median latency: batch 1 %.2f us, batch 64 %.2f us\n",
          median_us(x, y, 1, 5001), median_us(x, y, 64, 501));
 #ifdef FMNIST_MC_ROWS_PER_CALL
@@ -110,19 +115,12 @@ int main(int argc, char **argv) {
     return 1;
   }
   fmnist_predictive_entropy(y, n, entropy);
-  size_t mcCorrect = 0;
   double meanEntropy = 0;
-  for (size_t r = 0; r < n; ++r) {
-    size_t best = 0;
-    for (size_t c = 1; c < FMNIST_OUTPUT_SIZE; ++c)
-      if (y[r * FMNIST_OUTPUT_SIZE + c] > y[r * FMNIST_OUTPUT_SIZE + best])
-        best = c;
-    mcCorrect += best == labels[r];
+  for (size_t r = 0; r < n; ++r)
     meanEntropy += entropy[r] / (double)n;
-  }
   printf("MC dropout (100 samples, seed 42): test accuracy %.4f, mean "
          "predictive entropy %.3f nats\n",
-         (double)mcCorrect / (double)n, meanEntropy);
+         accuracy(y, labels, n), meanEntropy);
   free(sd);
   free(entropy);
 #endif

@@ -21,6 +21,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 
 using namespace kiln;
@@ -29,6 +30,15 @@ using namespace kiln::train;
 static int fail(const std::string &message) {
   std::fprintf(stderr, "fmnist-mlp: error: %s\n", message.c_str());
   return 1;
+}
+
+/// `text` as a number, or nullopt unless all of it is one.
+static std::optional<double> number(const char *text) {
+  char *end = nullptr;
+  double v = std::strtod(text, &end);
+  if (end == text || *end != '\0')
+    return std::nullopt;
+  return v;
 }
 
 int main(int argc, char **argv) {
@@ -43,25 +53,33 @@ int main(int argc, char **argv) {
       return i + 1 < argc ? argv[++i] : nullptr;
     };
     const char *v = nullptr;
+    std::optional<double> n;
     if ((arg == "--epochs" || arg == "--data" || arg == "--seed" ||
          arg == "-o" || arg == "--dropout" || arg == "--optimizer" ||
          arg == "--lr") &&
         !(v = value()))
       return fail("option '" + arg + "' needs a value");
+    if ((arg == "--epochs" || arg == "--dropout" || arg == "--lr") &&
+        !(n = number(v)))
+      return fail("option '" + arg + "' needs a number, not '" + v + "'");
     if (arg == "--epochs")
-      epochs = std::atoi(v);
+      epochs = int(*n);
     else if (arg == "--data")
       data = v;
-    else if (arg == "--seed")
-      seed = std::strtoull(v, nullptr, 10);
-    else if (arg == "-o")
+    else if (arg == "--seed") {
+      char *end = nullptr;
+      seed = std::strtoull(v, &end, 10);
+      if (end == v || *end != '\0')
+        return fail("option '--seed' needs an integer, not '" + std::string(v) +
+                    "'");
+    } else if (arg == "-o")
       output = v;
     else if (arg == "--dropout")
-      dropout = std::atof(v);
+      dropout = *n;
     else if (arg == "--optimizer")
       optimizerName = v;
     else if (arg == "--lr")
-      lr = std::atof(v);
+      lr = *n;
     else
       return fail("unknown option '" + arg +
                   "' (valid: --epochs, --data, --seed, -o, --dropout, "
@@ -69,6 +87,8 @@ int main(int argc, char **argv) {
   }
   if (epochs < 1)
     return fail("--epochs must be >= 1");
+  if (lr < 0)
+    return fail("--lr must be >= 0 (0: the optimizer's default)");
   if (!(dropout >= 0 && dropout < 1))
     return fail("--dropout must be in [0, 1)");
   if (optimizerName != "sgd" && optimizerName != "nadam")

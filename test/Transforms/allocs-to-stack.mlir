@@ -6,7 +6,7 @@
 // views; static buffers keep their own alloca. Per row: slot 0 holds 300
 // floats (1200 bytes), slot 1 100 floats (400). Fixed: the 16-float buffer
 // (64 bytes + 4 of alignment padding) and 64 bytes of alignment per slot.
-// CHECK: module attributes {kiln.stack_bytes = {model = array<i64: 1600, 196>}, kiln.stack_bytes_fixed = 196 : i64, kiln.stack_bytes_per_row = 1600 : i64}
+// CHECK: module attributes {kiln.stack_bytes = {model = array<i64: 1600, 196>}}
 // CHECK-LABEL: func @model
 // CHECK: %[[BATCH:.*]] = memref.dim %arg0, %[[C0:.*]] : memref<?x784xf32>
 // CHECK: %[[S0:.*]] = arith.muli %[[BATCH]], %c1200

@@ -71,13 +71,6 @@ Blocking blockingFor(unsigned vectorBits) {
   }
 }
 
-/// Interleaved accumulator sets of the one-row kernel (see buildTile). One:
-/// every row is then summed in the same order whatever tile computes it, so
-/// a row's output is bitwise the same in any batch (Monte-Carlo results
-/// must not depend on batch splits). Two measured the same at batch 1 here,
-/// within run-to-run noise.
-constexpr int64_t kOneRowSplits = 1;
-
 /// One panel as the kernel sees it: its first unit and packed offset may be
 /// loop-dependent (the full panels run in one loop), its width is static.
 struct Panel {
@@ -401,33 +394,15 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
     return next;
   };
 
-  // A one-row tile has only v_p accumulator chains; it may split the k range
-  // over `splits` interleaved sets of accumulators (k ≡ s mod splits) added
-  // at the end, at the price of a different rounding than full tiles (see
-  // kOneRowSplits).
-  int64_t splits = m == 1 ? std::min<int64_t>(kOneRowSplits, inputs) : 1;
-  int64_t set = m * v;
-  int64_t kMain = inputs / splits * splits;
-  SmallVector<Value> init(set * splits, zero);
-  auto kLoop = forLoop(
-      index(0), index(kMain), index(splits), init,
-      [&](Value k, ValueRange acc) {
-        SmallVector<Value> next;
-        for (int64_t sIdx = 0; sIdx < splits; ++sIdx) {
-          Value kk =
-              sIdx ? b.create<arith::AddIOp>(loc, k, index(sIdx)).getResult()
-                   : k;
-          llvm::append_range(next, step(kk, acc.slice(sIdx * set, set)));
-        }
-        return next;
-      });
-  SmallVector<Value> acc(kLoop.getResults().take_front(set));
-  for (int64_t k = kMain; k < inputs; ++k)
-    acc = step(index(k), acc);
-  for (int64_t sIdx = 1; sIdx < splits; ++sIdx)
-    for (int64_t a = 0; a < set; ++a)
-      acc[a] =
-          b.create<arith::AddFOp>(loc, acc[a], kLoop.getResult(sIdx * set + a));
+  // One k loop for every tile height, so a row is summed in the same order
+  // whatever tile computes it and its output is bitwise the same in any
+  // batch (Monte-Carlo results must not depend on batch splits). Splitting
+  // the one-row kernel's k range over two accumulator sets measured the
+  // same at batch 1, within run-to-run noise, and would break that.
+  auto kLoop = forLoop(index(0), index(inputs), index(1),
+                       SmallVector<Value>(m * v, zero),
+                       [&](Value k, ValueRange acc) { return step(k, acc); });
+  SmallVector<Value> acc(kLoop.getResults());
 
   // Epilogue on the accumulators, then one store per output vector; only
   // a vector that crosses the last unit is masked.
