@@ -266,6 +266,10 @@ struct TrainingState {
   std::vector<CallbackState> callbacks;
   std::vector<Metric> history;
   std::string config;
+  /// The Keras name of the loss.
+  std::string loss;
+  /// A partial epoch: "batches", "loss_sum", "accuracy_sum".
+  std::vector<Param> progress;
 };
 
 //===----------------------------------------------------------------------===//

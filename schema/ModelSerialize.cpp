@@ -348,7 +348,9 @@ Status Reader::readTraining(const fb::TrainingState *src, TrainingState &out) {
                                 metric.values));
       out.history.push_back(std::move(metric));
     }
-  return copy(src->config(), "training: config", out.config);
+  KILN_RETURN_IF_ERROR(copy(src->config(), "training: config", out.config));
+  KILN_RETURN_IF_ERROR(copy(src->loss(), "training: loss", out.loss));
+  return readParams(src->progress(), "training: progress", out.progress);
 }
 
 Status Reader::readModel(const fb::Model *src, Model &out) {
@@ -551,8 +553,11 @@ private:
     }
     auto historyVec = fbb.CreateVector(history);
     auto config = fbb.CreateString(t.config);
+    auto loss = fbb.CreateString(t.loss);
+    auto progress = params(t.progress);
     return fb::CreateTrainingState(fbb, t.epoch, t.step, optimizer, schedule,
-                                   rng, callbackVec, historyVec, config);
+                                   rng, callbackVec, historyVec, config, loss,
+                                   progress);
   }
 };
 

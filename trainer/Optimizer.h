@@ -55,6 +55,8 @@ public:
   void step(const std::vector<Parameter *> &params);
   double learningRate() const { return options.learningRate; }
   void setLearningRate(double lr) { options.learningRate = lr; }
+  /// SGD's momentum (1cycle cycles it); ignored by the other kinds.
+  void setMomentum(double momentum) { options.momentum = momentum; }
   int64_t iterations() const { return steps; }
   OptimizerState state() const;
   const OptimizerOptions &getOptions() const { return options; }

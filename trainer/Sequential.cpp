@@ -16,6 +16,7 @@
 #include "trainer/ActivationLayer.h"
 #include "trainer/Activations.h"
 #include "trainer/BatchNorm.h"
+#include "trainer/Callbacks.h"
 #include "trainer/Dense.h"
 #include "trainer/Dropout.h"
 #include "trainer/Flatten.h"
@@ -141,7 +142,48 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
     return Status::error("fit: initial epoch " +
                          std::to_string(options.initialEpoch) +
                          " is not in [0, epochs]");
+  if (options.batchSize == 0)
+    return Status::error("fit: batch size must be >= 1");
+  const int64_t stepsPerEpoch =
+      int64_t((nTrain + options.batchSize - 1) / options.batchSize);
+  // A partial epoch (from an interrupted run) resumes only where it stopped.
+  if (partialBatches > 0 &&
+      (options.initialEpoch != epochs || partialBatches >= stepsPerEpoch))
+    return Status::error(
+        "fit: the model stopped inside epoch " + std::to_string(epochs + 1) +
+        " after " + std::to_string(partialBatches) +
+        " batches; resume with initial epoch " + std::to_string(epochs) +
+        " and the same data and batch size");
   fitSeed = options.seed;
+  wasInterrupted = false;
+  if (schedule) {
+    if (Status s = schedule->validate(); !s.ok())
+      return s;
+    schedule->prepare(stepsPerEpoch, options.epochs);
+  }
+
+  // Callbacks start fresh, then take the state the model was loaded with.
+  activeCallbacks = options.callbacks;
+  // On the way out, an interrupted fit keeps its callbacks' states for
+  // toModel() and the fit that resumes it; a finished one drops them.
+  struct Deactivate {
+    Sequential &model;
+    ~Deactivate() {
+      if (model.wasInterrupted)
+        for (Callback *cb : model.activeCallbacks)
+          model.loadedCallbacks.push_back(cb->state());
+      model.activeCallbacks.clear();
+    }
+  } deactivate{*this};
+  for (Callback *cb : activeCallbacks) {
+    if (Status s = cb->onTrainBegin(*this, options.epochs); !s.ok())
+      return s;
+    for (const CallbackState &state : loadedCallbacks)
+      if (state.name == cb->name())
+        if (Status s = cb->restore(state); !s.ok())
+          return s;
+  }
+  loadedCallbacks.clear();
 
   std::vector<Parameter *> params;
   for (auto &layer : stack)
@@ -155,7 +197,9 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
   Targets tb, tv;
   if (nVal > 0)
     gather(x, y, valOrder, 0, nVal, xv, tv);
-  for (int epoch = options.initialEpoch; epoch < options.epochs; ++epoch) {
+  bool stop = false;
+  for (int epoch = options.initialEpoch; epoch < options.epochs && !stop;
+       ++epoch) {
     auto start = std::chrono::steady_clock::now();
     // Each epoch's order is a function of (seed, epoch) alone: Fisher-Yates
     // from the identity with random stream 1 + epoch (stream 0 draws the
@@ -170,13 +214,24 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
             order[i],
             order[(uint64_t(kiln_rng_next_u32(&shuffleRng)) * (i + 1)) >> 32]);
     }
-    double lossSum = 0, accSum = 0;
-    for (size_t b = 0; b < nTrain; b += options.batchSize) {
+    double lossSum = partialLoss, accSum = partialAccuracy;
+    size_t firstRow = size_t(partialBatches) * options.batchSize;
+    partialBatches = 0;
+    partialLoss = partialAccuracy = 0;
+    for (size_t b = firstRow; b < nTrain; b += options.batchSize) {
       size_t count = std::min(options.batchSize, nTrain - b);
       gather(x, y, order, b, count, xb, tb);
+      if (schedule) {
+        optimizer->setLearningRate(
+            schedule->learningRate(optimizer->iterations(), epoch));
+        if (std::optional<double> m =
+                schedule->momentum(optimizer->iterations(), epoch);
+            m && optimizer->getOptions().momentum > 0)
+          optimizer->setMomentum(*m);
+      }
       ForwardContext ctx{true, false, fitSeed, step++};
       const Matrix &out = forward(xb, ctx);
-      lossSum += lossValue(lossKind, out, tb, 0, count) * double(count);
+      double batchLoss = lossValue(lossKind, out, tb, 0, count);
       if (!tb.labels.empty())
         accSum += accuracy(out, tb.labels, 0) * double(count);
       backward(out, tb, 0);
@@ -190,29 +245,69 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
           r.addGradient(p->value, p->grad);
         }
       }
-      lossSum += penalty * double(count);
+      batchLoss += penalty;
+      lossSum += batchLoss * double(count);
       optimizer->step(params);
       for (Parameter *p : params)
         MaxNorm{p->maxNorm}.apply(p->value);
+      for (Callback *cb : activeCallbacks)
+        if (Status s = cb->onBatchEnd(*this, epoch, optimizer->iterations() - 1,
+                                      batchLoss);
+            !s.ok())
+          return s;
+      if (options.interrupt && *options.interrupt &&
+          b + options.batchSize < nTrain) {
+        // Stop between two updates of this epoch; toModel() records where.
+        partialBatches = int64_t(b / options.batchSize) + 1;
+        partialLoss = lossSum;
+        partialAccuracy = accSum;
+        wasInterrupted = true;
+        return Status::success();
+      }
     }
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
     epochs = epoch + 1;
-    history.loss.push_back(lossSum / double(nTrain));
-    history.accuracy.push_back(accSum / double(nTrain));
-    history.learningRate.push_back(optimizer->learningRate());
-    history.seconds.push_back(seconds);
+    Logs logs{{"loss", lossSum / double(nTrain)},
+              {"accuracy", accSum / double(nTrain)},
+              {"lr", optimizer->learningRate()}};
     if (nVal > 0 || explicitValidation) {
       Evaluation e = explicitValidation
                          ? evaluate(*options.validationX, *options.validationY)
                          : evaluate(xv, tv);
-      history.valLoss.push_back(e.loss);
-      history.valAccuracy.push_back(e.accuracy);
+      logs["val_loss"] = e.loss;
+      logs["val_accuracy"] = e.accuracy;
     }
+    for (History *h : {&history, &trainHistory}) {
+      h->loss.push_back(logs["loss"]);
+      h->accuracy.push_back(logs["accuracy"]);
+      h->learningRate.push_back(logs["lr"]);
+      h->seconds.push_back(seconds);
+      if (logs.count("val_loss")) {
+        h->valLoss.push_back(logs["val_loss"]);
+        h->valAccuracy.push_back(logs["val_accuracy"]);
+      }
+    }
+    if (schedule) {
+      bool reduced = false;
+      if (Status s = schedule->onEpochEnd(logs, reduced); !s.ok())
+        return s;
+    }
+    for (Callback *cb : activeCallbacks)
+      if (Status s = cb->onEpochEnd(*this, epoch, logs, stop); !s.ok())
+        return s;
     if (options.onEpochEnd)
-      options.onEpochEnd(epoch, history);
+      if (Status s = options.onEpochEnd(epoch, trainHistory); !s.ok())
+        return s;
+    if (options.interrupt && *options.interrupt && epoch + 1 < options.epochs) {
+      wasInterrupted = true;
+      return Status::success();
+    }
   }
+  for (Callback *cb : activeCallbacks)
+    if (Status s = cb->onTrainEnd(*this, trainHistory); !s.ok())
+      return s;
   return Status::success();
 }
 
@@ -268,6 +363,33 @@ Sequential::MonteCarlo Sequential::predictMc(const Matrix &x, uint32_t samples,
   return mc;
 }
 
+std::vector<Matrix> Sequential::getWeights() const {
+  std::vector<Matrix> weights;
+  for (const auto &layer : stack) {
+    for (Parameter *p : layer->parameters())
+      weights.push_back(p->value);
+    if (const auto *bn = dynamic_cast<const BatchNorm *>(layer.get())) {
+      weights.push_back(bn->movingMean);
+      weights.push_back(bn->movingVariance);
+    }
+  }
+  return weights;
+}
+
+void Sequential::setWeights(const std::vector<Matrix> &weights) {
+  size_t i = 0;
+  for (auto &layer : stack) {
+    for (Parameter *p : layer->parameters())
+      p->value = weights.at(i++);
+    if (auto *bn = dynamic_cast<BatchNorm *>(layer.get())) {
+      bn->movingMean = weights.at(i++);
+      bn->movingVariance = weights.at(i++);
+    }
+  }
+}
+
+Model Sequential::toModel() const { return toModel(normalization, classNames); }
+
 Model Sequential::toModel(std::optional<Normalization> normalization,
                           std::vector<std::string> classNames) const {
   Model m;
@@ -286,7 +408,23 @@ Model Sequential::toModel(std::optional<Normalization> normalization,
     // Every random draw of fit() is a function of this seed and the
     // counters above (see the top of this file).
     t.rng.words = {fitSeed};
-    t.config = std::string("loss=") + lossName(lossKind);
+    t.config = trainingConfig;
+    t.loss = lossName(lossKind);
+    if (schedule)
+      t.schedule = schedule->state();
+    if (!activeCallbacks.empty())
+      for (const Callback *cb : activeCallbacks)
+        t.callbacks.push_back(cb->state());
+    else
+      t.callbacks = loadedCallbacks;
+    const History &h = trainHistory;
+    t.history = {{"loss", h.loss},        {"accuracy", h.accuracy},
+                 {"val_loss", h.valLoss}, {"val_accuracy", h.valAccuracy},
+                 {"lr", h.learningRate},  {"seconds", h.seconds}};
+    if (partialBatches > 0)
+      t.progress = {{"batches", double(partialBatches), {}},
+                    {"loss_sum", partialLoss, {}},
+                    {"accuracy_sum", partialAccuracy, {}}};
     m.training = std::move(t);
   }
   return m;
@@ -366,12 +504,15 @@ Status Sequential::load(const Model &model) {
   if (!model.training)
     return Status::success();
   const TrainingState &t = *model.training;
+  // Files written before TrainingState.loss carry it as config "loss=...".
   std::optional<LossKind> loss;
-  if (t.config.rfind("loss=", 0) == 0)
+  if (!t.loss.empty())
+    loss = parseLossName(t.loss);
+  else if (t.config.rfind("loss=", 0) == 0)
     loss = parseLossName(t.config.substr(5));
   if (!loss)
-    return Status::error("load: training state: config '" + t.config +
-                         "' does not name a loss (loss=<keras name>)");
+    return Status::error("load: training state: loss '" + t.loss +
+                         "' is not a known loss");
   if (t.rng.words.size() != 1)
     return Status::error("load: training state: rng has " +
                          std::to_string(t.rng.words.size()) +
@@ -383,6 +524,36 @@ Status Sequential::load(const Model &model) {
   if (Status s = restoreOptimizer(t.optimizer, opt); !s.ok())
     return s;
   compile(*loss, std::move(opt));
+  if (t.schedule.kind != ScheduleKind::Constant || !t.schedule.params.empty())
+    if (Status s = Schedule::restore(t.schedule, schedule); !s.ok())
+      return s;
+  normalization = model.normalization;
+  classNames = model.classNames;
+  trainingConfig = t.config;
+  loadedCallbacks = t.callbacks;
+  trainHistory = History{};
+  for (const Metric &metric : t.history) {
+    std::vector<double> *to =
+        metric.name == "loss"           ? &trainHistory.loss
+        : metric.name == "accuracy"     ? &trainHistory.accuracy
+        : metric.name == "val_loss"     ? &trainHistory.valLoss
+        : metric.name == "val_accuracy" ? &trainHistory.valAccuracy
+        : metric.name == "lr"           ? &trainHistory.learningRate
+        : metric.name == "seconds"      ? &trainHistory.seconds
+                                        : nullptr;
+    if (to)
+      *to = metric.values;
+  }
+  for (const Param &p : t.progress) {
+    if (p.name == "batches")
+      partialBatches = int64_t(p.value);
+    else if (p.name == "loss_sum")
+      partialLoss = p.value;
+    else if (p.name == "accuracy_sum")
+      partialAccuracy = p.value;
+  }
+  if (partialBatches < 0)
+    return Status::error("load: training state: progress: negative batches");
   fitSeed = t.rng.words[0];
   step = uint32_t(t.step);
   epochs = int(t.epoch);

@@ -11,12 +11,16 @@
 #include "trainer/Layer.h"
 #include "trainer/Loss.h"
 #include "trainer/Optimizer.h"
+#include "trainer/Schedule.h"
 
+#include <csignal>
 #include <functional>
 #include <memory>
 #include <optional>
 
 namespace kiln::train {
+
+class Callback;
 
 struct FitOptions {
   /// The index of the last epoch to run, plus one (Keras: training runs
@@ -35,8 +39,17 @@ struct FitOptions {
   const Matrix *validationX = nullptr;
   const Targets *validationY = nullptr;
   uint64_t seed = 42;
-  /// Called after each epoch with its index and the history so far.
-  std::function<void(int, const struct History &)> onEpochEnd;
+  /// Called in order at the start, after each update, after each epoch and
+  /// at the end (see Callbacks.h). Not owned.
+  std::vector<Callback *> callbacks;
+  /// Called after each epoch, after the callbacks, with its index and the
+  /// model's whole history (kiln-train saves its resume file here); an
+  /// error stops fit.
+  std::function<Status(int, const struct History &)> onEpochEnd;
+  /// When this becomes non-zero (a signal handler sets it), fit stops after
+  /// the current update, leaving the model resumable mid-epoch
+  /// (interrupted() is then true).
+  const volatile std::sig_atomic_t *interrupt = nullptr;
 };
 
 /// Per-epoch values, Keras' History.history (learningRate: the rate the
@@ -86,10 +99,38 @@ public:
 
   std::vector<Layer *> layers();
   Optimizer *getOptimizer() { return optimizer.get(); }
+  /// A learning-rate schedule that sets the optimizer's rate before every
+  /// update (and SGD's momentum for 1cycle); saved with the model.
+  void setSchedule(std::unique_ptr<Schedule> s) { schedule = std::move(s); }
+  Schedule *getSchedule() { return schedule.get(); }
   /// Epochs completed (what to pass as FitOptions::initialEpoch to resume).
   int epochsCompleted() const { return epochs; }
-  /// The model file form, with input normalization if given and the
-  /// training state: optimizer slots, step and epoch, fit seed, loss.
+  /// Whether the last fit() stopped at FitOptions::interrupt.
+  bool interrupted() const { return wasInterrupted; }
+  /// Every epoch trained so far, across fit() calls and resumes.
+  const History &history() const { return trainHistory; }
+
+  /// Every weight, trainable or not (BatchNorm's moving statistics too), in
+  /// layer order: a snapshot for setWeights (Keras get_weights).
+  std::vector<Matrix> getWeights() const;
+  void setWeights(const std::vector<Matrix> &weights);
+
+  /// Stored in the model file by toModel().
+  void setNormalization(std::optional<Normalization> n) {
+    normalization = std::move(n);
+  }
+  void setClassNames(std::vector<std::string> names) {
+    classNames = std::move(names);
+  }
+  /// The configuration the run was started with (kiln-train's JSON).
+  void setConfig(std::string config) { trainingConfig = std::move(config); }
+  const std::string &config() const { return trainingConfig; }
+
+  /// The model file form: layers, input normalization, class names, and the
+  /// training state (optimizer slots, counters, fit seed, loss, schedule,
+  /// the state of the callbacks of the running fit, history, and a partial
+  /// epoch if fit was interrupted).
+  Model toModel() const;
   Model toModel(std::optional<Normalization> normalization,
                 std::vector<std::string> classNames) const;
   /// Rebuilds a model from its file form (this Sequential must be empty):
@@ -108,6 +149,21 @@ private:
   uint64_t fitSeed = 0;
   uint32_t step = 0;
   int epochs = 0;
+  std::unique_ptr<Schedule> schedule;
+  std::optional<Normalization> normalization;
+  std::vector<std::string> classNames;
+  std::string trainingConfig;
+  History trainHistory;
+  /// Callback states read by load(), handed to the callbacks of the next
+  /// fit() by name.
+  std::vector<CallbackState> loadedCallbacks;
+  /// The running fit's callbacks (their states go into toModel()).
+  std::vector<Callback *> activeCallbacks;
+  /// A partial epoch `epochs`: batches done and their loss and accuracy
+  /// sums (weighted by rows).
+  int64_t partialBatches = 0;
+  double partialLoss = 0, partialAccuracy = 0;
+  bool wasInterrupted = false;
 
   const Matrix &forward(const Matrix &x, const ForwardContext &context);
   void markInputGradients();

@@ -148,6 +148,7 @@ int main(int argc, char **argv) {
                 epoch + 1, epochs, h.loss.back(), h.accuracy.back(),
                 h.valLoss.back(), h.valAccuracy.back(), h.seconds.back());
     std::fflush(stdout);
+    return Status::success();
   };
   History history;
   if (Status s = model.fit(xTrain, yTrain, fit, history); !s.ok())

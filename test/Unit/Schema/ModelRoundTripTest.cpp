@@ -138,6 +138,7 @@ TEST(ModelRoundTripTest, KitchenSinkFields) {
             (std::vector<int64_t>{6, 5}));
   EXPECT_EQ(t.history[1].values, (std::vector<double>{0.7, 0.8, 0.82}));
   EXPECT_EQ(t.config, R"({"epochs": 10})");
+  EXPECT_EQ(t.loss, "sparse_categorical_crossentropy");
 }
 
 TEST(ModelRoundTripTest, NormalizationAndWeightsExact) {

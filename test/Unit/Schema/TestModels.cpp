@@ -271,6 +271,7 @@ Model makeKitchenSinkModel() {
                   {{"dense/kernel", f32({6, 5}, 50)}}}};
   t.history = {{"loss", {0.9, 0.6, 0.5}}, {"val_accuracy", {0.7, 0.8, 0.82}}};
   t.config = R"({"epochs": 10})";
+  t.loss = "sparse_categorical_crossentropy";
   m.training = std::move(t);
   return m;
 }

@@ -12,6 +12,8 @@
 #include "trainer/Flatten.h"
 #include "trainer/Sequential.h"
 
+#include "Blobs.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -19,21 +21,9 @@
 
 using namespace kiln;
 using namespace kiln::train;
+using kiln::train::testing::blobs;
 
 namespace {
-
-/// Two Gaussian-ish blobs in 4-D: label = (x0 + x1 > 0).
-void blobs(Matrix &x, Targets &t, int n, uint64_t seed) {
-  kiln_rng_t rng;
-  kiln_rng_seed(&rng, seed, 3);
-  x.resize(n, 4);
-  t.labels.resize(size_t(n));
-  for (int i = 0; i < n; ++i) {
-    for (int j = 0; j < 4; ++j)
-      x(i, j) = kiln_rng_normal_f32(&rng);
-    t.labels[size_t(i)] = x(i, 0) + x(i, 1) > 0;
-  }
-}
 
 std::unique_ptr<Sequential> makeModel(uint64_t seed) {
   auto m = std::make_unique<Sequential>();
@@ -259,11 +249,19 @@ TEST(TrainingTest, LoadErrors) {
   EXPECT_NE(s.message().find("already has layers"), std::string::npos);
 
   Model noLoss = file;
-  noLoss.training->config = "";
+  noLoss.training->loss = "hinge";
   Sequential a;
   s = a.load(noLoss);
-  EXPECT_NE(s.message().find("does not name a loss"), std::string::npos)
+  EXPECT_NE(s.message().find("loss 'hinge' is not a known loss"),
+            std::string::npos)
       << s.message();
+
+  // Files from before TrainingState.loss name it in the config.
+  Model legacy = file;
+  legacy.training->loss = "";
+  legacy.training->config = "loss=sparse_categorical_crossentropy";
+  Sequential c;
+  EXPECT_TRUE(c.load(legacy).ok());
 
   Model badSlot = file;
   badSlot.training->optimizer.hyperparameters.push_back({"warp", 1, {}});

@@ -1,0 +1,395 @@
+//===- CallbacksTest.cpp - Callbacks, schedules in fit, exact resume ------===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#include "trainer/Callbacks.h"
+#include "trainer/BatchNorm.h"
+#include "trainer/Dense.h"
+#include "trainer/Dropout.h"
+#include "trainer/Sequential.h"
+
+#include "Blobs.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+using namespace kiln;
+using namespace kiln::train;
+using kiln::train::testing::blobs;
+
+namespace {
+
+std::unique_ptr<Sequential> makeModel(double lr = 0.05) {
+  auto m = std::make_unique<Sequential>("cb");
+  m->add(std::make_unique<Dense>(
+      "dense",
+      DenseOptions::make(8, Activation::withDefaults(ActivationKind::Elu))));
+  m->add(std::make_unique<BatchNorm>("bn"));
+  m->add(std::make_unique<Dropout>("dropout", 0.2f));
+  m->add(std::make_unique<Dense>(
+      "dense_1", DenseOptions::make(
+                     2, Activation::withDefaults(ActivationKind::Softmax))));
+  EXPECT_TRUE(m->build({4}, 9).ok());
+  OptimizerOptions sgd;
+  sgd.learningRate = lr;
+  sgd.momentum = 0.9;
+  m->compile(LossKind::SparseCategoricalCrossentropy,
+             makeOptimizer(OptimizerKind::Sgd, sgd));
+  return m;
+}
+
+std::string tempPath(const std::string &name) {
+  return ::testing::TempDir() + "kiln_cb_" + name;
+}
+
+std::string slurp(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<Matrix> marker(Sequential &m, float value) {
+  std::vector<Matrix> w = m.getWeights();
+  for (Matrix &t : w)
+    t.setConstant(value);
+  return w;
+}
+
+TEST(CallbacksTest, EarlyStoppingRestoresTheBestWeightsWhenItStops) {
+  auto model = makeModel();
+  EarlyStopping::Options o;
+  o.patience = 2;
+  o.restoreBestWeights = true;
+  EarlyStopping es(o);
+  ASSERT_TRUE(es.onTrainBegin(*model, 10).ok());
+  // Epoch e has weights all equal to e; the best val_loss is epoch 1's.
+  const double valLoss[] = {0.5, 0.3, 0.4, 0.35, 0.2};
+  bool stop = false;
+  int e = 0;
+  for (; e < 5 && !stop; ++e) {
+    model->setWeights(marker(*model, float(e)));
+    ASSERT_TRUE(
+        es.onEpochEnd(*model, e, {{"val_loss", valLoss[e]}}, stop).ok());
+  }
+  EXPECT_TRUE(stop);
+  EXPECT_EQ(es.stoppedEpoch(), 3); // epochs 2 and 3 did not improve
+  EXPECT_EQ(es.bestEpoch(), 1);
+  for (const Matrix &w : model->getWeights())
+    EXPECT_TRUE((w.array() == 1.0f).all());
+
+  // min_delta: 0.3 → 0.29 is not an improvement of more than 0.05.
+  o.minDelta = 0.05;
+  o.restoreBestWeights = false;
+  EarlyStopping strict(o);
+  ASSERT_TRUE(strict.onTrainBegin(*model, 10).ok());
+  stop = false;
+  for (double v : {0.3, 0.29, 0.28})
+    ASSERT_TRUE(strict.onEpochEnd(*model, 1, {{"val_loss", v}}, stop).ok());
+  EXPECT_TRUE(stop);
+  // An accuracy goes up.
+  EarlyStopping acc({"val_accuracy", 0, 1, false});
+  ASSERT_TRUE(acc.onTrainBegin(*model, 10).ok());
+  stop = false;
+  ASSERT_TRUE(acc.onEpochEnd(*model, 0, {{"val_accuracy", 0.5}}, stop).ok());
+  ASSERT_TRUE(acc.onEpochEnd(*model, 1, {{"val_accuracy", 0.6}}, stop).ok());
+  EXPECT_FALSE(stop);
+  ASSERT_TRUE(acc.onEpochEnd(*model, 2, {{"val_accuracy", 0.55}}, stop).ok());
+  EXPECT_TRUE(stop);
+  Status missing = acc.onEpochEnd(*model, 3, {{"loss", 1}}, stop);
+  EXPECT_NE(missing.message().find("'val_accuracy' is not available"),
+            std::string::npos);
+}
+
+TEST(CallbacksTest, EarlyStoppingInFitStopsAndRestores) {
+  Matrix x;
+  Targets t;
+  blobs(x, t, 400, 1);
+  // A rate this high makes validation loss bounce, so patience 1 stops it.
+  auto model = makeModel(3.0);
+  EarlyStopping es({"val_loss", 0, 1, true});
+  FitOptions options;
+  options.epochs = 30;
+  options.validationSplit = 0.25;
+  options.callbacks = {&es};
+  std::vector<std::vector<Matrix>> perEpoch;
+  options.onEpochEnd = [&](int, const History &) {
+    perEpoch.push_back(model->getWeights());
+    return Status::success();
+  };
+  History h;
+  ASSERT_TRUE(model->fit(x, t, options, h).ok());
+  ASSERT_GE(es.stoppedEpoch(), 1);
+  EXPECT_EQ(int(h.loss.size()), es.stoppedEpoch() + 1);
+  // onEpochEnd runs after the callbacks, so the stopping epoch's snapshot
+  // already holds the restored weights: the best epoch's.
+  EXPECT_EQ(perEpoch.back(), perEpoch[size_t(es.bestEpoch())]);
+  double best = *std::min_element(h.valLoss.begin(), h.valLoss.end());
+  EXPECT_EQ(h.valLoss[size_t(es.bestEpoch())], best);
+}
+
+TEST(CallbacksTest, ModelCheckpointSavesOnlyImprovements) {
+  auto model = makeModel();
+  std::string path = tempPath("best.kiln");
+  std::remove(path.c_str());
+  ModelCheckpoint cp({path, "val_loss", true});
+  ASSERT_TRUE(cp.onTrainBegin(*model, 3).ok());
+  bool stop = false;
+  ASSERT_TRUE(cp.onEpochEnd(*model, 0, {{"val_loss", 0.5}}, stop).ok());
+  Model saved;
+  ASSERT_TRUE(loadModel(path, saved).ok());
+  EXPECT_TRUE(saved.training.has_value());
+  std::remove(path.c_str());
+  ASSERT_TRUE(cp.onEpochEnd(*model, 1, {{"val_loss", 0.6}}, stop).ok());
+  EXPECT_FALSE(std::ifstream(path).good());
+  ASSERT_TRUE(cp.onEpochEnd(*model, 2, {{"val_loss", 0.4}}, stop).ok());
+  EXPECT_TRUE(std::ifstream(path).good());
+  // A path that cannot be written is an error naming the callback.
+  ModelCheckpoint bad({"/nonexistent-dir/x.kiln", "val_loss", false});
+  Status s = bad.onEpochEnd(*model, 0, {}, stop);
+  EXPECT_NE(s.message().find("model_checkpoint"), std::string::npos);
+}
+
+TEST(CallbacksTest, CsvLoggerWritesOneRowPerEpoch) {
+  Matrix x;
+  Targets t;
+  blobs(x, t, 200, 2);
+  auto model = makeModel();
+  std::string path = tempPath("log.csv");
+  CsvLogger csv(path);
+  FitOptions options;
+  options.epochs = 3;
+  options.validationSplit = 0.25;
+  options.callbacks = {&csv};
+  History h;
+  ASSERT_TRUE(model->fit(x, t, options, h).ok());
+  std::istringstream in(slurp(path));
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "epoch,accuracy,loss,lr,val_accuracy,val_loss");
+  int rows = 0;
+  while (std::getline(in, line)) {
+    EXPECT_EQ(line.substr(0, 2), std::to_string(rows) + ",");
+    ++rows;
+  }
+  EXPECT_EQ(rows, 3);
+}
+
+TEST(CallbacksTest, TerminateOnNaNStopsAndKeepsTheLastCheckpoint) {
+  Matrix x;
+  Targets t;
+  blobs(x, t, 200, 3);
+  auto model = makeModel();
+  std::string path = tempPath("nan.kiln");
+  ModelCheckpoint cp({path, "loss", false});
+  TerminateOnNaN nan;
+  FitOptions options;
+  options.epochs = 1;
+  options.callbacks = {&nan, &cp};
+  History h;
+  ASSERT_TRUE(model->fit(x, t, options, h).ok());
+  std::string good = slurp(path);
+  ASSERT_FALSE(good.empty());
+  // A NaN input weight makes every later loss NaN.
+  std::vector<Matrix> w = model->getWeights();
+  w[0](0, 0) = std::numeric_limits<float>::quiet_NaN();
+  model->setWeights(w);
+  options.initialEpoch = 1;
+  options.epochs = 3;
+  Status s = model->fit(x, t, options, h);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("loss became NaN in epoch 2 (update"),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(slurp(path), good);
+}
+
+TEST(CallbacksTest, SchedulesDriveTheOptimizer) {
+  Matrix x;
+  Targets t;
+  blobs(x, t, 320, 4);
+  auto model = makeModel();
+  ScheduleOptions o;
+  o.kind = ScheduleKind::Exponential;
+  o.initialLearningRate = 0.05;
+  o.decaySteps = 2;
+  o.perEpoch = true;
+  model->setSchedule(std::make_unique<Schedule>(o));
+  FitOptions options;
+  options.epochs = 3;
+  options.batchSize = 32;
+  History h;
+  ASSERT_TRUE(model->fit(x, t, options, h).ok());
+  ASSERT_EQ(h.learningRate.size(), 3u);
+  for (int e = 0; e < 3; ++e)
+    EXPECT_NEAR(h.learningRate[size_t(e)], 0.05 * std::pow(0.1, e / 2.0),
+                1e-15);
+  // 1cycle over the 10 updates per epoch × 3 epochs sets SGD's momentum.
+  auto cyc = makeModel();
+  cyc->setSchedule(std::make_unique<Schedule>(ScheduleOptions::oneCycle(0.1)));
+  ASSERT_TRUE(cyc->fit(x, t, options, h).ok());
+  // Last update: t = 29 >= 2h = 26 (T 30, L 4): momentum back at 0.95, the
+  // rate on the last ramp 0.01 → 1e-5.
+  EXPECT_NEAR(cyc->getOptimizer()->getOptions().momentum, 0.95, 1e-15);
+  EXPECT_NEAR(cyc->getOptimizer()->learningRate(), 0.01 + (1e-5 - 0.01) * 3 / 4,
+              1e-15);
+}
+
+/// Sets the interrupt flag after update `at` (0-based, whole run).
+class InterruptAt : public Callback {
+public:
+  InterruptAt(int64_t at, volatile std::sig_atomic_t &flag)
+      : Callback("test_interrupt"), at(at), flag(flag) {}
+  Status onBatchEnd(Sequential &, int, int64_t step, double) override {
+    if (step == at)
+      flag = 1;
+    return Status::success();
+  }
+
+private:
+  int64_t at;
+  volatile std::sig_atomic_t &flag;
+};
+
+std::unique_ptr<Sequential> reload(const std::vector<uint8_t> &bytes) {
+  Model file;
+  EXPECT_TRUE(parseModel(bytes.data(), bytes.size(), file).ok());
+  auto back = std::make_unique<Sequential>();
+  Status s = back->load(file);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return back;
+}
+
+/// A straight run against one interrupted mid-epoch (the flag a SIGINT
+/// handler sets) and one killed after a checkpoint, both resumed from their
+/// files with fresh callbacks: weights, history and the CSV log must be
+/// bitwise those of the straight run.
+TEST(CallbacksTest, ResumeIsBitwiseTheUninterruptedRun) {
+  Matrix x;
+  Targets t;
+  blobs(x, t, 300, 5);
+  struct Run {
+    std::unique_ptr<Sequential> model;
+    std::string csv;
+    std::unique_ptr<CsvLogger> log;
+    std::unique_ptr<EarlyStopping> es;
+    std::vector<Callback *> callbacks() { return {log.get(), es.get()}; }
+  };
+  auto start = [&](const std::string &name, std::unique_ptr<Sequential> m) {
+    Run r;
+    if (!m) {
+      m = makeModel();
+      ScheduleOptions o;
+      o.kind = ScheduleKind::Performance;
+      o.initialLearningRate = 0.05;
+      o.patience = 1;
+      o.factor = 0.5;
+      o.minDelta = 0.05; // reduces the rate within five epochs
+      m->setSchedule(std::make_unique<Schedule>(o));
+    }
+    r.model = std::move(m);
+    r.csv = tempPath(name + ".csv");
+    r.log = std::make_unique<CsvLogger>(r.csv);
+    r.es = std::make_unique<EarlyStopping>(
+        EarlyStopping::Options{"val_loss", 0, 100, true});
+    return r;
+  };
+  FitOptions options;
+  options.epochs = 5;
+  options.batchSize = 32; // 8 updates per epoch on 240 rows
+  options.validationSplit = 0.2;
+  options.seed = 77;
+
+  Run straight = start("straight", nullptr);
+  options.callbacks = straight.callbacks();
+  History h;
+  ASSERT_TRUE(straight.model->fit(x, t, options, h).ok());
+
+  // Interrupted after update 19 (epoch 2, batch 4 of 8), saved, resumed.
+  Run first = start("interrupted", nullptr);
+  volatile std::sig_atomic_t flag = 0;
+  InterruptAt interrupter(19, flag);
+  options.callbacks = first.callbacks();
+  options.callbacks.push_back(&interrupter);
+  options.interrupt = &flag;
+  ASSERT_TRUE(first.model->fit(x, t, options, h).ok());
+  ASSERT_TRUE(first.model->interrupted());
+  EXPECT_EQ(first.model->epochsCompleted(), 2);
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE(serializeModel(first.model->toModel(), bytes).ok());
+  Run second = start("interrupted", reload(bytes));
+  options.callbacks = second.callbacks();
+  options.interrupt = nullptr;
+  options.initialEpoch = second.model->epochsCompleted();
+  ASSERT_TRUE(second.model->fit(x, t, options, h).ok());
+
+  // Checkpoint after epoch 2, then killed during epoch 4 (the object is
+  // dropped; its CSV has rows the resumed run must replace).
+  Run doomed = start("killed", nullptr);
+  std::vector<uint8_t> checkpoint;
+  options.callbacks = doomed.callbacks();
+  options.initialEpoch = 0;
+  options.epochs = 4;
+  options.onEpochEnd = [&](int epoch, const History &) {
+    if (epoch == 1)
+      return serializeModel(doomed.model->toModel(), checkpoint);
+    return Status::success();
+  };
+  ASSERT_TRUE(doomed.model->fit(x, t, options, h).ok());
+  doomed.log.reset(); // closes the file, as the kernel would
+  Run revived = start("killed", reload(checkpoint));
+  options.callbacks = revived.callbacks();
+  options.onEpochEnd = nullptr;
+  options.epochs = 5;
+  options.initialEpoch = revived.model->epochsCompleted();
+  ASSERT_EQ(options.initialEpoch, 2);
+  ASSERT_TRUE(revived.model->fit(x, t, options, h).ok());
+
+  for (Run *r : {&second, &revived}) {
+    EXPECT_EQ(r->model->getWeights(), straight.model->getWeights());
+    EXPECT_EQ(r->model->history().loss, straight.model->history().loss);
+    EXPECT_EQ(r->model->history().valLoss, straight.model->history().valLoss);
+    EXPECT_EQ(r->model->history().learningRate,
+              straight.model->history().learningRate);
+    EXPECT_EQ(r->es->bestEpoch(), straight.es->bestEpoch());
+    straight.log.reset();
+    r->log.reset();
+    EXPECT_EQ(slurp(r->csv), slurp(straight.csv));
+  }
+  // The schedule did reduce the rate, so its state mattered.
+  const std::vector<double> &lr = straight.model->history().learningRate;
+  EXPECT_LT(lr.back(), lr.front());
+}
+
+TEST(CallbacksTest, ResumeNeedsTheSameEpochAndBatches) {
+  Matrix x;
+  Targets t;
+  blobs(x, t, 300, 6);
+  auto model = makeModel();
+  volatile std::sig_atomic_t flag = 0;
+  InterruptAt interrupter(3, flag);
+  FitOptions options;
+  options.epochs = 2;
+  options.callbacks = {&interrupter};
+  options.interrupt = &flag;
+  History h;
+  ASSERT_TRUE(model->fit(x, t, options, h).ok());
+  ASSERT_TRUE(model->interrupted());
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE(serializeModel(model->toModel(), bytes).ok());
+  auto back = reload(bytes);
+  options.callbacks = {};
+  options.interrupt = nullptr;
+  options.initialEpoch = 1;
+  Status s = back->fit(x, t, options, h);
+  EXPECT_NE(s.message().find("stopped inside epoch 1 after 4 batches"),
+            std::string::npos)
+      << s.message();
+}
+
+} // namespace
