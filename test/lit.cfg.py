@@ -29,6 +29,6 @@ config.substitutions.append(
 # Our tools first, then LLVM 19's (FileCheck, not, count, mlir-opt...).
 llvm_config.add_tool_substitutions(
     ["kiln-opt", "kiln-translate", "kiln-inspect", "kiln-make-test-models",
-     "kiln-make-random-models", "kilnc", "llvm-nm",
+     "kiln-make-random-models", "kilnc", "kiln-train", "kiln-run", "llvm-nm",
      "not", "count", "mlir-cpu-runner"],
     [config.kiln_tools_dir, config.llvm_tools_dir])

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace kiln::train {
@@ -184,9 +185,13 @@ CsvLogger::~CsvLogger() {
     std::fclose(file);
 }
 
-Status CsvLogger::onTrainBegin(Sequential &, int) {
-  length = 0;
-  resumed = false;
+Status CsvLogger::onTrainBegin(Sequential &model, int) {
+  // A model with epochs behind it (a second phase, a resumed run) appends
+  // to the log it wrote, as Keras' CSVLogger(append=True); restore() then
+  // pins the exact length of a checkpoint.
+  struct stat st;
+  resumed = model.epochsCompleted() > 0 && ::stat(path.c_str(), &st) == 0;
+  length = resumed ? long(st.st_size) : 0;
   return Status::success();
 }
 

@@ -37,11 +37,15 @@ Status Sequential::build(std::vector<int64_t> shape, uint64_t seed) {
   inputShape = shape;
   kiln_rng_t rng;
   kiln_rng_seed(&rng, seed, 0);
-  for (auto &layer : stack) {
-    if (Status s = layer->build(shape, rng); !s.ok())
-      return s;
-    shape = layer->outputShape();
+  // Layers built already (loaded from another model for transfer learning)
+  // keep their weights; the new ones draw theirs in order.
+  for (size_t i = 0; i < stack.size(); ++i) {
+    if (i >= built)
+      if (Status s = stack[i]->build(shape, rng); !s.ok())
+        return s;
+    shape = stack[i]->outputShape();
   }
+  built = stack.size();
   markInputGradients();
   return Status::success();
 }
@@ -185,11 +189,7 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
   }
   loadedCallbacks.clear();
 
-  std::vector<Parameter *> params;
-  for (auto &layer : stack)
-    if (layer->trainable)
-      for (Parameter *p : layer->parameters())
-        params.push_back(p);
+  std::vector<Parameter *> params = trainableParameters();
 
   std::vector<size_t> order(nTrain), valOrder(nVal);
   std::iota(valOrder.begin(), valOrder.end(), nTrain);
@@ -229,27 +229,10 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
             m && optimizer->getOptions().momentum > 0)
           optimizer->setMomentum(*m);
       }
-      ForwardContext ctx{true, false, fitSeed, step++};
-      const Matrix &out = forward(xb, ctx);
-      double batchLoss = lossValue(lossKind, out, tb, 0, count);
-      if (!tb.labels.empty())
-        accSum += accuracy(out, tb.labels, 0) * double(count);
-      backward(out, tb, 0);
-      // ℓ1/ℓ2: the penalty is part of the reported loss, its gradient part
-      // of the update; max-norm constraints apply after the step.
-      double penalty = 0;
-      for (Parameter *p : params) {
-        Regularizer r{p->l1, p->l2};
-        if (r.active()) {
-          penalty += r.penalty(p->value);
-          r.addGradient(p->value, p->grad);
-        }
-      }
-      batchLoss += penalty;
+      double batchAccuracy = 0;
+      double batchLoss = trainBatch(xb, tb, params, batchAccuracy);
+      accSum += batchAccuracy * double(count);
       lossSum += batchLoss * double(count);
-      optimizer->step(params);
-      for (Parameter *p : params)
-        MaxNorm{p->maxNorm}.apply(p->value);
       for (Callback *cb : activeCallbacks)
         if (Status s = cb->onBatchEnd(*this, epoch, optimizer->iterations() - 1,
                                       batchLoss);
@@ -308,6 +291,60 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
   for (Callback *cb : activeCallbacks)
     if (Status s = cb->onTrainEnd(*this, trainHistory); !s.ok())
       return s;
+  return Status::success();
+}
+
+double Sequential::trainBatch(const Matrix &xb, const Targets &tb,
+                              const std::vector<Parameter *> &params,
+                              double &batchAccuracy) {
+  ForwardContext ctx{true, false, fitSeed, step++};
+  const Matrix &out = forward(xb, ctx);
+  double loss = lossValue(lossKind, out, tb, 0, size_t(xb.rows()));
+  batchAccuracy = tb.labels.empty() ? 0 : accuracy(out, tb.labels, 0);
+  backward(out, tb, 0);
+  // ℓ1/ℓ2: the penalty is part of the reported loss, its gradient part of
+  // the update; max-norm constraints apply after the step.
+  for (Parameter *p : params) {
+    Regularizer r{p->l1, p->l2};
+    if (r.active()) {
+      loss += r.penalty(p->value);
+      r.addGradient(p->value, p->grad);
+    }
+  }
+  optimizer->step(params);
+  for (Parameter *p : params)
+    MaxNorm{p->maxNorm}.apply(p->value);
+  return loss;
+}
+
+std::vector<Parameter *> Sequential::trainableParameters() {
+  std::vector<Parameter *> params;
+  for (auto &layer : stack)
+    if (layer->trainable)
+      for (Parameter *p : layer->parameters())
+        params.push_back(p);
+  return params;
+}
+
+double Sequential::trainOnBatch(const Matrix &x, const Targets &y) {
+  double batchAccuracy;
+  return trainBatch(x, y, trainableParameters(), batchAccuracy);
+}
+
+Sequential::Snapshot Sequential::snapshot() const {
+  return {getWeights(), optimizer ? optimizer->state() : OptimizerState{},
+          step};
+}
+
+Status Sequential::restore(const Snapshot &s) {
+  setWeights(s.weights);
+  step = s.step;
+  if (!optimizer)
+    return Status::success();
+  std::unique_ptr<Optimizer> opt;
+  if (Status st = restoreOptimizer(s.optimizer, opt); !st.ok())
+    return st;
+  optimizer = std::move(opt);
   return Status::success();
 }
 
@@ -412,15 +449,21 @@ Model Sequential::toModel(std::optional<Normalization> normalization,
     t.loss = lossName(lossKind);
     if (schedule)
       t.schedule = schedule->state();
-    if (!activeCallbacks.empty())
+    // Stateless callbacks (progress, terminate_on_nan) store nothing.
+    if (!activeCallbacks.empty()) {
       for (const Callback *cb : activeCallbacks)
-        t.callbacks.push_back(cb->state());
-    else
+        if (CallbackState st = cb->state();
+            !st.state.empty() || !st.tensors.empty())
+          t.callbacks.push_back(std::move(st));
+    } else {
       t.callbacks = loadedCallbacks;
+    }
     const History &h = trainHistory;
-    t.history = {{"loss", h.loss},        {"accuracy", h.accuracy},
-                 {"val_loss", h.valLoss}, {"val_accuracy", h.valAccuracy},
-                 {"lr", h.learningRate},  {"seconds", h.seconds}};
+    t.history = {{"loss", h.loss},
+                 {"accuracy", h.accuracy},
+                 {"val_loss", h.valLoss},
+                 {"val_accuracy", h.valAccuracy},
+                 {"lr", h.learningRate}};
     if (partialBatches > 0)
       t.progress = {{"batches", double(partialBatches), {}},
                     {"loss_sum", partialLoss, {}},
@@ -500,7 +543,10 @@ Status Sequential::load(const Model &model) {
     add(std::move(layer));
   }
   inputShape = model.inputShape;
+  built = stack.size();
   markInputGradients();
+  normalization = model.normalization;
+  classNames = model.classNames;
   if (!model.training)
     return Status::success();
   const TrainingState &t = *model.training;
@@ -527,8 +573,6 @@ Status Sequential::load(const Model &model) {
   if (t.schedule.kind != ScheduleKind::Constant || !t.schedule.params.empty())
     if (Status s = Schedule::restore(t.schedule, schedule); !s.ok())
       return s;
-  normalization = model.normalization;
-  classNames = model.classNames;
   trainingConfig = t.config;
   loadedCallbacks = t.callbacks;
   trainHistory = History{};
@@ -539,7 +583,6 @@ Status Sequential::load(const Model &model) {
         : metric.name == "val_loss"     ? &trainHistory.valLoss
         : metric.name == "val_accuracy" ? &trainHistory.valAccuracy
         : metric.name == "lr"           ? &trainHistory.learningRate
-        : metric.name == "seconds"      ? &trainHistory.seconds
                                         : nullptr;
     if (to)
       *to = metric.values;

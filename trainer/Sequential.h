@@ -70,7 +70,8 @@ public:
 
   void add(std::unique_ptr<Layer> layer);
   /// Builds every layer for examples of `inputShape`, drawing initial
-  /// weights from stream 0 of `seed`.
+  /// weights from stream 0 of `seed`. Layers that load() built keep their
+  /// weights (transfer learning: load a prefix, add a new head, build).
   Status build(std::vector<int64_t> inputShape, uint64_t seed);
   void compile(LossKind loss, std::unique_ptr<Optimizer> optimizer);
 
@@ -78,6 +79,19 @@ public:
   /// labels out of range.
   Status fit(const Matrix &x, const Targets &y, const FitOptions &options,
              History &history);
+  /// One update on one batch (Keras train_on_batch); the batch loss with
+  /// penalties. The model must be compiled.
+  double trainOnBatch(const Matrix &x, const Targets &y);
+  /// Weights, optimizer state and update counter, to undo training (the LR
+  /// finder explores rates, then puts the model back).
+  struct Snapshot {
+    std::vector<Matrix> weights;
+    OptimizerState optimizer;
+    uint32_t step = 0;
+  };
+  Snapshot snapshot() const;
+  Status restore(const Snapshot &snapshot);
+
   Evaluation evaluate(const Matrix &x, const Targets &y,
                       size_t batchSize = 256);
   /// Inference-mode outputs; with `mcDropout`, dropout stays active and
@@ -107,7 +121,9 @@ public:
   int epochsCompleted() const { return epochs; }
   /// Whether the last fit() stopped at FitOptions::interrupt.
   bool interrupted() const { return wasInterrupted; }
-  /// Every epoch trained so far, across fit() calls and resumes.
+  /// Every epoch trained so far, across fit() calls and resumes (the model
+  /// file keeps all but the wall-clock seconds, so that a resumed run's file
+  /// is bitwise an uninterrupted one's).
   const History &history() const { return trainHistory; }
 
   /// Every weight, trainable or not (BatchNorm's moving statistics too), in
@@ -119,6 +135,10 @@ public:
   void setNormalization(std::optional<Normalization> n) {
     normalization = std::move(n);
   }
+  const std::optional<Normalization> &getNormalization() const {
+    return normalization;
+  }
+  void setName(std::string name) { modelName = std::move(name); }
   void setClassNames(std::vector<std::string> names) {
     classNames = std::move(names);
   }
@@ -146,6 +166,8 @@ private:
   std::vector<int64_t> inputShape;
   LossKind lossKind = LossKind::SparseCategoricalCrossentropy;
   std::unique_ptr<Optimizer> optimizer;
+  /// Layers [0, built) have weights.
+  size_t built = 0;
   uint64_t fitSeed = 0;
   uint32_t step = 0;
   int epochs = 0;
@@ -166,6 +188,12 @@ private:
   bool wasInterrupted = false;
 
   const Matrix &forward(const Matrix &x, const ForwardContext &context);
+  /// Forward, backward, penalties, update and constraints on one batch;
+  /// returns its loss and sets its accuracy (0 without labels).
+  double trainBatch(const Matrix &xb, const Targets &tb,
+                    const std::vector<Parameter *> &params,
+                    double &batchAccuracy);
+  std::vector<Parameter *> trainableParameters();
   void markInputGradients();
   void backward(const Matrix &y, const Targets &t, size_t begin);
 };

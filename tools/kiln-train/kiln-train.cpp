@@ -1,0 +1,240 @@
+//===- kiln-train.cpp - Train a model from a JSON config ------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+//   kiln-train config.json -o run.kiln [--set key=value]...
+//   kiln-train --resume run.kiln
+//   kiln-train config.json --lr-find [--lr-csv lr.csv] [--lr-svg lr.svg]
+//
+// The output file is the run: it is rewritten (atomically) after every
+// epoch and when SIGINT or SIGTERM stops training, with everything --resume
+// needs to end with bitwise the weights of an uninterrupted run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "trainer/Config.h"
+#include "trainer/LrFinder.h"
+#include "trainer/Workflow.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+using namespace kiln;
+using namespace kiln::train;
+namespace cl = llvm::cl;
+
+namespace {
+
+volatile std::sig_atomic_t stopSignal = 0;
+
+extern "C" void onStopSignal(int sig) { stopSignal = sig; }
+
+int fail(const std::string &message) {
+  std::fprintf(stderr, "kiln-train: error: %s\n", message.c_str());
+  return 1;
+}
+
+/// Testing aid: raises `signal` at itself after update `step`, so a test
+/// can kill or interrupt a run at an exact point.
+class RaiseAt : public Callback {
+public:
+  RaiseAt(int64_t step, int signal)
+      : Callback("kiln_train_raise"), step(step), signal(signal) {}
+  Status onBatchEnd(Sequential &, int, int64_t s, double) override {
+    if (s == step)
+      std::raise(signal);
+    return Status::success();
+  }
+
+private:
+  int64_t step;
+  int signal;
+};
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::opt<std::string> input(cl::Positional,
+                             cl::desc("<config.json | run.kiln with --resume>"),
+                             cl::Required);
+  cl::opt<std::string> output(
+      "o",
+      cl::desc("The run's model file (default: the config's name + "
+               ".kiln; with --resume, the file resumed)"),
+      cl::value_desc("path"));
+  cl::list<std::string> overrides(
+      "set",
+      cl::desc("Override a config key, e.g. optimizer.learning_rate=0.1"),
+      cl::value_desc("key=value"));
+  cl::opt<bool> resume("resume",
+                       cl::desc("Continue the run stored in the model file"));
+  cl::opt<bool> quiet("quiet", cl::desc("No progress output"));
+  cl::opt<bool> lrFind("lr-find",
+                       cl::desc("Run the learning-rate range test instead of "
+                                "training"));
+  cl::opt<double> lrMin("lr-min", cl::desc("Range test: first rate"),
+                        cl::init(1e-5));
+  cl::opt<double> lrMax("lr-max", cl::desc("Range test: last rate"),
+                        cl::init(10));
+  cl::opt<int> lrSteps("lr-steps", cl::desc("Range test: updates"),
+                       cl::init(500));
+  cl::opt<std::string> lrCsv("lr-csv", cl::desc("Range test: CSV output"),
+                             cl::value_desc("path"));
+  cl::opt<std::string> lrSvg("lr-svg", cl::desc("Range test: SVG plot"),
+                             cl::value_desc("path"));
+  cl::opt<int64_t> killAfter(
+      "debug-kill-after", cl::Hidden, cl::init(-1),
+      cl::desc("Testing: SIGKILL this process after update N"));
+  cl::opt<int64_t> interruptAfter(
+      "debug-interrupt-after", cl::Hidden, cl::init(-1),
+      cl::desc("Testing: SIGINT this process after update N"));
+  cl::ParseCommandLineOptions(argc, argv, "Kiln trainer\n");
+
+  // The config: from the file, or from the run being resumed.
+  std::string text;
+  Model resumed;
+  if (resume) {
+    if (Status s = loadModel(input, resumed); !s.ok())
+      return fail(input + ": " + s.message());
+    if (!resumed.training || resumed.training->config.empty())
+      return fail(input + ": has no kiln-train configuration to resume");
+    text = resumed.training->config;
+  } else {
+    std::ifstream in(input);
+    if (!in)
+      return fail("cannot read '" + input + "'");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  TrainConfig config;
+  if (Status s = parseConfig(text, overrides, config); !s.ok())
+    return fail(input + ": " + s.message());
+  std::string out = !output.empty() ? output.getValue()
+                    : resume        ? input.getValue()
+                                    : config.name + ".kiln";
+
+  Dataset data;
+  if (Status s = loadDataset(config, data); !s.ok())
+    return fail(s.message());
+  Sequential model;
+  if (resume) {
+    if (Status s = model.load(resumed); !s.ok())
+      return fail(input + ": " + s.message());
+    if (Status s = applyRegularizers(config, model); !s.ok())
+      return fail(input + ": " + s.message());
+    model.setConfig(config.json);
+  } else if (Status s = buildModel(config, data, model); !s.ok()) {
+    return fail(input + ": " + s.message());
+  }
+  normalize(model, data);
+
+  if (lrFind) {
+    LrFinderOptions o;
+    o.minLearningRate = lrMin;
+    o.maxLearningRate = lrMax;
+    o.steps = lrSteps;
+    o.batchSize = size_t(config.batchSize);
+    o.seed = config.seed;
+    LrFinderResult r;
+    if (Status s = findLearningRate(model, data.xTrain, data.yTrain, o, r);
+        !s.ok())
+      return fail(s.message());
+    for (auto [path, content] : {std::pair{lrCsv.getValue(), lrFinderCsv(r)},
+                                 std::pair{lrSvg.getValue(), lrFinderSvg(r)}})
+      if (!path.empty())
+        if (Status s =
+                writeFileAtomically(path, content.data(), content.size());
+            !s.ok())
+          return fail(s.message());
+    std::printf("lr finder: %zu updates from %.3g to %.3g\n"
+                "  loss bottoms out at lr %.3g, shoots up at lr %.3g\n"
+                "  suggested learning rate: %.3g\n",
+                r.learningRate.size(), r.learningRate.front(),
+                r.learningRate.back(), r.bottom, r.explosion, r.suggested);
+    return 0;
+  }
+
+  std::vector<std::unique_ptr<Callback>> owned = makeCallbacks(config);
+  const int64_t stepsPerEpoch =
+      (data.xTrain.rows() + config.batchSize - 1) / config.batchSize;
+  if (!quiet)
+    owned.push_back(std::make_unique<ProgressLogger>(
+        stdout, ::isatty(STDOUT_FILENO) != 0, stepsPerEpoch));
+  if (killAfter >= 0)
+    owned.push_back(std::make_unique<RaiseAt>(killAfter, SIGKILL));
+  if (interruptAfter >= 0)
+    owned.push_back(std::make_unique<RaiseAt>(interruptAfter, SIGINT));
+  FitOptions fit;
+  fit.batchSize = size_t(config.batchSize);
+  fit.shuffle = config.shuffle;
+  fit.seed = config.seed;
+  if (data.xVal.rows() > 0) {
+    fit.validationX = &data.xVal;
+    fit.validationY = &data.yVal;
+  }
+  for (auto &cb : owned)
+    fit.callbacks.push_back(cb.get());
+  fit.interrupt = &stopSignal;
+  // The run file after every epoch: a SIGKILL loses at most one epoch.
+  fit.onEpochEnd = [&](int, const History &) {
+    return saveModel(model.toModel(), out);
+  };
+  std::signal(SIGINT, onStopSignal);
+  std::signal(SIGTERM, onStopSignal);
+
+  // Transfer learning in two phases: reused layers frozen for
+  // `unfreeze_after` epochs, then all layers train (at a lower rate).
+  int unfreezeAt = config.transfer ? config.transfer->unfreezeAfter : 0;
+  if (unfreezeAt > 0 && unfreezeAt < config.epochs &&
+      model.epochsCompleted() < unfreezeAt) {
+    fit.initialEpoch = model.epochsCompleted();
+    fit.epochs = unfreezeAt;
+    History h;
+    if (Status s = model.fit(data.xTrain, data.yTrain, fit, h); !s.ok())
+      return fail(s.message());
+  }
+  if (!model.interrupted()) {
+    // Idempotent, so a run resumed after the switch gets it too.
+    if (unfreezeAt > 0 && model.epochsCompleted() >= unfreezeAt) {
+      for (train::Layer *l : model.layers())
+        l->trainable = true;
+      if (config.transfer->unfreezeLearningRate > 0)
+        model.getOptimizer()->setLearningRate(
+            config.transfer->unfreezeLearningRate);
+    }
+    fit.initialEpoch = model.epochsCompleted();
+    fit.epochs = config.epochs;
+    History h;
+    if (Status s = model.fit(data.xTrain, data.yTrain, fit, h); !s.ok())
+      return fail(s.message());
+  }
+  if (Status s = saveModel(model.toModel(), out); !s.ok())
+    return fail(s.message());
+  if (model.interrupted()) {
+    std::fprintf(stderr,
+                 "kiln-train: stopped by %s with %d epochs done; saved %s "
+                 "(continue with: kiln-train --resume %s)\n",
+                 stopSignal == SIGTERM ? "SIGTERM" : "SIGINT",
+                 model.epochsCompleted(), out.c_str(), out.c_str());
+    return 128 + stopSignal;
+  }
+  if (data.hasTest) {
+    Evaluation e = model.evaluate(data.xTest, data.yTest);
+    if (!data.yTest.labels.empty())
+      std::printf("test loss %.4f  test accuracy %.4f\n", e.loss, e.accuracy);
+    else
+      std::printf("test loss %.4f\n", e.loss);
+  }
+  std::printf("saved %s\n", out.c_str());
+  return 0;
+}

@@ -1,0 +1,348 @@
+//===- Workflow.cpp - Config-driven training runs -------------------------===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#include "trainer/Workflow.h"
+
+#include "trainer/ActivationLayer.h"
+#include "trainer/BatchNorm.h"
+#include "trainer/Data.h"
+#include "trainer/Dense.h"
+#include "trainer/Dropout.h"
+#include "trainer/Flatten.h"
+
+#include <cmath>
+#include <map>
+
+namespace kiln::train {
+
+namespace {
+
+const std::vector<std::string> kFashionClasses = {
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+
+/// Rows of `x`/`t` whose label is in `classes`, relabelled by position.
+void keepClasses(const std::vector<int> &classes, Matrix &x, Targets &t) {
+  std::map<int, int> relabel;
+  for (size_t i = 0; i < classes.size(); ++i)
+    relabel[classes[i]] = int(i);
+  std::vector<Eigen::Index> rows;
+  for (size_t r = 0; r < t.labels.size(); ++r)
+    if (relabel.count(t.labels[r]))
+      rows.push_back(Eigen::Index(r));
+  Matrix kept(Eigen::Index(rows.size()), x.cols());
+  std::vector<int> labels(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    kept.row(Eigen::Index(i)) = x.row(rows[i]);
+    labels[i] = relabel[t.labels[size_t(rows[i])]];
+  }
+  x = std::move(kept);
+  t.labels = std::move(labels);
+}
+
+/// The first `n` rows.
+void keepFirst(int64_t n, Matrix &x, Targets &t) {
+  if (n <= 0 || n >= x.rows())
+    return;
+  x.conservativeResize(Eigen::Index(n), x.cols());
+  t.labels.resize(size_t(n));
+}
+
+/// Moves the last `n` rows of (x, t) to (xv, tv).
+void splitTail(size_t n, Matrix &x, Targets &t, Matrix &xv, Targets &tv) {
+  Eigen::Index keep = x.rows() - Eigen::Index(n);
+  xv = x.bottomRows(Eigen::Index(n));
+  tv.labels.assign(t.labels.begin() + keep, t.labels.end());
+  if (t.values.size())
+    tv.values = t.values.bottomRows(Eigen::Index(n));
+  x.conservativeResize(keep, x.cols());
+  t.labels.resize(size_t(keep));
+  if (t.values.size())
+    t.values.conservativeResize(keep, t.values.cols());
+}
+
+bool usesLabels(LossKind loss) {
+  return loss == LossKind::SparseCategoricalCrossentropy;
+}
+
+/// Targets in the form `loss` reads: labels, one-hot rows, one value.
+Status shapeTargets(LossKind loss, const std::string &split, Targets &t) {
+  if (usesLabels(loss) || t.labels.empty())
+    return Status::success();
+  int classes = 0;
+  for (int l : t.labels)
+    classes = std::max(classes, l + 1);
+  if (loss == LossKind::CategoricalCrossentropy) {
+    t.values = Matrix::Zero(Eigen::Index(t.labels.size()), classes);
+    for (size_t r = 0; r < t.labels.size(); ++r)
+      t.values(Eigen::Index(r), t.labels[r]) = 1;
+    return Status::success();
+  }
+  if (loss == LossKind::BinaryCrossentropy ||
+      loss == LossKind::BinaryCrossentropyFromLogits) {
+    if (classes > 2)
+      return Status::error("dataset: " + split + " has " +
+                           std::to_string(classes) +
+                           " classes; binary cross-entropy needs 2 (pick them "
+                           "with dataset.classes)");
+    t.values.resize(Eigen::Index(t.labels.size()), 1);
+    for (size_t r = 0; r < t.labels.size(); ++r)
+      t.values(Eigen::Index(r), 0) = float(t.labels[r]);
+    t.labels.clear();
+    return Status::success();
+  }
+  t.values.resize(Eigen::Index(t.labels.size()), 1);
+  for (size_t r = 0; r < t.labels.size(); ++r)
+    t.values(Eigen::Index(r), 0) = float(t.labels[r]);
+  t.labels.clear();
+  return Status::success();
+}
+
+} // namespace
+
+Status loadDataset(const TrainConfig &config, Dataset &out) {
+  const DatasetConfig &c = config.dataset;
+  out = Dataset{};
+  if (c.name == "csv") {
+    CsvOptions o;
+    o.header = c.header;
+    o.labelColumn = c.labelColumn;
+    o.integerLabels = !c.autoencoder &&
+                      config.loss != LossKind::MeanSquaredError &&
+                      config.loss != LossKind::MeanAbsoluteError;
+    std::vector<std::string> features;
+    if (Status s = readCsv(c.train, o, out.xTrain, out.yTrain, features);
+        !s.ok())
+      return s;
+    if (!c.test.empty()) {
+      if (Status s = readCsv(c.test, o, out.xTest, out.yTest, features);
+          !s.ok())
+        return s;
+      out.hasTest = true;
+    }
+    out.shape = {out.xTrain.cols()};
+  } else {
+    std::vector<int64_t> testShape;
+    for (Status s : {readIdxImages(c.path + "/train-images-idx3-ubyte.gz",
+                                   out.xTrain, out.shape),
+                     readIdxLabels(c.path + "/train-labels-idx1-ubyte.gz",
+                                   out.yTrain.labels),
+                     readIdxImages(c.path + "/t10k-images-idx3-ubyte.gz",
+                                   out.xTest, testShape),
+                     readIdxLabels(c.path + "/t10k-labels-idx1-ubyte.gz",
+                                   out.yTest.labels)})
+      if (!s.ok())
+        return Status::error("dataset '" + c.name + "': " + s.message());
+    out.hasTest = true;
+    if (c.name == "fashion_mnist")
+      out.classNames = kFashionClasses;
+    else
+      for (int i = 0; i < 10; ++i)
+        out.classNames.push_back(std::to_string(i));
+  }
+  if (!c.classes.empty()) {
+    if (out.yTrain.labels.empty())
+      return Status::error("dataset.classes: the data set has no labels");
+    keepClasses(c.classes, out.xTrain, out.yTrain);
+    if (out.hasTest)
+      keepClasses(c.classes, out.xTest, out.yTest);
+    std::vector<std::string> names;
+    for (int k : c.classes)
+      names.push_back(size_t(k) < out.classNames.size()
+                          ? out.classNames[size_t(k)]
+                          : std::to_string(k));
+    out.classNames = names;
+  }
+  size_t rows = size_t(out.xTrain.rows());
+  size_t nVal = c.validationSize > 0
+                    ? size_t(c.validationSize)
+                    : size_t(std::llround(double(rows) * c.validationSplit));
+  if (nVal >= rows)
+    return Status::error("dataset: " + std::to_string(nVal) +
+                         " validation rows leave no training rows (of " +
+                         std::to_string(rows) + ")");
+  if (nVal > 0)
+    splitTail(nVal, out.xTrain, out.yTrain, out.xVal, out.yVal);
+  keepFirst(c.trainRows, out.xTrain, out.yTrain);
+  if (c.autoencoder) {
+    out.yTrain = Targets{{}, out.xTrain};
+    out.yVal = Targets{{}, out.xVal};
+    out.yTest = Targets{{}, out.xTest};
+    out.classNames.clear();
+  }
+  for (auto [t, name] : {std::pair{&out.yTrain, "training"},
+                         {&out.yVal, "validation"},
+                         {&out.yTest, "test"}})
+    if (Status s = shapeTargets(config.loss, name, *t); !s.ok())
+      return s;
+  return Status::success();
+}
+
+namespace {
+/// Keras' automatic layer names: dense, dense_1, dense_2, ...
+std::string autoName(const std::string &type, std::map<std::string, int> &n,
+                     const std::vector<std::string> &taken) {
+  for (;;) {
+    int i = n[type]++;
+    std::string name = i == 0 ? type : type + "_" + std::to_string(i);
+    if (std::find(taken.begin(), taken.end(), name) == taken.end())
+      return name;
+  }
+}
+
+std::unique_ptr<Layer> makeLayer(const LayerConfig &l,
+                                 const std::string &name) {
+  std::unique_ptr<Layer> layer;
+  if (l.type == "flatten") {
+    layer = std::make_unique<Flatten>(name);
+  } else if (l.type == "dense") {
+    DenseOptions o;
+    o.units = l.units;
+    o.activation = l.activation;
+    o.useBias = l.useBias;
+    o.kernelInitializer = l.kernelInitializer;
+    o.biasInitializer = l.biasInitializer;
+    o.kernelRegularizer = {l.kernelL1, l.kernelL2};
+    o.biasRegularizer = {l.biasL1, l.biasL2};
+    o.kernelConstraint = {l.kernelMaxNorm};
+    o.biasConstraint = {l.biasMaxNorm};
+    layer = std::make_unique<Dense>(name, o);
+  } else if (l.type == "batch_normalization") {
+    layer = std::make_unique<BatchNorm>(
+        name, BatchNormOptions{l.momentum, l.epsilon, l.center, l.scale});
+  } else if (l.type == "activation") {
+    layer = std::make_unique<ActivationLayer>(name, l.activation);
+  } else {
+    layer = std::make_unique<Dropout>(
+        name, float(l.rate),
+        l.type == "alpha_dropout" ? DropoutKind::Alpha : DropoutKind::Standard);
+  }
+  layer->trainable = l.trainable;
+  return layer;
+}
+} // namespace
+
+Status buildModel(const TrainConfig &c, const Dataset &data,
+                  Sequential &model) {
+  std::vector<std::string> taken;
+  if (c.transfer) {
+    const TransferConfig &t = *c.transfer;
+    Model source;
+    if (Status s = loadModel(t.from, source); !s.ok())
+      return Status::error("transfer.from: " + s.message());
+    if (source.inputShape != data.shape)
+      return Status::error("transfer.from: '" + t.from +
+                           "' takes inputs of another shape than the data "
+                           "set's examples");
+    int64_t n = t.layers < 0 ? int64_t(source.layers.size()) - 1 : t.layers;
+    if (n < 1 || n > int64_t(source.layers.size()))
+      return Status::error("transfer.layers: " + std::to_string(t.layers) +
+                           " is not a layer count of '" + t.from +
+                           "' (it has " + std::to_string(source.layers.size()) +
+                           ")");
+    source.layers.resize(size_t(n));
+    source.training.reset();
+    if (Status s = model.load(source); !s.ok())
+      return Status::error("transfer.from: " + s.message());
+    for (Layer *l : model.layers()) {
+      l->trainable = !t.freeze;
+      taken.push_back(l->name());
+    }
+    model.setNormalization(source.normalization);
+  }
+  std::map<std::string, int> counters;
+  for (const LayerConfig &l : c.layers) {
+    std::string name =
+        l.name.empty() ? autoName(l.type, counters, taken) : l.name;
+    if (std::find(taken.begin(), taken.end(), name) != taken.end())
+      return Status::error("layers: two layers are named '" + name + "'");
+    taken.push_back(name);
+    model.add(makeLayer(l, name));
+  }
+  if (Status s = model.build(data.shape, c.seed); !s.ok())
+    return s;
+  model.setName(c.name);
+  if (c.dataset.standardize && !c.transfer)
+    model.setNormalization(fitNormalization(data.xTrain, data.shape));
+  model.setClassNames(data.classNames);
+  model.setConfig(c.json);
+  model.compile(c.loss, makeOptimizer(c.optimizer, c.optimizerOptions));
+  if (c.schedule) {
+    auto schedule = std::make_unique<Schedule>(*c.schedule);
+    if (Status s = schedule->validate(); !s.ok())
+      return s;
+    model.setSchedule(std::move(schedule));
+  }
+  return Status::success();
+}
+
+Status applyRegularizers(const TrainConfig &c, Sequential &model) {
+  std::vector<Layer *> layers = model.layers();
+  // The configured layers are the last ones (after reused layers).
+  if (layers.size() < c.layers.size())
+    return Status::error("resume: the model has fewer layers than its config");
+  size_t offset = layers.size() - c.layers.size();
+  for (size_t i = 0; i < c.layers.size(); ++i) {
+    const LayerConfig &l = c.layers[i];
+    auto *dense = dynamic_cast<Dense *>(layers[offset + i]);
+    if ((l.type == "dense") != (dense != nullptr))
+      return Status::error("resume: layer " + std::to_string(offset + i) +
+                           " of the model is not the config's '" + l.type +
+                           "'");
+    if (!dense)
+      continue;
+    dense->kernel.l1 = l.kernelL1;
+    dense->kernel.l2 = l.kernelL2;
+    dense->kernel.maxNorm = l.kernelMaxNorm;
+    dense->bias.l1 = l.biasL1;
+    dense->bias.l2 = l.biasL2;
+    dense->bias.maxNorm = l.biasMaxNorm;
+  }
+  return Status::success();
+}
+
+void normalize(const Sequential &model, Dataset &data) {
+  if (const auto &n = model.getNormalization())
+    for (Matrix *x : {&data.xTrain, &data.xVal, &data.xTest})
+      if (x->size())
+        applyNormalization(*n, *x);
+}
+
+std::vector<std::unique_ptr<Callback>> makeCallbacks(const TrainConfig &c) {
+  std::vector<std::unique_ptr<Callback>> out;
+  for (const CallbackConfig &cb : c.callbacks) {
+    if (cb.type == "early_stopping")
+      out.push_back(std::make_unique<EarlyStopping>(EarlyStopping::Options{
+          cb.monitor, cb.minDelta, cb.patience, cb.restoreBestWeights}));
+    else if (cb.type == "model_checkpoint")
+      out.push_back(std::make_unique<ModelCheckpoint>(
+          ModelCheckpoint::Options{cb.path, cb.monitor, cb.saveBestOnly}));
+    else if (cb.type == "csv_logger")
+      out.push_back(std::make_unique<CsvLogger>(cb.path));
+    else if (cb.type == "terminate_on_nan")
+      out.push_back(std::make_unique<TerminateOnNaN>());
+    else if (cb.type == "learning_curves")
+      out.push_back(std::make_unique<LearningCurves>(cb.path));
+  }
+  return out;
+}
+
+double accuracyOf(const Matrix &p, const std::vector<int> &labels) {
+  if (p.rows() == 0)
+    return 0;
+  size_t correct = 0;
+  for (Eigen::Index r = 0; r < p.rows(); ++r) {
+    Eigen::Index best = 0;
+    if (p.cols() == 1)
+      best = p(r, 0) > 0.5f;
+    else
+      p.row(r).maxCoeff(&best);
+    correct += best == labels[size_t(r)];
+  }
+  return double(correct) / double(p.rows());
+}
+
+} // namespace kiln::train

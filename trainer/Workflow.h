@@ -1,0 +1,64 @@
+//===- Workflow.h - Config-driven training runs (kiln-train, kiln-run) -*- C++
+//-*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// The steps kiln-train and kiln-run share, from a TrainConfig: load and
+// split the data set, build the model (fresh or from another model's
+// layers), its callbacks, and the input normalization that the model file
+// stores so every consumer of the file takes raw inputs.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_TRAINER_WORKFLOW_H
+#define KILN_TRAINER_WORKFLOW_H
+
+#include "trainer/Callbacks.h"
+#include "trainer/Config.h"
+#include "trainer/Sequential.h"
+
+#include <memory>
+
+namespace kiln::train {
+
+struct Dataset {
+  Matrix xTrain, xVal, xTest;
+  Targets yTrain, yVal, yTest;
+  /// One example's shape (e.g. [28, 28]).
+  std::vector<int64_t> shape;
+  std::vector<std::string> classNames;
+  bool hasTest = false;
+};
+
+/// Reads the data set `c` names, keeps `classes` (relabelled), the first
+/// `trainRows` training rows, and holds out the last validation rows. For an
+/// autoencoder the targets are the inputs. No normalization yet.
+/// Targets take the form the config's loss reads (labels, one-hot rows or
+/// one value per row).
+Status loadDataset(const TrainConfig &c, Dataset &out);
+
+/// The model `c` describes, built and compiled: its layers (after the
+/// reused ones of `c.transfer`), loss, optimizer, schedule, name, class
+/// names and configuration. With `standardize`, the normalization is fitted
+/// on `data`'s training rows; a transfer keeps its source's normalization.
+Status buildModel(const TrainConfig &c, const Dataset &data, Sequential &model);
+
+/// What the model file does not store: regularizers and constraints, put
+/// back on a loaded model's layers by name (for --resume).
+Status applyRegularizers(const TrainConfig &c, Sequential &model);
+
+/// Applies the model's input normalization to every split of `data`.
+void normalize(const Sequential &model, Dataset &data);
+
+/// The callbacks `c` lists, in order.
+std::vector<std::unique_ptr<Callback>> makeCallbacks(const TrainConfig &c);
+
+/// Accuracy of predictions `p` (rows of probabilities or logits) against
+/// `labels`: argmax for several outputs, p > 0.5 for one.
+double accuracyOf(const Matrix &p, const std::vector<int> &labels);
+
+} // namespace kiln::train
+
+#endif // KILN_TRAINER_WORKFLOW_H
