@@ -38,7 +38,8 @@ struct DatasetConfig {
   std::string train, test, labelColumn;
   bool header = true;
   /// Validation rows: the last `validationSize` training rows, or that
-  /// fraction (Keras validation_split); at most one of them.
+  /// fraction (Keras validation_split); at most one of them. Taken before
+  /// the class filter, which then applies to them too.
   int64_t validationSize = 0;
   double validationSplit = 0;
   /// Standardize the inputs with the training rows' mean and std (stored in

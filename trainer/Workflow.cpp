@@ -143,19 +143,8 @@ Status loadDataset(const TrainConfig &config, Dataset &out) {
       for (int i = 0; i < 10; ++i)
         out.classNames.push_back(std::to_string(i));
   }
-  if (!c.classes.empty()) {
-    if (out.yTrain.labels.empty())
-      return Status::error("dataset.classes: the data set has no labels");
-    keepClasses(c.classes, out.xTrain, out.yTrain);
-    if (out.hasTest)
-      keepClasses(c.classes, out.xTest, out.yTest);
-    std::vector<std::string> names;
-    for (int k : c.classes)
-      names.push_back(size_t(k) < out.classNames.size()
-                          ? out.classNames[size_t(k)]
-                          : std::to_string(k));
-    out.classNames = names;
-  }
+  // Validation rows are the last rows of the whole training file, chosen
+  // before any class filter (the book's split: the last 5,000 images).
   size_t rows = size_t(out.xTrain.rows());
   size_t nVal = c.validationSize > 0
                     ? size_t(c.validationSize)
@@ -166,6 +155,24 @@ Status loadDataset(const TrainConfig &config, Dataset &out) {
                          std::to_string(rows) + ")");
   if (nVal > 0)
     splitTail(nVal, out.xTrain, out.yTrain, out.xVal, out.yVal);
+  if (!c.classes.empty()) {
+    if (out.yTrain.labels.empty())
+      return Status::error("dataset.classes: the data set has no labels");
+    keepClasses(c.classes, out.xTrain, out.yTrain);
+    if (nVal > 0)
+      keepClasses(c.classes, out.xVal, out.yVal);
+    if (out.hasTest)
+      keepClasses(c.classes, out.xTest, out.yTest);
+    std::vector<std::string> names;
+    for (int k : c.classes)
+      names.push_back(size_t(k) < out.classNames.size()
+                          ? out.classNames[size_t(k)]
+                          : std::to_string(k));
+    out.classNames = names;
+    if (out.xTrain.rows() == 0)
+      return Status::error("dataset.classes: no training rows have those "
+                           "classes");
+  }
   keepFirst(c.trainRows, out.xTrain, out.yTrain);
   if (c.autoencoder) {
     out.yTrain = Targets{{}, out.xTrain};
@@ -245,6 +252,7 @@ Status buildModel(const TrainConfig &c, const Dataset &data,
                            ")");
     source.layers.resize(size_t(n));
     source.training.reset();
+    source.classNames.clear(); // they named the dropped output layer's units
     if (Status s = model.load(source); !s.ok())
       return Status::error("transfer.from: " + s.message());
     for (Layer *l : model.layers()) {

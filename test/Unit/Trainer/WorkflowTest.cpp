@@ -1,0 +1,187 @@
+//===- WorkflowTest.cpp - Data sets, transfer learning, autoencoders ------===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#include "trainer/Workflow.h"
+#include "trainer/Dense.h"
+
+#include "Blobs.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+using namespace kiln;
+using namespace kiln::train;
+using kiln::train::testing::blobs;
+
+namespace {
+
+/// Normal points in 4-D labelled by x0: 0 below −0.5, 2 above 0.5, else 1.
+std::string writeCsv(const std::string &name, int rows, uint64_t seed) {
+  Matrix x;
+  Targets t;
+  blobs(x, t, rows, seed);
+  std::string path = ::testing::TempDir() + "kiln_wf_" + name;
+  std::ofstream out(path);
+  out << "a,b,c,d,label\n";
+  for (int r = 0; r < rows; ++r) {
+    for (int c = 0; c < 4; ++c)
+      out << x(r, c) << ",";
+    out << (x(r, 0) < -0.5f ? 0 : x(r, 0) > 0.5f ? 2 : 1) << "\n";
+  }
+  return path;
+}
+
+LayerConfig dense(int64_t units, ActivationKind act) {
+  LayerConfig l;
+  l.type = "dense";
+  l.units = units;
+  l.activation = Activation::withDefaults(act);
+  return l;
+}
+
+TEST(WorkflowTest, ClassesRowsAndValidation) {
+  TrainConfig c;
+  c.dataset.name = "csv";
+  c.dataset.train = writeCsv("classes.csv", 400, 1);
+  c.dataset.labelColumn = "label";
+  c.dataset.classes = {2, 0};
+  c.dataset.validationSize = 20;
+  c.dataset.trainRows = 50;
+  Dataset all, d;
+  TrainConfig everything = c;
+  everything.dataset.classes.clear();
+  everything.dataset.validationSize = 0;
+  everything.dataset.trainRows = 0;
+  ASSERT_TRUE(loadDataset(everything, all).ok());
+  ASSERT_TRUE(loadDataset(c, d).ok());
+  // Validation: the last 20 rows of the file, then only classes 0 and 2.
+  size_t keptVal = 0;
+  for (size_t r = 380; r < 400; ++r)
+    keptVal += all.yTrain.labels[r] != 1;
+  EXPECT_EQ(size_t(d.xVal.rows()), keptVal);
+  EXPECT_LT(keptVal, 20u);
+  EXPECT_EQ(d.xTrain.rows(), 50);
+  // Class 2 is now 0 and class 0 is 1; the rows keep their order.
+  Eigen::Index first = 0;
+  while (all.yTrain.labels[size_t(first)] == 1)
+    ++first;
+  EXPECT_EQ(d.xTrain.row(0), all.xTrain.row(first));
+  EXPECT_EQ(d.yTrain.labels[0], all.yTrain.labels[size_t(first)] == 2 ? 0 : 1);
+  for (int l : d.yTrain.labels)
+    EXPECT_TRUE(l == 0 || l == 1);
+
+  c.dataset.validationSize = 10000;
+  EXPECT_NE(loadDataset(c, d).message().find("leave no training rows"),
+            std::string::npos);
+  c.dataset.validationSize = 0;
+  c.loss = LossKind::BinaryCrossentropy;
+  c.dataset.classes.clear();
+  EXPECT_NE(loadDataset(c, d).message().find("binary cross-entropy needs 2"),
+            std::string::npos);
+}
+
+/// The book's recipe: reuse all but the output layer of model A, frozen,
+/// train the new head, then unfreeze and train everything.
+TEST(WorkflowTest, TransferFreezesThenUnfreezes) {
+  TrainConfig a;
+  a.dataset.name = "csv";
+  a.dataset.train = writeCsv("a.csv", 600, 2);
+  a.dataset.labelColumn = "label";
+  a.layers = {dense(8, ActivationKind::Elu), dense(8, ActivationKind::Elu),
+              dense(3, ActivationKind::Softmax)};
+  a.epochs = 3;
+  a.optimizerOptions.learningRate = 0.1;
+  Dataset data;
+  ASSERT_TRUE(loadDataset(a, data).ok());
+  Sequential modelA;
+  ASSERT_TRUE(buildModel(a, data, modelA).ok());
+  History h;
+  FitOptions fit;
+  fit.epochs = 3;
+  ASSERT_TRUE(modelA.fit(data.xTrain, data.yTrain, fit, h).ok());
+  std::string pathA = ::testing::TempDir() + "kiln_wf_a.kiln";
+  ASSERT_TRUE(saveModel(modelA.toModel(), pathA).ok());
+
+  TrainConfig b = a;
+  b.dataset.classes = {0, 2};
+  b.layers = {dense(2, ActivationKind::Softmax)};
+  b.transfer = TransferConfig{pathA, -1, true, 0, 0};
+  Dataset dataB;
+  ASSERT_TRUE(loadDataset(b, dataB).ok());
+  Sequential modelB;
+  ASSERT_TRUE(buildModel(b, dataB, modelB).ok());
+  std::vector<train::Layer *> layers = modelB.layers();
+  ASSERT_EQ(layers.size(), 3u);
+  EXPECT_EQ(layers[2]->name(), "dense_2"); // A's names are taken
+  EXPECT_FALSE(layers[0]->trainable);
+  EXPECT_TRUE(layers[2]->trainable);
+  std::vector<Matrix> reused = modelA.getWeights();
+  reused.resize(4); // two Dense layers: kernel and bias each
+  ASSERT_TRUE(modelB.fit(dataB.xTrain, dataB.yTrain, fit, h).ok());
+  std::vector<Matrix> afterFrozen = modelB.getWeights();
+  for (size_t i = 0; i < 4; ++i)
+    EXPECT_EQ(afterFrozen[i], reused[i]) << "tensor " << i;
+  EXPECT_GT(h.accuracy.back(), 0.8);
+
+  for (train::Layer *l : modelB.layers())
+    l->trainable = true;
+  fit.initialEpoch = 3;
+  fit.epochs = 4;
+  ASSERT_TRUE(modelB.fit(dataB.xTrain, dataB.yTrain, fit, h).ok());
+  EXPECT_NE(modelB.getWeights()[0], reused[0]);
+  // Model A itself is untouched (its layers were copied, not shared).
+  EXPECT_EQ(modelA.getWeights()[0], reused[0]);
+
+  b.transfer->layers = 7;
+  Sequential bad;
+  EXPECT_NE(buildModel(b, dataB, bad).message().find("not a layer count"),
+            std::string::npos);
+}
+
+/// Unsupervised pretraining: a dense autoencoder learns to reconstruct its
+/// inputs; its encoder then starts a classifier.
+TEST(WorkflowTest, AutoencoderPretraining) {
+  TrainConfig ae;
+  ae.dataset.name = "csv";
+  ae.dataset.train = writeCsv("ae.csv", 600, 3);
+  ae.dataset.labelColumn = "label";
+  ae.dataset.autoencoder = true;
+  ae.loss = LossKind::MeanSquaredError;
+  ae.layers = {dense(3, ActivationKind::Selu),
+               dense(4, ActivationKind::Identity)};
+  ae.optimizerOptions.learningRate = 0.05;
+  Dataset data;
+  ASSERT_TRUE(loadDataset(ae, data).ok());
+  EXPECT_EQ(data.yTrain.values, data.xTrain);
+  EXPECT_TRUE(data.yTrain.labels.empty());
+  Sequential model;
+  ASSERT_TRUE(buildModel(ae, data, model).ok());
+  History h;
+  FitOptions fit;
+  fit.epochs = 5;
+  ASSERT_TRUE(model.fit(data.xTrain, data.yTrain, fit, h).ok());
+  EXPECT_LT(h.loss.back(), 0.5 * h.loss.front());
+  std::string path = ::testing::TempDir() + "kiln_wf_ae.kiln";
+  ASSERT_TRUE(saveModel(model.toModel(), path).ok());
+
+  TrainConfig clf;
+  clf.dataset = ae.dataset;
+  clf.dataset.autoencoder = false;
+  clf.layers = {dense(3, ActivationKind::Softmax)};
+  clf.transfer = TransferConfig{path, 1, false, 0, 0};
+  clf.optimizerOptions.learningRate = 0.1;
+  Dataset labelled;
+  ASSERT_TRUE(loadDataset(clf, labelled).ok());
+  Sequential classifier;
+  ASSERT_TRUE(buildModel(clf, labelled, classifier).ok());
+  ASSERT_EQ(classifier.layers().size(), 2u);
+  EXPECT_EQ(classifier.getWeights()[0], model.getWeights()[0]);
+  ASSERT_TRUE(classifier.fit(labelled.xTrain, labelled.yTrain, fit, h).ok());
+  EXPECT_GT(h.accuracy.back(), 0.7);
+}
+
+} // namespace
