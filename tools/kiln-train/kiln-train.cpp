@@ -91,12 +91,11 @@ int main(int argc, char **argv) {
                              cl::value_desc("path"));
   cl::opt<std::string> lrSvg("lr-svg", cl::desc("Range test: SVG plot"),
                              cl::value_desc("path"));
-  cl::opt<int64_t> killAfter(
-      "debug-kill-after", cl::Hidden, cl::init(-1),
-      cl::desc("Testing: SIGKILL this process after update N"));
-  cl::opt<int64_t> interruptAfter(
-      "debug-interrupt-after", cl::Hidden, cl::init(-1),
-      cl::desc("Testing: SIGINT this process after update N"));
+  cl::opt<std::string> raiseAt(
+      "debug-raise", cl::Hidden,
+      cl::desc("Testing: raise INT, TERM or KILL at this process after "
+               "update N (e.g. KILL@60)"),
+      cl::value_desc("SIGNAL@N"));
   cl::ParseCommandLineOptions(argc, argv, "Kiln trainer\n");
 
   // The config: from the file, or from the run being resumed.
@@ -164,16 +163,27 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  std::optional<std::pair<int, int64_t>> raise;
+  if (!raiseAt.empty()) {
+    auto [name, at] = llvm::StringRef(raiseAt).split('@');
+    int sig = name == "INT"    ? SIGINT
+              : name == "TERM" ? SIGTERM
+              : name == "KILL" ? SIGKILL
+                               : 0;
+    int64_t step;
+    if (!sig || at.getAsInteger(10, step) || step < 0)
+      return fail("--debug-raise: expected INT@N, TERM@N or KILL@N");
+    raise = {sig, step};
+  }
+
   std::vector<std::unique_ptr<Callback>> owned = makeCallbacks(config);
   const int64_t stepsPerEpoch =
       (data.xTrain.rows() + config.batchSize - 1) / config.batchSize;
   if (!quiet)
     owned.push_back(std::make_unique<ProgressLogger>(
         stdout, ::isatty(STDOUT_FILENO) != 0, stepsPerEpoch));
-  if (killAfter >= 0)
-    owned.push_back(std::make_unique<RaiseAt>(killAfter, SIGKILL));
-  if (interruptAfter >= 0)
-    owned.push_back(std::make_unique<RaiseAt>(interruptAfter, SIGINT));
+  if (raise)
+    owned.push_back(std::make_unique<RaiseAt>(raise->second, raise->first));
   FitOptions fit;
   fit.batchSize = size_t(config.batchSize);
   fit.shuffle = config.shuffle;
