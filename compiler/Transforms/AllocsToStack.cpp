@@ -19,6 +19,9 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <functional>
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_ALLOCSTOSTACKPASS
@@ -257,22 +260,63 @@ struct AllocsToStackPass
     : public kiln::impl::AllocsToStackPassBase<AllocsToStackPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<NamedAttribute> perFunction;
+    llvm::StringMap<std::pair<int64_t, int64_t>> own;
     WalkResult result = module.walk([&](func::FuncOp func) {
       if (func.isExternal())
         return WalkResult::advance();
       FailureOr<std::pair<int64_t, int64_t>> bytes = convert(func);
       if (failed(bytes))
         return WalkResult::interrupt();
-      Builder b(func.getContext());
-      perFunction.push_back(b.getNamedAttr(
-          func.getName(),
-          b.getDenseI64ArrayAttr({bytes->first, bytes->second})));
+      own[func.getName()] = *bytes;
       return WalkResult::advance();
     });
     if (result.wasInterrupted())
       return signalPassFailure();
+    // A function's need includes its deepest callee's: the kernels and the
+    // Monte-Carlo dropout functions have frames of their own below the
+    // caller's (the call graph is acyclic).
+    llvm::StringMap<std::pair<int64_t, int64_t>> total;
+    std::function<FailureOr<std::pair<int64_t, int64_t>>(func::FuncOp)> needOf =
+        [&](func::FuncOp func) -> FailureOr<std::pair<int64_t, int64_t>> {
+      auto it = total.find(func.getName());
+      if (it != total.end())
+        return it->second;
+      std::pair<int64_t, int64_t> need = own.lookup(func.getName());
+      int64_t deepest = 0;
+      WalkResult calls = func.walk([&](func::CallOp call) {
+        auto callee = module.lookupSymbol<func::FuncOp>(call.getCalleeAttr());
+        if (!callee || callee.isExternal() || callee == func)
+          return WalkResult::advance();
+        FailureOr<std::pair<int64_t, int64_t>> c = needOf(callee);
+        // A callee's per-row bytes count rows of its own arguments, which
+        // this pass does not relate to the caller's batch.
+        if (failed(c) || c->first != 0) {
+          call.emitError("kiln-allocs-to-stack: callee '")
+              << callee.getName()
+              << "' needs stack per row; only fixed-size callee frames "
+                 "are supported";
+          return WalkResult::interrupt();
+        }
+        deepest = std::max(deepest, c->second);
+        return WalkResult::advance();
+      });
+      if (calls.wasInterrupted())
+        return failure();
+      need.second += deepest;
+      total[func.getName()] = need;
+      return need;
+    };
+    SmallVector<NamedAttribute> perFunction;
     Builder b(module.getContext());
+    for (func::FuncOp func : module.getOps<func::FuncOp>()) {
+      if (func.isExternal())
+        continue;
+      FailureOr<std::pair<int64_t, int64_t>> need = needOf(func);
+      if (failed(need))
+        return signalPassFailure();
+      perFunction.push_back(b.getNamedAttr(
+          func.getName(), b.getDenseI64ArrayAttr({need->first, need->second})));
+    }
     module->setAttr("kiln.stack_bytes", b.getDictionaryAttr(perFunction));
   }
 

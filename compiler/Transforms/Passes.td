@@ -83,7 +83,8 @@ def AllocsToStackPass : Pass<"kiln-allocs-to-stack", "::mlir::ModuleOp"> {
       buffer a `memref.view` of its slot;
     - statically shaped buffers become `memref.alloca`s of their own.
 
-    Each function's stack need is recorded on the module as
+    Each function's stack need, its deepest callee's included (callees
+    must need a fixed size), is recorded on the module as
     `kiln.stack_bytes` ({name = array<i64: per_row, fixed>}, alignment
     padding included): kilnc's entry point splits a batch into calls of at
     most (limit − fixed) / per_row rows and the generated header states the

@@ -142,3 +142,49 @@ func.func @dynamic_features(%n: index) {
   %a = memref.alloc(%n) : memref<4x?xf32>
   return
 }
+
+// -----
+
+// A caller's need includes its deepest callee's fixed frame: @caller's own
+// 32 bytes per row and 64 fixed (slot alignment), plus the larger of @small
+// (64 + 4 padding) and @large (256 + 4).
+// CHECK: module attributes {kiln.stack_bytes = {caller = array<i64: 32, 324>, large = array<i64: 0, 260>, small = array<i64: 0, 68>}}
+func.func private @small() {
+  %a = memref.alloc() : memref<16xf32>
+  %z = arith.constant 0.0 : f32
+  %i = arith.constant 0 : index
+  memref.store %z, %a[%i] : memref<16xf32>
+  return
+}
+func.func private @large() {
+  %a = memref.alloc() : memref<64xf32>
+  %z = arith.constant 0.0 : f32
+  %i = arith.constant 0 : index
+  memref.store %z, %a[%i] : memref<64xf32>
+  return
+}
+func.func @caller(%x: memref<?x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %b = memref.dim %x, %c0 : memref<?x8xf32>
+  %a = memref.alloc(%b) : memref<?x8xf32>
+  memref.copy %x, %a : memref<?x8xf32> to memref<?x8xf32>
+  call @small() : () -> ()
+  call @large() : () -> ()
+  return
+}
+
+// -----
+
+// A callee whose stack grows with its rows cannot be bounded from the caller.
+func.func private @rows(%x: memref<?x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %b = memref.dim %x, %c0 : memref<?x8xf32>
+  %a = memref.alloc(%b) : memref<?x8xf32>
+  memref.copy %x, %a : memref<?x8xf32> to memref<?x8xf32>
+  return
+}
+func.func @calls_rows(%x: memref<?x8xf32>) {
+  // expected-error @+1 {{callee 'rows' needs stack per row; only fixed-size callee frames are supported}}
+  call @rows(%x) : (memref<?x8xf32>) -> ()
+  return
+}

@@ -219,11 +219,12 @@ struct NormalizeOpLowering : public OpConversionPattern<NormalizeOp> {
   }
 };
 
-/// nn.mc_dropout -> two generics: the keep flag of each unit, 1 iff the
-/// runtime's kiln_rng_uniform_at(seed, stream, sample, unit) >= rate
-/// (rebuilt in arith, compiler/Utils/Philox.cpp), computed once per unit
-/// since every row shares it; then the rows, scaled as the trainer's Dropout
-/// does (trainer/Dropout.cpp).
+/// nn.mc_dropout -> a loop over the samples in the input; per sample two
+/// generics give the keep flag of each unit, 1 iff the runtime's
+/// kiln_rng_uniform_at(seed, stream, sample, unit) >= rate (rebuilt in
+/// arith, compiler/Utils/Philox.cpp), computed once per unit since every row
+/// shares it, and a third scales the sample's rows in place as the
+/// trainer's Dropout does (trainer/Dropout.cpp).
 struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -283,89 +284,75 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
       float rate = op.getRate().convertToFloat();
       Type f32 = rewriter.getF32Type();
 
-      // Keep flags [samples, blocks] × 4 words: one Philox block gives the
-      // words of units 4·block .. 4·block + 3 (kiln_rng_u32_at's layout), so
-      // one evaluation serves four units of a sample, and all its rows.
-      // x holds `count` = rows / rows_per_sample samples (at most `samples`):
-      // the flag buffers are allocated for `samples` (a static size) and used
-      // through slices of `count` rows.
+      // Keep flags, one sample at a time, inside the loop below: one Philox
+      // block gives the words of units 4·block .. 4·block + 3
+      // (kiln_rng_u32_at's layout), so one evaluation serves four units of
+      // a sample, and all its rows. Per sample the flags take 5 × units
+      // bytes of stack (L1-resident; a loop-local buffer whose slot every
+      // sample reuses), instead of that much for every sample of a step.
+      int64_t blocks = (units + 3) / 4;
+      auto flagsType = RankedTensorType::get({blocks}, f32);
+      auto keepType = RankedTensorType::get({units}, f32);
+      AffineMap id1 = rewriter.getMultiDimIdentityMap(1);
+      auto keepOfSample = [&](OpBuilder &b, Location l, Value s) -> Value {
+        Value sampleIndex = b.create<arith::AddIOp>(
+            l, sample, b.create<arith::IndexCastUIOp>(l, b.getI32Type(), s));
+        SmallVector<Value> inits;
+        for (int w = 0; w < 4; ++w)
+          inits.push_back(
+              b.create<tensor::EmptyOp>(l, ArrayRef<int64_t>{blocks}, f32));
+        auto flagGen = b.create<linalg::GenericOp>(
+            l, SmallVector<Type>(4, flagsType), ValueRange{}, inits,
+            SmallVector<AffineMap>(4, id1),
+            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+            [&](OpBuilder &nb, Location nl, ValueRange) {
+              Value block = nb.create<arith::IndexCastUIOp>(
+                  nl, nb.getI64Type(), nb.create<linalg::IndexOp>(nl, 0));
+              std::array<Value, 4> words = kiln::buildPhiloxBlock(
+                  nb, nl, seed, stream, sampleIndex, block);
+              SmallVector<Value> keeps;
+              for (Value word : words) {
+                Value keep = nb.create<arith::CmpFOp>(
+                    nl, arith::CmpFPredicate::OGE,
+                    kiln::buildUnitFloat(nb, nl, word),
+                    kiln::floatConstant(nb, nl, f32, rate));
+                keeps.push_back(nb.create<arith::UIToFPOp>(nl, f32, keep));
+              }
+              nb.create<linalg::YieldOp>(nl, keeps);
+            });
+        SmallVector<Value> flags(flagGen.getResults());
+        // keep[u]: unit u's word of its block.
+        return b
+            .create<linalg::GenericOp>(
+                l, keepType, ValueRange{},
+                ValueRange{b.create<tensor::EmptyOp>(
+                    l, ArrayRef<int64_t>{units}, f32)},
+                ArrayRef<AffineMap>{id1},
+                ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
+                [&](OpBuilder &nb, Location nl, ValueRange) {
+                  Value u = nb.create<linalg::IndexOp>(nl, 0);
+                  Value c4 = nb.create<arith::ConstantIndexOp>(nl, 4);
+                  Value block = nb.create<arith::DivUIOp>(nl, u, c4);
+                  Value word = nb.create<arith::RemUIOp>(nl, u, c4);
+                  Value flag = nb.create<tensor::ExtractOp>(nl, flags[3],
+                                                            ValueRange{block});
+                  for (int w = 2; w >= 0; --w) {
+                    Value is = nb.create<arith::CmpIOp>(
+                        nl, arith::CmpIPredicate::eq, word,
+                        nb.create<arith::ConstantIndexOp>(nl, w));
+                    flag = nb.create<arith::SelectOp>(
+                        nl, is,
+                        nb.create<tensor::ExtractOp>(nl, flags[w],
+                                                     ValueRange{block}),
+                        flag);
+                  }
+                  nb.create<linalg::YieldOp>(nl, flag);
+                })
+            .getResult(0);
+      };
+      // x holds `count` = rows / rows_per_sample samples.
       Value count = rewriter.create<arith::DivUIOp>(
           loc, rewriter.create<tensor::DimOp>(loc, x, 0), perSample);
-      int64_t capacity = static_cast<int64_t>(op.getSamples());
-      auto leading = [&](int64_t cols) -> Value {
-        Value full = rewriter.create<tensor::EmptyOp>(
-            loc, ArrayRef<int64_t>{capacity, cols}, f32);
-        return rewriter.create<tensor::ExtractSliceOp>(
-            loc, full,
-            ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0),
-                                   rewriter.getIndexAttr(0)},
-            ArrayRef<OpFoldResult>{count, rewriter.getIndexAttr(cols)},
-            ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
-                                   rewriter.getIndexAttr(1)});
-      };
-      int64_t blocks = (units + 3) / 4;
-      auto flagsType =
-          RankedTensorType::get({ShapedType::kDynamic, blocks}, f32);
-      AffineMap id2 = rewriter.getMultiDimIdentityMap(2);
-      SmallVector<Value> inits;
-      for (int w = 0; w < 4; ++w)
-        inits.push_back(leading(blocks));
-      auto flagGen = rewriter.create<linalg::GenericOp>(
-          loc, SmallVector<Type>(4, flagsType), ValueRange{}, inits,
-          SmallVector<AffineMap>(4, id2),
-          ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                        utils::IteratorType::parallel},
-          [&](OpBuilder &b, Location l, ValueRange) {
-            Value s = b.create<arith::AddIOp>(
-                l, sample,
-                b.create<arith::IndexCastUIOp>(
-                    l, b.getI32Type(), b.create<linalg::IndexOp>(l, 0)));
-            Value block = b.create<arith::IndexCastUIOp>(
-                l, b.getI64Type(), b.create<linalg::IndexOp>(l, 1));
-            std::array<Value, 4> words =
-                kiln::buildPhiloxBlock(b, l, seed, stream, s, block);
-            SmallVector<Value> keeps;
-            for (Value word : words) {
-              Value keep =
-                  b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGE,
-                                          kiln::buildUnitFloat(b, l, word),
-                                          kiln::floatConstant(b, l, f32, rate));
-              keeps.push_back(b.create<arith::UIToFPOp>(l, f32, keep));
-            }
-            b.create<linalg::YieldOp>(l, keeps);
-          });
-      SmallVector<Value> flags(flagGen.getResults());
-
-      // keep[s, u]: unit u's word of its block.
-      auto keepType = RankedTensorType::get({ShapedType::kDynamic, units}, f32);
-      Value keepSU =
-          rewriter
-              .create<linalg::GenericOp>(
-                  loc, keepType, ValueRange{}, ValueRange{leading(units)},
-                  ArrayRef<AffineMap>{id2},
-                  ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                                utils::IteratorType::parallel},
-                  [&](OpBuilder &b, Location l, ValueRange) {
-                    Value s = b.create<linalg::IndexOp>(l, 0);
-                    Value u = b.create<linalg::IndexOp>(l, 1);
-                    Value c4 = b.create<arith::ConstantIndexOp>(l, 4);
-                    Value block = b.create<arith::DivUIOp>(l, u, c4);
-                    Value word = b.create<arith::RemUIOp>(l, u, c4);
-                    Value flag = b.create<tensor::ExtractOp>(
-                        l, flags[3], ValueRange{s, block});
-                    for (int w = 2; w >= 0; --w) {
-                      Value is = b.create<arith::CmpIOp>(
-                          l, arith::CmpIPredicate::eq, word,
-                          b.create<arith::ConstantIndexOp>(l, w));
-                      flag = b.create<arith::SelectOp>(
-                          l, is,
-                          b.create<tensor::ExtractOp>(l, flags[w],
-                                                      ValueRange{s, block}),
-                          flag);
-                    }
-                    b.create<linalg::YieldOp>(l, flag);
-                  })
-              .getResult(0);
 
       // The rows as [samples, rows per sample, units] (rows are sample-major),
       // so the mask is read through an affine map and the loop vectorizes.
@@ -397,13 +384,7 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
                 unit{b.getIndexAttr(1), b.getIndexAttr(1)};
             Value rowsOfS =
                 b.create<tensor::ExtractSliceOp>(l, acc[0], at, size, unit);
-            auto rowType = RankedTensorType::get({units}, f32);
-            Value flagsOfS = b.create<tensor::ExtractSliceOp>(
-                l, rowType, keepSU,
-                ArrayRef<OpFoldResult>{s, b.getIndexAttr(0)},
-                ArrayRef<OpFoldResult>{b.getIndexAttr(1),
-                                       b.getIndexAttr(units)},
-                unit);
+            Value flagsOfS = keepOfSample(b, l, s);
             Value out =
                 b.create<linalg::GenericOp>(
                      l, rowsOfS.getType(), ValueRange{flagsOfS},

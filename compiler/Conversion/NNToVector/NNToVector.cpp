@@ -246,6 +246,12 @@ func::FuncOp DenseKernelBuilder::getOrCreateKernel() {
   fn.setPrivate();
   fn.setArgAttr(argTypes.size() - 1, "bufferization.writable",
                 b.getBoolAttr(true));
+  // Never inlined: a Monte-Carlo model calls each kernel from three entry
+  // points, and LLVM would otherwise copy the small ones (the output layer)
+  // into each; one copy keeps O3 and instruction selection, most of the
+  // compile time, proportional to the distinct layer shapes. A call per
+  // layer costs nanoseconds.
+  fn->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
   Block *entry = fn.addEntryBlock();
   b.setInsertionPointToStart(entry);
   // Inside the kernel the packed constants are its arguments.
