@@ -222,6 +222,20 @@ FailureOr<RowBound> boundOfIndex(Value size, int depth) {
     }
     return RowBound{*a, x->batch};
   }
+  // minui(a, b) is at most either bound: the smaller when both are of one
+  // kind, else whichever is known (e.g. a sample count clamped to a
+  // constant capacity).
+  if (auto min = size.getDefiningOp<arith::MinUIOp>()) {
+    FailureOr<RowBound> l = boundOfIndex(min.getLhs(), depth + 1);
+    FailureOr<RowBound> r = boundOfIndex(min.getRhs(), depth + 1);
+    if (succeeded(l) && succeeded(r) && l->batch == r->batch)
+      return RowBound{std::min(l->factor, r->factor), l->batch};
+    if (succeeded(r) && !r->batch)
+      return r;
+    if (succeeded(l) && !l->batch)
+      return l;
+    return succeeded(l) ? l : r;
+  }
   // select(c, a, b): the larger bound, when both are of one kind.
   if (auto select = size.getDefiningOp<arith::SelectOp>()) {
     FailureOr<RowBound> t = boundOfIndex(select.getTrueValue(), depth + 1);

@@ -12,7 +12,7 @@
 //                    harness.c format)
 //   expected_i.txt   the trainer's predict() on those rows, standardized as
 //                    the model's stored normalization says, %.9g
-//   mc_i.txt         for models with dropout: predictMc(rows, 10 samples,
+//   mc_i.txt         for models with dropout: predictMc(rows, 37 samples,
 //                    seed 12345), the mean rows then the stddev rows
 //   mcs_i.txt        and every sample's predict(rows, MC, seed 12345,
 //                    sample s) for s < 5, one line per (row, sample)
@@ -42,6 +42,17 @@ using namespace kiln;
 using namespace kiln::train;
 
 namespace {
+
+/// Monte-Carlo sample counts, as test/Integration/Inputs/harness.c uses.
+/// The mean and stddev take more than one compiled step of at most 25
+/// stacked samples, unevenly (37 = 2 steps of 19: sample offsets across
+/// steps and the last step's spare sample). Per-sample outputs are compared
+/// for the first 5: over 27 samples, one model (dropout, BatchNorm, SELU;
+/// cancellation to outputs near 0.02) reaches 1.9e-5 relative to the 0.1
+/// floor in a few samples of both steps alike, above the 1e-5 tolerance
+/// (noted in the issue for a follow-up).
+constexpr uint32_t kMcSamples = 37;
+constexpr uint32_t kMcPerSample = 5;
 
 const ActivationKind kElementwise[] = {
     ActivationKind::Identity, ActivationKind::Sigmoid,   ActivationKind::Tanh,
@@ -226,7 +237,8 @@ int main(int argc, char **argv) {
     for (train::Layer *layer : model.layers())
       hasDropout |= dynamic_cast<Dropout *>(layer) != nullptr;
     if (hasDropout) {
-      Sequential::MonteCarlo mc = model.predictMc(standardize(x), 10, 12345);
+      Sequential::MonteCarlo mc =
+          model.predictMc(standardize(x), kMcSamples, 12345);
       std::ofstream out(prefix + "mc_" + n + ".txt");
       char num[32];
       for (const Matrix *m : {&mc.mean, &mc.stddev})
@@ -240,7 +252,7 @@ int main(int argc, char **argv) {
       if (!out)
         return fail("cannot write mc_" + n + ".txt");
       std::vector<Matrix> perSample;
-      for (uint32_t sample = 0; sample < 5; ++sample)
+      for (uint32_t sample = 0; sample < kMcPerSample; ++sample)
         perSample.push_back(
             model.predict(standardize(x), 256, true, 12345, sample));
       std::ofstream samplesOut(prefix + "mcs_" + n + ".txt");

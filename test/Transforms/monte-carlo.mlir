@@ -2,10 +2,10 @@
 // RUN: kiln-opt %s --split-input-file --nn-monte-carlo --loop-invariant-code-motion | FileCheck %s --check-prefix=LICM
 
 // @net stays as it is; @net_mc(x, seed, samples) -> (mean, stddev) loops
-// over steps of 18 samples when the batch B is below 16 rows (else one
-// sample per step): the layers before the first dropout, the step's samples
-// stacked along the batch (copies of the B rows into a slice of an [18·B,
-// ...] buffer), the dropouts
+// over even steps of at most 25 samples, ⌈S / ⌈S/25⌉⌉ each, when the batch B
+// is below 16 rows (else one sample per step): the layers before the first
+// dropout, the step's samples stacked along the batch (copies of the B rows
+// into a slice of a [25·B, ...] buffer), the dropouts
 // as nn.mc_dropout (first sample of the step, B rows per sample, the
 // layer's stream), then Welford over the step's samples.
 // CHECK-LABEL: func.func @net(
@@ -13,16 +13,20 @@
 // CHECK: func.func @net_mc(%[[X:.*]]: tensor<?x3xf32>, %[[SEED:.*]]: i64, %[[N:.*]]: i32) -> (tensor<?x2xf32>, tensor<?x2xf32>)
 // CHECK: %[[COUNT:.*]] = arith.index_castui %[[N]] : i32 to index
 // CHECK: %[[B:.*]] = tensor.dim %[[X]]
+// CHECK: %[[AT_LEAST_1:.*]] = arith.maxui %[[COUNT]], %c1
+// CHECK: %[[STEPS:.*]] = arith.divui %{{.*}}, %c25
+// CHECK: %[[EVEN:.*]] = arith.divui %{{.*}}, %[[STEPS]]
+// CHECK: %[[CLAMPED:.*]] = arith.minui %[[EVEN]], %c25
 // CHECK: %[[SMALL:.*]] = arith.cmpi ult, %[[B]], %c16
-// CHECK: %[[STEP:.*]] = arith.select %[[SMALL]], %c18, %c1
+// CHECK: %[[STEP:.*]] = arith.select %[[SMALL]], %[[CLAMPED]], %c1
 // CHECK: scf.for %[[START:.*]] = %{{.*}} to %[[COUNT]] step %[[STEP]] iter_args(%[[MEAN:.*]] = %{{.*}}, %[[M2:.*]] = %{{.*}})
 // CHECK: %[[S0:.*]] = arith.index_castui %[[START]] : index to i32
 // CHECK: %[[H:.*]] = nn.dense %[[X]]
-// CHECK: arith.muli %[[B]], %c18
+// CHECK: arith.muli %[[B]], %c25
 // CHECK: %[[STACK:.*]] = scf.for %[[J:.*]] = %{{.*}} to %[[STEP]] step
 // CHECK: linalg.copy ins(%[[H]] : tensor<?x4xf32>)
 // CHECK: tensor.insert_slice
-// CHECK: nn.mc_dropout %[[STACK]], %[[SEED]], %[[S0]], %[[B]] {rate = 5.000000e-01 : f32, samples = 18 : i64, stream = 2 : ui32}
+// CHECK: nn.mc_dropout %[[STACK]], %[[SEED]], %[[S0]], %[[B]] {rate = 5.000000e-01 : f32, samples = 25 : i64, stream = 2 : ui32}
 // CHECK: %[[Y:.*]] = nn.dense
 // Welford: n = start + j + 1; d = y − mean; mean += d/n; M2 += d·(y − mean).
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %c1

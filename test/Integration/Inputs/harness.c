@@ -5,9 +5,10 @@
  * batch*OUT_SIZE outputs with 9 significant digits, one row per line.
  * With -DSPLIT, row 0 is predicted alone (the one-row kernel) and the rest
  * in one call (full and partial row tiles). With -DMC=NAME_predict_mc, it
- * calls that with 10 samples and seed 12345 and prints the mean rows, then
+ * calls that with 37 samples and seed 12345 and prints the mean rows, then
  * the stddev rows. With -DMCS=NAME_predict_mc_samples, it calls that with
- * 5 samples and seed 12345 and prints batch * 5 rows, example-major. */
+ * 5 samples and seed 12345 and prints batch * 5 rows, example-major
+ * (the counts of test/Integration/RandomModels.cpp). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -37,12 +38,12 @@ int main(void) {
   float *sd = out + batch * OUT_SIZE;
   rows = 2 * batch;
 #ifdef SPLIT
-  int status = MC(in, 1, 10, 12345, out, sd);
+  int status = MC(in, 1, 37, 12345, out, sd);
   if (status == 0 && batch > 1)
     status =
-        MC(in + IN_SIZE, batch - 1, 10, 12345, out + OUT_SIZE, sd + OUT_SIZE);
+        MC(in + IN_SIZE, batch - 1, 37, 12345, out + OUT_SIZE, sd + OUT_SIZE);
 #else
-  int status = MC(in, batch, 10, 12345, out, sd);
+  int status = MC(in, batch, 37, 12345, out, sd);
 #endif
 #elif defined(SPLIT)
   int status = PREDICT(in, out, 1);
