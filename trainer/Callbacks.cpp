@@ -276,12 +276,14 @@ Status ProgressLogger::onTrainBegin(Sequential &model, int total) {
   secondsRun = 0;
   epochStart = now();
   batchInEpoch = 0;
+  lossSum = 0;
   return Status::success();
 }
 
 Status ProgressLogger::onBatchEnd(Sequential &, int epoch, int64_t,
                                   double loss) {
   ++batchInEpoch;
+  lossSum += loss;
   if (!terminal || (batchInEpoch % 50 != 0 && batchInEpoch != stepsPerEpoch))
     return Status::success();
   int width = 30;
@@ -289,7 +291,8 @@ Status ProgressLogger::onBatchEnd(Sequential &, int epoch, int64_t,
   std::fprintf(out, "\repoch %d/%d [%s%s] %lld/%lld  loss %.4f", epoch + 1,
                epochs, std::string(size_t(filled), '=').c_str(),
                std::string(size_t(width - filled), ' ').c_str(),
-               (long long)batchInEpoch, (long long)stepsPerEpoch, loss);
+               (long long)batchInEpoch, (long long)stepsPerEpoch,
+               lossSum / double(batchInEpoch));
   std::fflush(out);
   return Status::success();
 }
@@ -310,6 +313,7 @@ Status ProgressLogger::onEpochEnd(Sequential &, int epoch, const Logs &logs,
   std::fflush(out);
   epochStart = now();
   batchInEpoch = 0;
+  lossSum = 0;
   return Status::success();
 }
 

@@ -164,6 +164,8 @@ private:
   std::FILE *out;
   bool terminal;
   int64_t stepsPerEpoch, batchInEpoch = 0;
+  /// The epoch's batch losses so far: the bar shows their mean, as Keras.
+  double lossSum = 0;
   int epochs = 0, epochsRun = 0;
   double secondsRun = 0, epochStart = 0;
 };
