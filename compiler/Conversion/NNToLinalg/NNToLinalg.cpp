@@ -287,8 +287,9 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
       // Keep flags, one sample at a time, inside the loop below: one Philox
       // block gives the words of units 4·block .. 4·block + 3
       // (kiln_rng_u32_at's layout), so one evaluation serves four units of
-      // a sample, and all its rows. Per sample the flags take 5 × units
-      // bytes of stack (L1-resident; a loop-local buffer whose slot every
+      // a sample, and all its rows. Per sample the flags take 8 × units
+      // bytes of stack (four word arrays of units/4 floats, then one keep
+      // float per unit; L1-resident, loop-local buffers whose slots every
       // sample reuses), instead of that much for every sample of a step.
       int64_t blocks = (units + 3) / 4;
       auto flagsType = RankedTensorType::get({blocks}, f32);
