@@ -322,34 +322,41 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
               nb.create<linalg::YieldOp>(nl, keeps);
             });
         SmallVector<Value> flags(flagGen.getResults());
-        // keep[u]: unit u's word of its block.
-        return b
-            .create<linalg::GenericOp>(
-                l, keepType, ValueRange{},
-                ValueRange{b.create<tensor::EmptyOp>(
-                    l, ArrayRef<int64_t>{units}, f32)},
-                ArrayRef<AffineMap>{id1},
-                ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
-                [&](OpBuilder &nb, Location nl, ValueRange) {
-                  Value u = nb.create<linalg::IndexOp>(nl, 0);
-                  Value c4 = nb.create<arith::ConstantIndexOp>(nl, 4);
-                  Value block = nb.create<arith::DivUIOp>(nl, u, c4);
-                  Value word = nb.create<arith::RemUIOp>(nl, u, c4);
-                  Value flag = nb.create<tensor::ExtractOp>(nl, flags[3],
-                                                            ValueRange{block});
-                  for (int w = 2; w >= 0; --w) {
-                    Value is = nb.create<arith::CmpIOp>(
-                        nl, arith::CmpIPredicate::eq, word,
-                        nb.create<arith::ConstantIndexOp>(nl, w));
-                    flag = nb.create<arith::SelectOp>(
-                        nl, is,
-                        nb.create<tensor::ExtractOp>(nl, flags[w],
-                                                     ValueRange{block}),
-                        flag);
-                  }
-                  nb.create<linalg::YieldOp>(nl, flag);
-                })
-            .getResult(0);
+        // keep[u]: unit u's word of its block, as a [blocks, 4] generic
+        // whose output is in unit order and whose inputs are read through
+        // affine maps (no gathers), then the first `units` of it.
+        MLIRContext *ctx = b.getContext();
+        AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
+        AffineMap blockOnly = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
+        auto interleaved = b.create<linalg::GenericOp>(
+            l, RankedTensorType::get({blocks, 4}, f32), flags,
+            ValueRange{b.create<tensor::EmptyOp>(
+                l, ArrayRef<int64_t>{blocks, 4}, f32)},
+            ArrayRef<AffineMap>{blockOnly, blockOnly, blockOnly, blockOnly,
+                                id2},
+            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                          utils::IteratorType::parallel},
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value word = nb.create<linalg::IndexOp>(nl, 1);
+              Value flag = args[3];
+              for (int w = 2; w >= 0; --w) {
+                Value is = nb.create<arith::CmpIOp>(
+                    nl, arith::CmpIPredicate::eq, word,
+                    nb.create<arith::ConstantIndexOp>(nl, w));
+                flag = nb.create<arith::SelectOp>(nl, is, args[w], flag);
+              }
+              nb.create<linalg::YieldOp>(nl, flag);
+            });
+        Value flat = b.create<tensor::CollapseShapeOp>(
+            l, RankedTensorType::get({blocks * 4}, f32),
+            interleaved.getResult(0),
+            SmallVector<ReassociationIndices>{{0, 1}});
+        if (blocks * 4 == units)
+          return flat;
+        return b.create<tensor::ExtractSliceOp>(
+            l, keepType, flat, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
+            ArrayRef<OpFoldResult>{b.getIndexAttr(units)},
+            ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
       };
       // x holds `count` = rows / rows_per_sample samples.
       Value count = rewriter.create<arith::DivUIOp>(

@@ -81,8 +81,8 @@ func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // nn.mc_dropout: sample by sample (count = rows / rows per sample), keep
 // flags from Philox4x32-10 (ten rounds of two 32×32→64 multiplies), one block
-// per four units, into four [blocks] buffers of that sample only; the flag
-// of each unit picked from its block's word; then the sample's rows
+// per four units, into four [blocks] buffers of that sample only; the flags
+// interleaved into unit order ([blocks, 4], affine reads); then the sample's rows
 // rewritten in place with its flags broadcast over them (standard dropout:
 // × 1/(1 − 0.2)).
 // CHECK-LABEL: func @mc_dropout
@@ -94,7 +94,8 @@ func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK: linalg.generic {{.*}} outs({{.*}} : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>)
 // CHECK-COUNT-20: arith.mului_extended
 // CHECK: linalg.yield {{.*}} : f32, f32, f32, f32
-// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<8xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins({{.*}} : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) outs(%{{.*}} : tensor<2x4xf32>)
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0, 1]] : tensor<2x4xf32> into tensor<8xf32>
 // CHECK: linalg.generic
 // CHECK: arith.constant 1.250000e+00 : f32
 // CHECK: tensor.insert_slice
