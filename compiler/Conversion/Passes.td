@@ -29,6 +29,8 @@ def ConvertNNToLinalgPass : Pass<"convert-nn-to-linalg", "::mlir::ModuleOp"> {
     "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
+    // Softmax rows of up to 64 classes (compiler/Utils/NNMath.cpp).
+    "::mlir::vector::VectorDialect",
   ];
 }
 

@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <cmath>
 #include <limits>
@@ -199,9 +200,13 @@ Value kiln::buildSoftmax(OpBuilder &b, Location loc, Value y) {
   // Row by row: over a whole [rows, classes] tensor LLVM vectorizes across
   // rows, with a gather and a scatter per class and operation; for ten
   // classes that was ~2,000 instructions per entry point, half of a
-  // Monte-Carlo model's code and compile time. One row at a time it is a
-  // short loop over the classes, and its temporaries ([1, classes], [1])
-  // have fixed sizes. The rows are rewritten in place: y is not read again.
+  // Monte-Carlo model's code and compile time. One row at a time, up to
+  // kVectorClasses classes are one vector: read, max-reduce, exp, add-reduce,
+  // divide, write (the same formula, exp(x − max)/Σ, as the generics below
+  // and the trainer). Wider rows use the generics on a [1, classes] slice,
+  // whose temporaries have fixed sizes. The rows are rewritten in place: y
+  // is not read again.
+  constexpr int64_t kVectorClasses = 64;
   Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
   Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
   Value rows = b.create<tensor::DimOp>(loc, y, 0);
@@ -214,6 +219,29 @@ Value kiln::buildSoftmax(OpBuilder &b, Location loc, Value y) {
             SmallVector<OpFoldResult> at{r, lb.getIndexAttr(0)},
                 size{lb.getIndexAttr(1), lb.getIndexAttr(classes)},
                 unit{lb.getIndexAttr(1), lb.getIndexAttr(1)};
+            if (classes <= kVectorClasses) {
+              Type et = type.getElementType();
+              auto vt = VectorType::get({classes}, et);
+              Value c0 = lb.create<arith::ConstantIndexOp>(ll, 0);
+              Value pad = kiln::floatConstant(lb, ll, et, 0.0);
+              Value v = lb.create<vector::TransferReadOp>(
+                  ll, vt, acc[0], ValueRange{r, c0}, pad, ArrayRef<bool>{true});
+              Value max = lb.create<vector::ReductionOp>(
+                  ll, vector::CombiningKind::MAXIMUMF, v);
+              Value e = lb.create<math::ExpOp>(
+                  ll, lb.create<arith::SubFOp>(
+                          ll, v, lb.create<vector::BroadcastOp>(ll, vt, max)));
+              Value sum = lb.create<vector::ReductionOp>(
+                  ll, vector::CombiningKind::ADD, e);
+              Value o = lb.create<arith::DivFOp>(
+                  ll, e, lb.create<vector::BroadcastOp>(ll, vt, sum));
+              lb.create<scf::YieldOp>(
+                  ll, lb.create<vector::TransferWriteOp>(ll, o, acc[0],
+                                                         ValueRange{r, c0},
+                                                         ArrayRef<bool>{true})
+                          .getResult());
+              return;
+            }
             Value row = lb.create<tensor::ExtractSliceOp>(ll, rowType, acc[0],
                                                           at, size, unit);
             Value out = softmaxOf(lb, ll, row);

@@ -18,6 +18,7 @@
 #include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -480,7 +481,8 @@ struct ConvertNNToLinalgPass
     target.addIllegalDialect<NNDialect>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, scf::SCFDialect,
-                           tensor::TensorDialect, func::FuncDialect>();
+                           tensor::TensorDialect, func::FuncDialect,
+                           vector::VectorDialect>();
     RewritePatternSet patterns(&getContext());
     kiln::populateNNToLinalgConversionPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,

@@ -36,8 +36,28 @@ func.func @dense_linear(%x: tensor<?x4xf32>, %w: tensor<4x2xf32>) -> tensor<?x2x
 
 // -----
 
-// Softmax: max-reduce, exp(x - max), sum-reduce, divide.
+// Softmax, row by row, written in place: max-reduce, exp(x - max),
+// sum-reduce, divide. Up to 64 classes a row is one vector.
 // CHECK-LABEL: func @softmax
+// CHECK: scf.for %[[R:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[Y:.*]] = %arg0)
+// CHECK: %[[V:.*]] = vector.transfer_read %[[Y]][%[[R]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<?x4xf32>, vector<4xf32>
+// CHECK: %[[MAX:.*]] = vector.reduction <maximumf>, %[[V]]
+// CHECK: arith.subf %[[V]], %{{.*}} : vector<4xf32>
+// CHECK: math.exp %{{.*}} : vector<4xf32>
+// CHECK: vector.reduction <add>
+// CHECK: arith.divf
+// CHECK: vector.transfer_write %{{.*}}, %[[Y]][%[[R]], %{{.*}}] {in_bounds = [true]}
+func.func @softmax(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = nn.activation %x {activation = #nn.activation<softmax>} : tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// Wider rows: generics on a [1, classes] slice of each row.
+// CHECK-LABEL: func @softmax_wide
+// CHECK: scf.for
+// CHECK: tensor.extract_slice %{{.*}}[%{{.*}}, 0] [1, 100] [1, 1] : tensor<?x100xf32> to tensor<1x100xf32>
 // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
 // CHECK: arith.maximumf
 // CHECK: linalg.generic
@@ -47,9 +67,10 @@ func.func @dense_linear(%x: tensor<?x4xf32>, %w: tensor<4x2xf32>) -> tensor<?x2x
 // CHECK: arith.addf
 // CHECK: linalg.generic
 // CHECK: arith.divf
-func.func @softmax(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
-  %0 = nn.activation %x {activation = #nn.activation<softmax>} : tensor<?x4xf32>
-  return %0 : tensor<?x4xf32>
+// CHECK: tensor.insert_slice
+func.func @softmax_wide(%x: tensor<?x100xf32>) -> tensor<?x100xf32> {
+  %0 = nn.activation %x {activation = #nn.activation<softmax>} : tensor<?x100xf32>
+  return %0 : tensor<?x100xf32>
 }
 
 // -----
