@@ -49,6 +49,9 @@ done
 run fmnist_transfer_a "-"
 run fmnist_transfer_b "-"
 run fmnist_transfer_b_on_a "-"
-run fmnist_autoencoder "-"
+loss=$("$bin/kiln-train" "$here/fmnist_autoencoder.json" \
+  -o fmnist_autoencoder.kiln --quiet | sed -n 's/.*test loss \([0-9.]*\).*/\1/p')
+printf '%-28s %-12s test loss %s (binary cross-entropy of the reconstruction)\n' \
+  fmnist_autoencoder "" "$loss"
 run fmnist_pretrained "-"
 run fmnist_scratch_500 "-"
