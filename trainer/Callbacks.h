@@ -35,6 +35,9 @@ public:
   explicit Callback(std::string name) : callbackName(std::move(name)) {}
   virtual ~Callback() = default;
   const std::string &name() const { return callbackName; }
+  /// Two callbacks of one kind in a fit need distinct names (fit rejects
+  /// duplicates); kiln-train numbers them Keras-style (csv_logger_1, ...).
+  void setName(std::string name) { callbackName = std::move(name); }
 
   virtual Status onTrainBegin(Sequential &model, int epochs) {
     return Status::success();

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 namespace kiln::train {
 
@@ -89,10 +90,13 @@ public:
   void integer(const std::string &key, Int &out, int64_t min) {
     if (const json::Value *v = get(key)) {
       std::optional<int64_t> i = v->getAsInteger();
+      const int64_t max = int64_t(std::numeric_limits<Int>::max() >>
+                                  (std::is_same_v<Int, uint64_t> ? 1 : 0));
       if (!i)
         fail(key, "expected an integer");
-      else if (*i < min)
-        fail(key, "must be >= " + std::to_string(min));
+      else if (*i < min || *i > max)
+        fail(key, "must be in [" + std::to_string(min) + ", " +
+                      std::to_string(max) + "]");
       else
         out = Int(*i);
     }
@@ -360,6 +364,10 @@ void readLayer(const json::Value &v, const std::string &path, Errors &errors,
   } else if (out.type == "batch_normalization") {
     r.number("momentum", out.momentum, 0);
     r.number("epsilon", out.epsilon, 0);
+    if (!(out.momentum <= 1))
+      r.fail("momentum", "must be in [0, 1]");
+    if (!(out.epsilon > 0))
+      r.fail("epsilon", "must be > 0");
     r.boolean("center", out.center);
     r.boolean("scale", out.scale);
   }
@@ -415,6 +423,8 @@ void readOptimizer(const json::Value &v, Errors &errors, TrainConfig &out) {
   case OptimizerKind::Sgd:
     r->number("momentum", o.momentum, 0);
     r->boolean("nesterov", o.nesterov);
+    if (!(o.momentum < 1))
+      r->fail("momentum", "must be in [0, 1)");
     break;
   case OptimizerKind::Adagrad:
     r->number("initial_accumulator_value", o.initialAccumulator, 0);
@@ -423,6 +433,8 @@ void readOptimizer(const json::Value &v, Errors &errors, TrainConfig &out) {
   case OptimizerKind::RmsProp:
     r->number("rho", o.rho, 0);
     r->number("epsilon", o.epsilon, 0);
+    if (!(o.rho < 1))
+      r->fail("rho", "must be in [0, 1)");
     break;
   case OptimizerKind::AdamW:
     r->number("weight_decay", o.weightDecay, 0);
@@ -433,6 +445,10 @@ void readOptimizer(const json::Value &v, Errors &errors, TrainConfig &out) {
     r->number("beta_1", o.beta1, 0);
     r->number("beta_2", o.beta2, 0);
     r->number("epsilon", o.epsilon, 0);
+    if (!(o.beta1 < 1))
+      r->fail("beta_1", "must be in [0, 1)");
+    if (!(o.beta2 < 1))
+      r->fail("beta_2", "must be in [0, 1)");
     break;
   }
   r->finish();
@@ -706,6 +722,10 @@ Status parseConfig(const std::string &text,
   r.finish();
   if (errors.first.empty() && out.layers.empty() && !out.transfer)
     errors.fail("layers: required (or a transfer from another model)");
+  if (errors.first.empty() && out.transfer &&
+      out.transfer->unfreezeLearningRate > 0 && out.schedule)
+    errors.fail("transfer.unfreeze_learning_rate: has no effect with a "
+                "schedule, which sets the rate before every update");
   if (!errors.first.empty())
     return Status::error(errors.first);
   out.json = llvm::formatv("{0:2}", root).str();

@@ -228,9 +228,10 @@ Status Schedule::onEpochEnd(const Logs &logs, bool &reduced) {
                          "' is not available (validation metrics need "
                          "validation data)");
   // Keras ReduceLROnPlateau.on_epoch_end, step for step.
+  // in_cooldown() is asked again after the decrement, so the epoch that
+  // ends the cooldown already counts towards patience.
   const double current = it->second;
-  const bool inCooldown = cooldownCounter > 0;
-  if (inCooldown) {
+  if (cooldownCounter > 0) {
     --cooldownCounter;
     wait = 0;
   }
@@ -239,7 +240,7 @@ Status Schedule::onEpochEnd(const Logs &logs, bool &reduced) {
   if (better) {
     best = current;
     wait = 0;
-  } else if (!inCooldown) {
+  } else if (cooldownCounter == 0) {
     if (++wait >= o.patience) {
       if (currentRate > o.minLearningRate) {
         currentRate = std::max(currentRate * o.factor, o.minLearningRate);

@@ -158,12 +158,30 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
         " after " + std::to_string(partialBatches) +
         " batches; resume with initial epoch " + std::to_string(epochs) +
         " and the same data and batch size");
+  // The saved callback states and the early-stop mark belong to the fit
+  // that wrote them: they carry over only to the same fit resumed (same
+  // target epochs, from where it stopped); another fit starts fresh, as in
+  // Keras.
+  const bool resuming =
+      fitEpochs == options.epochs && options.initialEpoch == epochs;
+  if (resuming && stoppedEarly)
+    return Status::success(); // that fit already ended (early stopping)
+  if (!resuming)
+    loadedCallbacks.clear();
+  for (size_t i = 0; i < options.callbacks.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (options.callbacks[i]->name() == options.callbacks[j]->name())
+        return Status::error("fit: two callbacks are named '" +
+                             options.callbacks[i]->name() +
+                             "'; their saved states would mix (rename one)");
   fitSeed = options.seed;
+  fitEpochs = options.epochs;
+  stoppedEarly = false;
   wasInterrupted = false;
   if (schedule) {
+    schedule->prepare(stepsPerEpoch, options.epochs);
     if (Status s = schedule->validate(); !s.ok())
       return s;
-    schedule->prepare(stepsPerEpoch, options.epochs);
   }
 
   // Callbacks start fresh, then take the state the model was loaded with.
@@ -280,10 +298,14 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
     for (Callback *cb : activeCallbacks)
       if (Status s = cb->onEpochEnd(*this, epoch, logs, stop); !s.ok())
         return s;
+    // Recorded before the epoch's save, so a resumed run knows this fit
+    // ended here.
+    stoppedEarly = stop && epoch + 1 < options.epochs;
     if (options.onEpochEnd)
       if (Status s = options.onEpochEnd(epoch, trainHistory); !s.ok())
         return s;
-    if (options.interrupt && *options.interrupt && epoch + 1 < options.epochs) {
+    if (!stop && options.interrupt && *options.interrupt &&
+        epoch + 1 < options.epochs) {
       wasInterrupted = true;
       return Status::success();
     }
@@ -464,10 +486,15 @@ Model Sequential::toModel(std::optional<Normalization> normalization,
                  {"val_loss", h.valLoss},
                  {"val_accuracy", h.valAccuracy},
                  {"lr", h.learningRate}};
-    if (partialBatches > 0)
-      t.progress = {{"batches", double(partialBatches), {}},
-                    {"loss_sum", partialLoss, {}},
-                    {"accuracy_sum", partialAccuracy, {}}};
+    if (fitEpochs > 0)
+      t.progress.push_back({"fit_epochs", double(fitEpochs), {}});
+    if (stoppedEarly)
+      t.progress.push_back({"stopped", 1, {}});
+    if (partialBatches > 0) {
+      t.progress.push_back({"batches", double(partialBatches), {}});
+      t.progress.push_back({"loss_sum", partialLoss, {}});
+      t.progress.push_back({"accuracy_sum", partialAccuracy, {}});
+    }
     m.training = std::move(t);
   }
   return m;
@@ -594,6 +621,10 @@ Status Sequential::load(const Model &model) {
       partialLoss = p.value;
     else if (p.name == "accuracy_sum")
       partialAccuracy = p.value;
+    else if (p.name == "fit_epochs")
+      fitEpochs = int(p.value);
+    else if (p.name == "stopped")
+      stoppedEarly = p.value != 0;
   }
   if (partialBatches < 0)
     return Status::error("load: training state: progress: negative batches");

@@ -121,6 +121,9 @@ public:
   int epochsCompleted() const { return epochs; }
   /// Whether the last fit() stopped at FitOptions::interrupt.
   bool interrupted() const { return wasInterrupted; }
+  /// Whether a callback (early stopping) ended the last fit before its
+  /// epochs; a fit() resuming it returns at once.
+  bool stoppedEarlyByCallback() const { return stoppedEarly; }
   /// Every epoch trained so far, across fit() calls and resumes (the model
   /// file keeps all but the wall-clock seconds, so that a resumed run's file
   /// is bitwise an uninterrupted one's).
@@ -186,6 +189,11 @@ private:
   int64_t partialBatches = 0;
   double partialLoss = 0, partialAccuracy = 0;
   bool wasInterrupted = false;
+  /// The target epochs of the fit that produced this state, and whether a
+  /// callback ended that fit early (both saved, so a resumed run continues
+  /// that fit, and only that fit, or knows it is over).
+  int fitEpochs = 0;
+  bool stoppedEarly = false;
 
   const Matrix &forward(const Matrix &x, const ForwardContext &context);
   /// Forward, backward, penalties, update and constraints on one batch;

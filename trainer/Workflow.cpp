@@ -48,57 +48,25 @@ void keepFirst(int64_t n, Matrix &x, Targets &t) {
   if (n <= 0 || n >= x.rows())
     return;
   x.conservativeResize(Eigen::Index(n), x.cols());
-  t.labels.resize(size_t(n));
+  if (!t.labels.empty())
+    t.labels.resize(size_t(n));
+  if (t.values.size())
+    t.values.conservativeResize(Eigen::Index(n), t.values.cols());
 }
 
 /// Moves the last `n` rows of (x, t) to (xv, tv).
 void splitTail(size_t n, Matrix &x, Targets &t, Matrix &xv, Targets &tv) {
   Eigen::Index keep = x.rows() - Eigen::Index(n);
   xv = x.bottomRows(Eigen::Index(n));
-  tv.labels.assign(t.labels.begin() + keep, t.labels.end());
+  if (!t.labels.empty())
+    tv.labels.assign(t.labels.begin() + keep, t.labels.end());
   if (t.values.size())
     tv.values = t.values.bottomRows(Eigen::Index(n));
   x.conservativeResize(keep, x.cols());
-  t.labels.resize(size_t(keep));
+  if (!t.labels.empty())
+    t.labels.resize(size_t(keep));
   if (t.values.size())
     t.values.conservativeResize(keep, t.values.cols());
-}
-
-bool usesLabels(LossKind loss) {
-  return loss == LossKind::SparseCategoricalCrossentropy;
-}
-
-/// Targets in the form `loss` reads: labels, one-hot rows, one value.
-Status shapeTargets(LossKind loss, const std::string &split, Targets &t) {
-  if (usesLabels(loss) || t.labels.empty())
-    return Status::success();
-  int classes = 0;
-  for (int l : t.labels)
-    classes = std::max(classes, l + 1);
-  if (loss == LossKind::CategoricalCrossentropy) {
-    t.values = Matrix::Zero(Eigen::Index(t.labels.size()), classes);
-    for (size_t r = 0; r < t.labels.size(); ++r)
-      t.values(Eigen::Index(r), t.labels[r]) = 1;
-    return Status::success();
-  }
-  if (loss == LossKind::BinaryCrossentropy ||
-      loss == LossKind::BinaryCrossentropyFromLogits) {
-    if (classes > 2)
-      return Status::error("dataset: " + split + " has " +
-                           std::to_string(classes) +
-                           " classes; binary cross-entropy needs 2 (pick them "
-                           "with dataset.classes)");
-    t.values.resize(Eigen::Index(t.labels.size()), 1);
-    for (size_t r = 0; r < t.labels.size(); ++r)
-      t.values(Eigen::Index(r), 0) = float(t.labels[r]);
-    t.labels.clear();
-    return Status::success();
-  }
-  t.values.resize(Eigen::Index(t.labels.size()), 1);
-  for (size_t r = 0; r < t.labels.size(); ++r)
-    t.values(Eigen::Index(r), 0) = float(t.labels[r]);
-  t.labels.clear();
-  return Status::success();
 }
 
 } // namespace
@@ -180,11 +148,67 @@ Status loadDataset(const TrainConfig &config, Dataset &out) {
     out.yTest = Targets{{}, out.xTest};
     out.classNames.clear();
   }
-  for (auto [t, name] : {std::pair{&out.yTrain, "training"},
-                         {&out.yVal, "validation"},
-                         {&out.yTest, "test"}})
-    if (Status s = shapeTargets(config.loss, name, *t); !s.ok())
-      return s;
+  if (out.hasTest && out.xTest.rows() == 0)
+    out.hasTest = false; // the class filter left no test rows
+  return Status::success();
+}
+
+Status shapeTargets(LossKind loss, int64_t outputs, Dataset &data) {
+  for (auto [t, split] : {std::pair{&data.yTrain, "training"},
+                          {&data.yVal, "validation"},
+                          {&data.yTest, "test"}}) {
+    Targets &y = *t;
+    if (!y.labels.empty()) {
+      const bool classes = loss == LossKind::SparseCategoricalCrossentropy ||
+                           loss == LossKind::CategoricalCrossentropy;
+      const bool binary = loss == LossKind::BinaryCrossentropy ||
+                          loss == LossKind::BinaryCrossentropyFromLogits;
+      for (int l : y.labels) {
+        if (classes && (l < 0 || l >= outputs))
+          return Status::error(std::string("dataset: ") + split + " label " +
+                               std::to_string(l) +
+                               " is not an output of the model (it has " +
+                               std::to_string(outputs) + ")");
+        if (binary && l != 0 && l != 1)
+          return Status::error(std::string("dataset: ") + split + " label " +
+                               std::to_string(l) +
+                               " is not 0 or 1, as binary cross-entropy "
+                               "needs (pick two classes with "
+                               "dataset.classes)");
+      }
+      if (loss == LossKind::SparseCategoricalCrossentropy)
+        continue;
+      if (loss == LossKind::CategoricalCrossentropy) {
+        // One-hot rows as wide as the model's output.
+        y.values = Matrix::Zero(Eigen::Index(y.labels.size()), outputs);
+        for (size_t r = 0; r < y.labels.size(); ++r)
+          y.values(Eigen::Index(r), y.labels[r]) = 1;
+        continue;
+      }
+      // Binary cross-entropy, MSE, MAE on labels: one value per row, the
+      // label, for a one-output model.
+      if (outputs != 1)
+        return Status::error(
+            std::string("dataset: loss '") + lossName(loss) +
+            "' on class labels needs a model with one output (it has " +
+            std::to_string(outputs) +
+            "); use sparse_categorical_crossentropy or "
+            "categorical_crossentropy");
+      y.values.resize(Eigen::Index(y.labels.size()), 1);
+      for (size_t r = 0; r < y.labels.size(); ++r)
+        y.values(Eigen::Index(r), 0) = float(y.labels[r]);
+      y.labels.clear();
+      continue;
+    }
+    if (y.values.size() && y.values.cols() != outputs)
+      return Status::error(std::string("dataset: the ") + split +
+                           " targets have " + std::to_string(y.values.cols()) +
+                           " values per row; the model has " +
+                           std::to_string(outputs) + " outputs");
+    if (y.values.size() && loss == LossKind::SparseCategoricalCrossentropy)
+      return Status::error("dataset: sparse_categorical_crossentropy needs "
+                           "class labels; these targets are values");
+  }
   return Status::success();
 }
 
@@ -335,6 +359,12 @@ std::vector<std::unique_ptr<Callback>> makeCallbacks(const TrainConfig &c) {
     else if (cb.type == "learning_curves")
       out.push_back(std::make_unique<LearningCurves>(cb.path));
   }
+  // A second callback of a kind is named kind_1, and so on: states in the
+  // model file are keyed by name.
+  std::map<std::string, int> seen;
+  for (auto &cb : out)
+    if (int n = seen[cb->name()]++)
+      cb->setName(cb->name() + "_" + std::to_string(n));
   return out;
 }
 

@@ -35,9 +35,13 @@ struct Dataset {
 /// Reads the data set `c` names, keeps `classes` (relabelled), the first
 /// `trainRows` training rows, and holds out the last validation rows. For an
 /// autoencoder the targets are the inputs. No normalization yet.
-/// Targets take the form the config's loss reads (labels, one-hot rows or
-/// one value per row).
+/// Targets are class labels (values for CSV regression and autoencoders).
 Status loadDataset(const TrainConfig &c, Dataset &out);
+
+/// Puts the targets in the form `loss` reads for a model with `outputs`
+/// outputs (labels; one-hot rows as wide as the output; one value per row),
+/// or names the mismatch (a label past the outputs, a width that differs).
+Status shapeTargets(LossKind loss, int64_t outputs, Dataset &data);
 
 /// The model `c` describes, built and compiled: its layers (after the
 /// reused ones of `c.transfer`), loss, optimizer, schedule, name, class

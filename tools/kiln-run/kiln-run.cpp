@@ -108,8 +108,13 @@ int main(int argc, char **argv) {
       return fail("--data: unknown data set '" + d.name +
                   "' (valid: csv, fashion_mnist, mnist)");
     }
-    // Keep the run's class selection: the model's outputs are those classes.
+    // Keep what the model's outputs mean: the run's class selection and
+    // whether it reconstructs its inputs; and its label column unless
+    // --label-column names another.
     d.classes = config.dataset.classes;
+    d.autoencoder = config.dataset.autoencoder;
+    if (d.labelColumn.empty() && config.dataset.name == "csv")
+      d.labelColumn = config.dataset.labelColumn;
     config.dataset = d;
     if (d.name == "csv")
       split = "train"; // the file is the data
@@ -127,6 +132,10 @@ int main(int argc, char **argv) {
     return fail(input + ": " + s.message());
   model.compile(config.loss, nullptr);
   normalize(model, data);
+  if (Status s = shapeTargets(
+          config.loss, model.layers().back()->outputShape().back(), data);
+      !s.ok())
+    return fail(s.message());
   const Matrix &x = split == "test"         ? data.xTest
                     : split == "validation" ? data.xVal
                                             : data.xTrain;
@@ -142,14 +151,6 @@ int main(int argc, char **argv) {
     return fail("the data has " + std::to_string(x.cols()) +
                 " features per row; the model takes " +
                 std::to_string(features));
-  if (!y.labels.empty()) {
-    int64_t outputs = model.layers().back()->outputShape().back();
-    for (int label : y.labels)
-      if (label < 0 || label >= outputs)
-        return fail("label " + std::to_string(label) +
-                    " is not an output of the model (it has " +
-                    std::to_string(outputs) + ")");
-  }
   std::printf("%s: %lld rows of %s (%s)\n", file.name.c_str(),
               (long long)x.rows(), config.dataset.name.c_str(),
               split.getValue().c_str());

@@ -328,24 +328,29 @@ TEST(CallbacksTest, ResumeIsBitwiseTheUninterruptedRun) {
   options.initialEpoch = second.model->epochsCompleted();
   ASSERT_TRUE(second.model->fit(x, t, options, h).ok());
 
-  // Checkpoint after epoch 2, then killed during epoch 4 (the object is
-  // dropped; its CSV has rows the resumed run must replace).
+  // Checkpoint after epoch 2, then killed in epoch 4 (the flag stops it;
+  // nothing is saved and the object is dropped, so its CSV keeps rows the
+  // resumed run must replace).
   Run doomed = start("killed", nullptr);
   std::vector<uint8_t> checkpoint;
+  volatile std::sig_atomic_t kill = 0;
+  InterruptAt killer(27, kill); // 8 updates per epoch: inside epoch 4
   options.callbacks = doomed.callbacks();
+  options.callbacks.push_back(&killer);
+  options.interrupt = &kill;
   options.initialEpoch = 0;
-  options.epochs = 4;
   options.onEpochEnd = [&](int epoch, const History &) {
     if (epoch == 1)
       return serializeModel(doomed.model->toModel(), checkpoint);
     return Status::success();
   };
   ASSERT_TRUE(doomed.model->fit(x, t, options, h).ok());
+  ASSERT_TRUE(doomed.model->interrupted());
   doomed.log.reset(); // closes the file, as the kernel would
   Run revived = start("killed", reload(checkpoint));
   options.callbacks = revived.callbacks();
+  options.interrupt = nullptr;
   options.onEpochEnd = nullptr;
-  options.epochs = 5;
   options.initialEpoch = revived.model->epochsCompleted();
   ASSERT_EQ(options.initialEpoch, 2);
   ASSERT_TRUE(revived.model->fit(x, t, options, h).ok());
@@ -390,6 +395,144 @@ TEST(CallbacksTest, ResumeNeedsTheSameEpochAndBatches) {
   EXPECT_NE(s.message().find("stopped inside epoch 1 after 4 batches"),
             std::string::npos)
       << s.message();
+}
+
+TEST(CallbacksTest, EarlyStopOutranksAnInterruptAndEndsTheFitForGood) {
+  Matrix x;
+  Targets t;
+  blobs(x, t, 400, 1);
+  auto model = makeModel(3.0); // bouncing validation loss: stops early
+  EarlyStopping es({"val_loss", 0, 1, true});
+  volatile std::sig_atomic_t flag = 0;
+  struct RaiseOnStopEpoch : Callback {
+    volatile std::sig_atomic_t &flag;
+    explicit RaiseOnStopEpoch(volatile std::sig_atomic_t &f)
+        : Callback("raise"), flag(f) {}
+    Status onEpochEnd(Sequential &, int, const Logs &, bool &stop) override {
+      if (stop)
+        flag = 1; // a signal arriving in the epoch that stops training
+      return Status::success();
+    }
+  } raise(flag);
+  FitOptions options;
+  options.epochs = 30;
+  options.validationSplit = 0.25;
+  options.callbacks = {&es, &raise};
+  options.interrupt = &flag;
+  History h;
+  ASSERT_TRUE(model->fit(x, t, options, h).ok());
+  ASSERT_GE(es.stoppedEpoch(), 1);
+  EXPECT_FALSE(model->interrupted()); // stopped, not resumable
+  EXPECT_TRUE(model->stoppedEarlyByCallback());
+  // Resuming that fit from its file trains nothing more.
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE(serializeModel(model->toModel(), bytes).ok());
+  auto back = reload(bytes);
+  EarlyStopping fresh({"val_loss", 0, 1, true});
+  options.callbacks = {&fresh};
+  options.interrupt = nullptr;
+  options.initialEpoch = back->epochsCompleted();
+  std::vector<Matrix> before = back->getWeights();
+  History h2;
+  ASSERT_TRUE(back->fit(x, t, options, h2).ok());
+  EXPECT_TRUE(h2.loss.empty());
+  EXPECT_EQ(back->getWeights(), before);
+  // A new fit (another target) trains again, with fresh callbacks.
+  options.epochs = back->epochsCompleted() + 1;
+  ASSERT_TRUE(back->fit(x, t, options, h2).ok());
+  EXPECT_EQ(h2.loss.size(), 1u);
+}
+
+TEST(CallbacksTest, DuplicateNamesAreRejected) {
+  Matrix x;
+  Targets t;
+  blobs(x, t, 50, 2);
+  auto model = makeModel();
+  CsvLogger a(tempPath("a.csv")), b(tempPath("b.csv"));
+  FitOptions options;
+  options.callbacks = {&a, &b};
+  History h;
+  Status s = model->fit(x, t, options, h);
+  EXPECT_NE(s.message().find("two callbacks are named 'csv_logger'"),
+            std::string::npos)
+      << s.message();
+  b.setName("csv_logger_1");
+  EXPECT_TRUE(model->fit(x, t, options, h).ok());
+}
+
+/// Counts the epochs it saw; the count is its saved state.
+class EpochCounter : public Callback {
+public:
+  EpochCounter() : Callback("epoch_counter") {}
+  Status onTrainBegin(Sequential &, int) override {
+    count = 0;
+    return Status::success();
+  }
+  Status onEpochEnd(Sequential &, int, const Logs &, bool &) override {
+    ++count;
+    return Status::success();
+  }
+  CallbackState state() const override {
+    return {name(), {{"count", double(count), {}}}, {}};
+  }
+  Status restore(const CallbackState &s) override {
+    count = int(s.state.at(0).value);
+    return Status::success();
+  }
+  int count = 0;
+};
+
+TEST(CallbacksTest, CallbackStatesCarryOverOnlyToTheFitThatSavedThem) {
+  Matrix x;
+  Targets t;
+  blobs(x, t, 100, 3);
+  auto model = makeModel();
+  EpochCounter counter;
+  FitOptions options;
+  options.epochs = 2;
+  options.callbacks = {&counter};
+  // Saved after the last epoch from inside fit, as kiln-train's run file
+  // is: with the callbacks' states.
+  std::vector<uint8_t> phase1;
+  options.onEpochEnd = [&](int epoch, const History &) {
+    return epoch == 1 ? serializeModel(model->toModel(), phase1)
+                      : Status::success();
+  };
+  History h;
+  ASSERT_TRUE(model->fit(x, t, options, h).ok());
+  ASSERT_EQ(counter.count, 2);
+  options.onEpochEnd = nullptr;
+
+  // A second fit (the next phase, 4 epochs in all) starts its callbacks
+  // fresh, whether the model comes from memory or from the file saved at
+  // the end of the first fit (a run killed between the two).
+  auto back = reload(phase1);
+  EpochCounter fresh;
+  options.callbacks = {&fresh};
+  options.initialEpoch = 2;
+  options.epochs = 4;
+  ASSERT_TRUE(back->fit(x, t, options, h).ok());
+  EXPECT_EQ(fresh.count, 2);
+
+  // The same fit, interrupted and resumed, continues the count.
+  auto again = makeModel();
+  EpochCounter first;
+  volatile std::sig_atomic_t flag = 0;
+  InterruptAt at(5, flag); // 4 updates per epoch: inside epoch 2
+  options.callbacks = {&first, &at};
+  options.interrupt = &flag;
+  options.initialEpoch = 0;
+  ASSERT_TRUE(again->fit(x, t, options, h).ok());
+  ASSERT_TRUE(again->interrupted());
+  std::vector<uint8_t> mid;
+  ASSERT_TRUE(serializeModel(again->toModel(), mid).ok());
+  auto resumed = reload(mid);
+  EpochCounter second;
+  options.callbacks = {&second};
+  options.interrupt = nullptr;
+  options.initialEpoch = resumed->epochsCompleted();
+  ASSERT_TRUE(resumed->fit(x, t, options, h).ok());
+  EXPECT_EQ(second.count, 4);
 }
 
 } // namespace

@@ -148,6 +148,19 @@ TEST(ScheduleTest, ReduceLROnPlateauOnAScriptedSequence) {
     EXPECT_DOUBLE_EQ(s.learningRate(12345, e + 1), expected[e])
         << "epoch " << e;
   }
+  // Keras asks in_cooldown() again after counting the cooldown down, so
+  // with cooldown 1 the epoch after a reduction already counts: flat
+  // losses reduce at epochs 3 and 5 (not 6).
+  Schedule flat = make(o);
+  std::vector<int> reducedAt;
+  for (int e = 0; e < 7; ++e) {
+    bool r;
+    ASSERT_TRUE(
+        flat.onEpochEnd({{"val_loss", e < 2 ? 1.0 - 0.1 * e : 0.95}}, r).ok());
+    if (r)
+      reducedAt.push_back(e);
+  }
+  EXPECT_EQ(reducedAt, (std::vector<int>{3, 5}));
   // min_lr floors the rate.
   o.minLearningRate = 0.03;
   Schedule floor = make(o);

@@ -77,11 +77,43 @@ TEST(WorkflowTest, ClassesRowsAndValidation) {
   c.dataset.validationSize = 10000;
   EXPECT_NE(loadDataset(c, d).message().find("leave no training rows"),
             std::string::npos);
+  // Targets take the loss's form once the model's outputs are known.
   c.dataset.validationSize = 0;
-  c.loss = LossKind::BinaryCrossentropy;
   c.dataset.classes.clear();
-  EXPECT_NE(loadDataset(c, d).message().find("binary cross-entropy needs 2"),
+  ASSERT_TRUE(loadDataset(c, d).ok());
+  Dataset oneHot = d;
+  ASSERT_TRUE(shapeTargets(LossKind::CategoricalCrossentropy, 4, oneHot).ok());
+  EXPECT_EQ(oneHot.yTrain.values.cols(), 4); // the model's width, not 3
+  EXPECT_EQ(oneHot.yTrain.values.row(0).sum(), 1.0f);
+  Dataset binary = d;
+  EXPECT_NE(shapeTargets(LossKind::BinaryCrossentropy, 1, binary)
+                .message()
+                .find("label 2 is not 0 or 1"),
             std::string::npos);
+  Dataset mse = d;
+  EXPECT_NE(shapeTargets(LossKind::MeanSquaredError, 3, mse)
+                .message()
+                .find("needs a model with one output (it has 3)"),
+            std::string::npos);
+  Dataset scalar = d;
+  ASSERT_TRUE(shapeTargets(LossKind::MeanSquaredError, 1, scalar).ok());
+  EXPECT_EQ(scalar.yTrain.values(0, 0), float(d.yTrain.labels[0]));
+  Dataset narrow = d;
+  EXPECT_NE(shapeTargets(LossKind::SparseCategoricalCrossentropy, 2, narrow)
+                .message()
+                .find("label 2 is not an output of the model (it has 2)"),
+            std::string::npos);
+
+  // Regression targets (values) split and cut like labels.
+  TrainConfig ae = c;
+  ae.dataset.autoencoder = true;
+  ae.dataset.validationSplit = 0.25;
+  ae.dataset.trainRows = 50;
+  Dataset values;
+  ASSERT_TRUE(loadDataset(ae, values).ok());
+  EXPECT_EQ(values.yTrain.values.rows(), 50);
+  EXPECT_EQ(values.yVal.values.rows(), 100);
+  EXPECT_EQ(values.yVal.values, values.xVal);
 }
 
 /// The book's recipe: reuse all but the output layer of model A, frozen,
