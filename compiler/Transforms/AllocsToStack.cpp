@@ -20,6 +20,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <functional>
 
@@ -288,23 +289,32 @@ struct AllocsToStackPass
       return signalPassFailure();
     // A function's need includes its deepest callee's: the kernels and the
     // Monte-Carlo dropout functions have frames of their own below the
-    // caller's (the call graph is acyclic).
+    // caller's. A call cycle has no bound: an error.
     llvm::StringMap<std::pair<int64_t, int64_t>> total;
+    llvm::StringSet<> inProgress;
     std::function<FailureOr<std::pair<int64_t, int64_t>>(func::FuncOp)> needOf =
         [&](func::FuncOp func) -> FailureOr<std::pair<int64_t, int64_t>> {
       auto it = total.find(func.getName());
       if (it != total.end())
         return it->second;
+      if (!inProgress.insert(func.getName()).second) {
+        func.emitError("kiln-allocs-to-stack: '")
+            << func.getName()
+            << "' is recursive; its stack use has no bound";
+        return failure();
+      }
       std::pair<int64_t, int64_t> need = own.lookup(func.getName());
       int64_t deepest = 0;
       WalkResult calls = func.walk([&](func::CallOp call) {
         auto callee = module.lookupSymbol<func::FuncOp>(call.getCalleeAttr());
-        if (!callee || callee.isExternal() || callee == func)
+        if (!callee || callee.isExternal())
           return WalkResult::advance();
         FailureOr<std::pair<int64_t, int64_t>> c = needOf(callee);
+        if (failed(c))
+          return WalkResult::interrupt();
         // A callee's per-row bytes count rows of its own arguments, which
         // this pass does not relate to the caller's batch.
-        if (failed(c) || c->first != 0) {
+        if (c->first != 0) {
           call.emitError("kiln-allocs-to-stack: callee '")
               << callee.getName()
               << "' needs stack per row; only fixed-size callee frames "
@@ -317,6 +327,7 @@ struct AllocsToStackPass
       if (calls.wasInterrupted())
         return failure();
       need.second += deepest;
+      inProgress.erase(func.getName());
       total[func.getName()] = need;
       return need;
     };

@@ -188,3 +188,29 @@ func.func @calls_rows(%x: memref<?x8xf32>) {
   call @rows(%x) : (memref<?x8xf32>) -> ()
   return
 }
+
+// -----
+
+// A row count clamped by arith.minui to a constant multiple of the batch
+// is bounded by it (nn-monte-carlo's samples per step).
+// CHECK: module attributes {kiln.stack_bytes = {clamped = array<i64: 800, 64>}}
+func.func @clamped(%x: memref<?x8xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c25 = arith.constant 25 : index
+  %b = memref.dim %x, %c0 : memref<?x8xf32>
+  %k = arith.minui %n, %c25 : index
+  %rows = arith.muli %k, %b : index
+  %a = memref.alloc(%rows) : memref<?x8xf32>
+  %z = arith.constant 0.0 : f32
+  memref.store %z, %a[%c0, %c0] : memref<?x8xf32>
+  return
+}
+
+// -----
+
+// Recursion has no stack bound.
+// expected-error @+1 {{'loop' is recursive; its stack use has no bound}}
+func.func @loop() {
+  call @loop() : () -> ()
+  return
+}

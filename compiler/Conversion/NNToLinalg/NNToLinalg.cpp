@@ -266,6 +266,10 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
           loc, name, rewriter.getFunctionType(argTypes, {type}));
       fn.setPrivate();
       fn.setArgAttr(0, "bufferization.writable", rewriter.getBoolAttr(true));
+      // Never inlined: kiln-allocs-to-stack counts the deepest callee's
+      // frame, not the sum that several inlined dropout frames could take.
+      fn->setAttr("passthrough",
+                  rewriter.getArrayAttr({rewriter.getStringAttr("noinline")}));
       Block *entry =
           rewriter.createBlock(&fn.getBody(), {}, argTypes,
                                SmallVector<Location>(argTypes.size(), loc));

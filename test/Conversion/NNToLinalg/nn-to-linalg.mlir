@@ -108,7 +108,7 @@ func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // × 1/(1 − 0.2)).
 // CHECK-LABEL: func @mc_dropout
 // CHECK: call @[[FN:__kiln_mc_dropout_3_[0-9a-fx]+]]
-// CHECK: func.func private @[[FN]](%{{.*}}: tensor<?x8xf32> {bufferization.writable = true}
+// CHECK: func.func private @[[FN]](%{{.*}}: tensor<?x8xf32> {bufferization.writable = true}{{.*}} attributes {passthrough = ["noinline"]}
 // CHECK: %[[COUNT:.*]] = arith.divui %{{.*}}, %arg3
 // CHECK: scf.for %[[S:.*]] = %{{.*}} to %[[COUNT]] step
 // CHECK: tensor.extract_slice %{{.*}}[%{{.*}}, 0] [%arg3, 8] [1, 1]
