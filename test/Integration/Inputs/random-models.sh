@@ -59,6 +59,13 @@ for ((i = 0; i < count; i++)); do
       "$python" "$here/compare.py" "$out/mcs_$i.txt" "$dir/mcs_split.txt" \
         --floor 0.1 --what "model $i $variant MC per-sample outputs vs trainer" ||
         failures=$((failures + 1))
+      # Every sample of 37 (two uneven steps when stacked): bitwise the same
+      # split (stacked at one and five rows per sample) and whole.
+      mcs37=(-DMCS="m${i}_predict_mc_samples" -DMCS_SAMPLES=37)
+      harness "$dir" "$dir/mcs37_split" -DSPLIT "${mcs37[@]}"
+      harness "$dir" "$dir/mcs37_whole" "${mcs37[@]}"
+      cmp -s "$dir/mcs37_split.txt" "$dir/mcs37_whole.txt" ||
+        { echo "FAIL model $i $variant MC samples: batch split changed the outputs"; failures=$((failures + 1)); }
       [ "$variant" = fused ] && mcModels=$((mcModels + 1))
     fi
   done
