@@ -299,8 +299,7 @@ struct AllocsToStackPass
         return it->second;
       if (!inProgress.insert(func.getName()).second) {
         func.emitError("kiln-allocs-to-stack: '")
-            << func.getName()
-            << "' is recursive; its stack use has no bound";
+            << func.getName() << "' is recursive; its stack use has no bound";
         return failure();
       }
       std::pair<int64_t, int64_t> need = own.lookup(func.getName());

@@ -288,8 +288,12 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
               });
           return SmallVector<Value>(fold.getResults());
         });
-    // stddev = sqrt(M2 / samples)
-    Value total = b.create<arith::UIToFPOp>(loc, b.getF32Type(), samples);
+    // stddev = sqrt(M2 / samples). The C entry points reject 0 samples;
+    // called directly with 0, the function returns zeros, not 0/0.
+    Value total = b.create<arith::UIToFPOp>(
+        loc, b.getF32Type(),
+        b.create<arith::MaxUIOp>(loc, samples,
+                                 b.create<arith::ConstantIntOp>(loc, 1, 32)));
     Value stddev =
         elementwise(b, loc, ValueRange{loop.getResult(1)},
                     ValueRange{kiln::emptyLike(b, loc, loop.getResult(1))},

@@ -38,8 +38,9 @@
 // CHECK: arith.subf
 // CHECK: arith.mulf
 // CHECK: arith.addf
-// stddev = sqrt(M2 / samples)
-// CHECK: arith.uitofp %[[N]] : i32 to f32
+// stddev = sqrt(M2 / max(samples, 1))
+// CHECK: %[[N1:.*]] = arith.maxui %[[N]], %c1_i32
+// CHECK: arith.uitofp %[[N1]] : i32 to f32
 // CHECK: math.sqrt
 // CHECK: return
 // CHECK-NOT: nn.dropout
