@@ -112,10 +112,10 @@ def MonteCarloPass : Pass<"nn-monte-carlo", "::mlir::ModuleOp"> {
     numpy.std and the trainer's predictMc). The layers before the first
     dropout do not depend on s: loop-invariant code motion hoists them, so
     they run once for all samples. After the first dropout, when the batch
-    B is below 16 rows, 18 samples at a time are stacked along the batch
-    (row j·B + r is row r of sample start + j), so each later layer is one
-    matrix product over all of them; larger batches step one sample at a
-    time.
+    B is below 16 rows, the S samples are stacked along the batch in
+    ⌈S/25⌉ even steps of at most 25 (row j·B + r is row r of sample
+    start + j), so each later layer is one matrix product over all of them;
+    larger batches step one sample at a time.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
