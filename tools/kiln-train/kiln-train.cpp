@@ -219,6 +219,12 @@ int main(int argc, char **argv) {
   fit.onEpochEnd = [&](int, const History &) {
     return saveModel(model.toModel(), out);
   };
+  // The run file exists from the start: an output that cannot be written
+  // fails now rather than after an epoch, and a run killed in its first
+  // epoch resumes from the beginning.
+  if (!resume)
+    if (Status s = saveModel(model.toModel(), out); !s.ok())
+      return fail(s.message());
   std::signal(SIGINT, onStopSignal);
   std::signal(SIGTERM, onStopSignal);
 
