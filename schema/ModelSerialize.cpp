@@ -720,6 +720,22 @@ Status writeFileAtomically(const std::string &path, const void *bytes,
     ::unlink(tmp.c_str());
     return Status::error("cannot write '" + path + "': " + std::strerror(err));
   }
+  // The rename is durable once the directory is synced too: a crash right
+  // after could otherwise leave the old file (or none) under the name.
+  // File systems that cannot sync a directory (EINVAL) are left as they are.
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "."
+                    : slash == 0               ? "/"
+                                               : path.substr(0, slash);
+  int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dirFd >= 0) {
+    int rc = ::fsync(dirFd);
+    int err = errno;
+    ::close(dirFd);
+    if (rc != 0 && err != EINVAL)
+      return Status::error("cannot write '" + path + "': syncing '" + dir +
+                           "': " + std::strerror(err));
+  }
   return Status::success();
 }
 
