@@ -20,34 +20,6 @@
 namespace kiln::train {
 
 namespace {
-/// The value of `monitor` in `logs`, or an error naming what is there.
-Status monitored(const std::string &who, const std::string &monitor,
-                 const Logs &logs, double &value) {
-  auto it = logs.find(monitor);
-  if (it != logs.end()) {
-    value = it->second;
-    return Status::success();
-  }
-  std::string have;
-  for (const auto &[name, v] : logs)
-    have += (have.empty() ? "" : ", ") + name;
-  return Status::error(who + ": monitor '" + monitor +
-                       "' is not available (have: " + have +
-                       "; validation metrics need validation data)");
-}
-
-double worst(const std::string &monitor) {
-  return monitorIncreases(monitor) ? -std::numeric_limits<double>::infinity()
-                                   : std::numeric_limits<double>::infinity();
-}
-
-/// Keras' _is_improvement: better than `reference` by more than `minDelta`.
-bool improves(const std::string &monitor, double value, double reference,
-              double minDelta) {
-  return monitorIncreases(monitor) ? value - minDelta > reference
-                                   : value + minDelta < reference;
-}
-
 double now() {
   return std::chrono::duration<double>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -67,7 +39,7 @@ const Param *find(const CallbackState &s, const std::string &name) {
 //===----------------------------------------------------------------------===//
 
 Status EarlyStopping::onTrainBegin(Sequential &, int) {
-  bestValue = worst(options.monitor);
+  bestValue = worstValue(options.monitor);
   wait = 0;
   best = stopped = -1;
   bestWeights.clear();
@@ -77,7 +49,8 @@ Status EarlyStopping::onTrainBegin(Sequential &, int) {
 Status EarlyStopping::onEpochEnd(Sequential &model, int epoch, const Logs &logs,
                                  bool &stop) {
   double current;
-  if (Status s = monitored("early_stopping", options.monitor, logs, current);
+  if (Status s =
+          monitoredValue("early_stopping", options.monitor, logs, current);
       !s.ok())
     return s;
   // Keras EarlyStopping.on_epoch_end (no baseline, start_from_epoch 0).
@@ -145,7 +118,7 @@ Status EarlyStopping::restore(const CallbackState &s) {
 //===----------------------------------------------------------------------===//
 
 Status ModelCheckpoint::onTrainBegin(Sequential &, int) {
-  bestValue = worst(options.monitor);
+  bestValue = worstValue(options.monitor);
   return Status::success();
 }
 
@@ -154,7 +127,7 @@ Status ModelCheckpoint::onEpochEnd(Sequential &model, int, const Logs &logs,
   if (options.saveBestOnly) {
     double current;
     if (Status s =
-            monitored("model_checkpoint", options.monitor, logs, current);
+            monitoredValue("model_checkpoint", options.monitor, logs, current);
         !s.ok())
       return s;
     if (!improves(options.monitor, current, bestValue, 0))

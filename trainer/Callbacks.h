@@ -57,6 +57,9 @@ public:
   virtual Status onTrainEnd(Sequential &model, const History &history) {
     return Status::success();
   }
+  /// The metric this callback reads from the logs, if any: fit() rejects a
+  /// validation metric when there is no validation data, before training.
+  virtual std::string monitor() const { return ""; }
   virtual CallbackState state() const { return {callbackName, {}, {}}; }
   virtual Status restore(const CallbackState &state) {
     return Status::success();
@@ -83,6 +86,7 @@ public:
   Status onTrainBegin(Sequential &model, int epochs) override;
   Status onEpochEnd(Sequential &model, int epoch, const Logs &logs,
                     bool &stop) override;
+  std::string monitor() const override { return options.monitor; }
   CallbackState state() const override;
   Status restore(const CallbackState &state) override;
   /// The epoch training stopped after, or -1.
@@ -108,6 +112,9 @@ public:
   };
   explicit ModelCheckpoint(Options options)
       : Callback("model_checkpoint"), options(std::move(options)) {}
+  std::string monitor() const override {
+    return options.saveBestOnly ? options.monitor : "";
+  }
   Status onTrainBegin(Sequential &model, int epochs) override;
   Status onEpochEnd(Sequential &model, int epoch, const Logs &logs,
                     bool &stop) override;

@@ -287,18 +287,18 @@ void readInitializer(const json::Value &v, const std::string &path,
 
 /// {"l1": 0.0, "l2": 0.01}.
 void readRegularizer(const json::Value &v, const std::string &path,
-                     Errors &errors, double &l1, double &l2) {
+                     Errors &errors, Regularizer &out) {
   ObjectReader r(v, path, errors);
-  r.number("l1", l1, 0);
-  r.number("l2", l2, 0);
+  r.number("l1", out.l1, 0);
+  r.number("l2", out.l2, 0);
   r.finish();
 }
 
 /// {"max_norm": 1.0}.
 void readConstraint(const json::Value &v, const std::string &path,
-                    Errors &errors, double &maxNorm) {
+                    Errors &errors, MaxNorm &out) {
   ObjectReader r(v, path, errors);
-  r.number("max_norm", maxNorm, 0);
+  r.number("max_norm", out.maxValue, 0);
   r.finish();
 }
 
@@ -330,28 +330,27 @@ void readLayer(const json::Value &v, const std::string &path, Errors &errors,
   r.string("name", out.name);
   r.boolean("trainable", out.trainable);
   if (out.type == "dense") {
-    r.integer("units", out.units, 1);
+    DenseOptions &d = out.dense;
+    r.integer("units", d.units, 1);
     if (!r.has("units"))
       r.fail("units", "is required");
-    r.boolean("use_bias", out.useBias);
+    r.boolean("use_bias", d.useBias);
     if (const json::Value *a = r.get("activation"))
-      readActivation(*a, r.at("activation"), errors, out.activation);
+      readActivation(*a, r.at("activation"), errors, d.activation);
     if (const json::Value *i = r.get("kernel_initializer"))
       readInitializer(*i, r.at("kernel_initializer"), errors,
-                      out.kernelInitializer);
+                      d.kernelInitializer);
     if (const json::Value *i = r.get("bias_initializer"))
-      readInitializer(*i, r.at("bias_initializer"), errors,
-                      out.biasInitializer);
+      readInitializer(*i, r.at("bias_initializer"), errors, d.biasInitializer);
     if (const json::Value *g = r.get("kernel_regularizer"))
-      readRegularizer(*g, r.at("kernel_regularizer"), errors, out.kernelL1,
-                      out.kernelL2);
+      readRegularizer(*g, r.at("kernel_regularizer"), errors,
+                      d.kernelRegularizer);
     if (const json::Value *g = r.get("bias_regularizer"))
-      readRegularizer(*g, r.at("bias_regularizer"), errors, out.biasL1,
-                      out.biasL2);
+      readRegularizer(*g, r.at("bias_regularizer"), errors, d.biasRegularizer);
     if (const json::Value *c = r.get("kernel_constraint"))
-      readConstraint(*c, r.at("kernel_constraint"), errors, out.kernelMaxNorm);
+      readConstraint(*c, r.at("kernel_constraint"), errors, d.kernelConstraint);
     if (const json::Value *c = r.get("bias_constraint"))
-      readConstraint(*c, r.at("bias_constraint"), errors, out.biasMaxNorm);
+      readConstraint(*c, r.at("bias_constraint"), errors, d.biasConstraint);
   } else if (out.type == "activation") {
     if (const json::Value *a = r.get("activation"))
       readActivation(*a, r.at("activation"), errors, out.activation);
@@ -362,14 +361,15 @@ void readLayer(const json::Value &v, const std::string &path, Errors &errors,
     if (!(out.rate < 1))
       r.fail("rate", "must be in [0, 1)");
   } else if (out.type == "batch_normalization") {
-    r.number("momentum", out.momentum, 0);
-    r.number("epsilon", out.epsilon, 0);
-    if (!(out.momentum <= 1))
+    BatchNormOptions &bn = out.batchNorm;
+    r.number("momentum", bn.momentum, 0);
+    r.number("epsilon", bn.epsilon, 0);
+    if (!(bn.momentum <= 1))
       r.fail("momentum", "must be in [0, 1]");
-    if (!(out.epsilon > 0))
+    if (!(bn.epsilon > 0))
       r.fail("epsilon", "must be > 0");
-    r.boolean("center", out.center);
-    r.boolean("scale", out.scale);
+    r.boolean("center", bn.center);
+    r.boolean("scale", bn.scale);
   }
   r.finish();
 }

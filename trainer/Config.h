@@ -17,7 +17,8 @@
 #ifndef KILN_TRAINER_CONFIG_H
 #define KILN_TRAINER_CONFIG_H
 
-#include "trainer/Initializers.h"
+#include "trainer/BatchNorm.h"
+#include "trainer/Dense.h"
 #include "trainer/Loss.h"
 #include "trainer/Optimizer.h"
 #include "trainer/Schedule.h"
@@ -60,20 +61,11 @@ struct LayerConfig {
   std::string type;
   std::string name;
   bool trainable = true;
-  // dense
-  int64_t units = 0;
-  bool useBias = true;
-  Initializer kernelInitializer = *Initializer::named("glorot_uniform");
-  Initializer biasInitializer = *Initializer::named("zeros");
-  double kernelL1 = 0, kernelL2 = 0, biasL1 = 0, biasL2 = 0;
-  double kernelMaxNorm = 0, biasMaxNorm = 0;
-  // dense and activation
-  Activation activation;
-  // dropout, alpha_dropout
-  double rate = 0;
-  // batch_normalization
-  double momentum = 0.99, epsilon = 1e-3;
-  bool center = true, scale = true;
+  /// The layer's own options, by type (the others keep their defaults).
+  DenseOptions dense;
+  BatchNormOptions batchNorm;
+  Activation activation; // activation layer
+  double rate = 0;       // dropout, alpha_dropout
 };
 
 struct CallbackConfig {

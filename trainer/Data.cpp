@@ -12,6 +12,8 @@
 
 #include "trainer/Data.h"
 
+#include "kiln/rng.h"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -21,6 +23,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <numeric>
 
 namespace kiln::train {
 
@@ -238,6 +241,33 @@ Status readCsv(const std::string &path, const CsvOptions &options, Matrix &x,
     if (i != labelIndex)
       featureNames.push_back(names[i]);
   return Status::success();
+}
+
+std::vector<size_t> shuffledRows(size_t n, uint64_t seed, uint64_t stream) {
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  kiln_rng_t rng;
+  kiln_rng_seed(&rng, seed, stream);
+  for (size_t i = n; i-- > 1;)
+    std::swap(order[i],
+              order[(uint64_t(kiln_rng_next_u32(&rng)) * (i + 1)) >> 32]);
+  return order;
+}
+
+void gatherRows(const Matrix &x, const Targets &t,
+                const std::vector<size_t> &index, size_t begin, size_t n,
+                Matrix &xb, Targets &tb) {
+  xb.resize(Eigen::Index(n), x.cols());
+  tb.labels.resize(t.labels.empty() ? 0 : n);
+  tb.values.resize(t.values.size() ? Eigen::Index(n) : 0, t.values.cols());
+  for (size_t r = 0; r < n; ++r) {
+    Eigen::Index src = Eigen::Index(index[begin + r]);
+    xb.row(Eigen::Index(r)) = x.row(src);
+    if (!t.labels.empty())
+      tb.labels[r] = t.labels[size_t(src)];
+    if (t.values.size())
+      tb.values.row(Eigen::Index(r)) = t.values.row(src);
+  }
 }
 
 } // namespace kiln::train

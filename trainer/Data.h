@@ -46,6 +46,17 @@ struct CsvOptions {
 Status readCsv(const std::string &path, const CsvOptions &options, Matrix &x,
                Targets &y, std::vector<std::string> &featureNames);
 
+/// 0 .. n−1 in an order that is a function of (seed, stream) alone:
+/// Fisher-Yates with random stream `stream` of `seed` (the multiply-shift
+/// index is unbiased enough for n < 2^32).
+std::vector<size_t> shuffledRows(size_t n, uint64_t seed, uint64_t stream);
+
+/// Rows `index[begin, begin + n)` of `x` and their targets (labels and/or
+/// values, whichever `t` has) into `xb` and `tb`.
+void gatherRows(const Matrix &x, const Targets &t,
+                const std::vector<size_t> &index, size_t begin, size_t n,
+                Matrix &xb, Targets &tb);
+
 /// Per-feature mean and standard deviation of `x` (std floored at 1e-7 so
 /// constant features do not divide by zero), as stored in the model file.
 Normalization fitNormalization(const Matrix &x,

@@ -30,19 +30,27 @@ Status Dense::build(const std::vector<int64_t> &inputShape, kiln_rng_t &rng) {
   kernel.value.resize(in, out);
   options.kernelInitializer.fill(kernel.value, in, out, rng);
   kernel.grad = Matrix::Zero(in, out);
-  kernel.l1 = options.kernelRegularizer.l1;
-  kernel.l2 = options.kernelRegularizer.l2;
-  kernel.maxNorm = options.kernelConstraint.maxValue;
   if (options.useBias) {
     bias.name = name() + "/bias";
     bias.value.resize(1, out);
     options.biasInitializer.fill(bias.value, in, out, rng);
     bias.grad = Matrix::Zero(1, out);
-    bias.l1 = options.biasRegularizer.l1;
-    bias.l2 = options.biasRegularizer.l2;
-    bias.maxNorm = options.biasConstraint.maxValue;
   }
+  setPenalties(options);
   return Status::success();
+}
+
+void Dense::setPenalties(const DenseOptions &o) {
+  options.kernelRegularizer = o.kernelRegularizer;
+  options.biasRegularizer = o.biasRegularizer;
+  options.kernelConstraint = o.kernelConstraint;
+  options.biasConstraint = o.biasConstraint;
+  kernel.l1 = o.kernelRegularizer.l1;
+  kernel.l2 = o.kernelRegularizer.l2;
+  kernel.maxNorm = o.kernelConstraint.maxValue;
+  bias.l1 = o.biasRegularizer.l1;
+  bias.l2 = o.biasRegularizer.l2;
+  bias.maxNorm = o.biasConstraint.maxValue;
 }
 
 const Matrix &Dense::forward(const Matrix &x, const ForwardContext &ctx) {

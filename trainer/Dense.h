@@ -54,6 +54,10 @@ public:
   kiln::Layer toModelLayer() const override;
 
   const DenseOptions &getOptions() const { return options; }
+  /// Sets the regularizers and constraints (of `o`; the rest is ignored) on
+  /// the options and the parameters: build() does it, and so does a resumed
+  /// run, since the model file does not store them.
+  void setPenalties(const DenseOptions &o);
   Parameter kernel, bias;
 
 private:

@@ -6,6 +6,7 @@
 
 #include "trainer/LrFinder.h"
 
+#include "trainer/Data.h"
 #include "trainer/Plot.h"
 
 #include <cmath>
@@ -33,13 +34,7 @@ Status findLearningRate(Sequential &model, const Matrix &x, const Targets &y,
   result = LrFinderResult{};
 
   // Batches cycle through one shuffle of the rows.
-  std::vector<size_t> order(size_t(x.rows()));
-  std::iota(order.begin(), order.end(), 0);
-  kiln_rng_t rng;
-  kiln_rng_seed(&rng, o.seed, 1);
-  for (size_t i = order.size() - 1; i > 0; --i)
-    std::swap(order[i],
-              order[(uint64_t(kiln_rng_next_u32(&rng)) * (i + 1)) >> 32]);
+  std::vector<size_t> order = shuffledRows(size_t(x.rows()), o.seed, 1);
 
   // η_i = η_min · (η_max/η_min)^(i/(n−1)).
   const double ratio = o.maxLearningRate / o.minLearningRate;
@@ -47,21 +42,14 @@ Status findLearningRate(Sequential &model, const Matrix &x, const Targets &y,
   size_t bestAt = 0, next = 0;
   Matrix xb;
   Targets tb;
+  std::vector<size_t> batch(std::min(o.batchSize, order.size()));
   for (int i = 0; i < o.steps; ++i) {
     double lr = o.minLearningRate * std::pow(ratio, double(i) / (o.steps - 1));
-    size_t n = std::min(o.batchSize, order.size());
-    xb.resize(Eigen::Index(n), x.cols());
-    tb.labels.clear();
-    if (y.values.size())
-      tb.values.resize(Eigen::Index(n), y.values.cols());
-    for (size_t r = 0; r < n; ++r, next = (next + 1) % order.size()) {
-      Eigen::Index src = Eigen::Index(order[next]);
-      xb.row(Eigen::Index(r)) = x.row(src);
-      if (!y.labels.empty())
-        tb.labels.push_back(y.labels[size_t(src)]);
-      if (y.values.size())
-        tb.values.row(Eigen::Index(r)) = y.values.row(src);
+    for (size_t &row : batch) {
+      row = order[next];
+      next = (next + 1) % order.size();
     }
+    gatherRows(x, y, batch, 0, batch.size(), xb, tb);
     optimizer->setLearningRate(lr);
     double loss = model.trainOnBatch(xb, tb);
     // Bias-corrected exponential moving average (Adam's correction).

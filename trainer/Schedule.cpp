@@ -22,6 +22,35 @@ bool monitorIncreases(const std::string &monitor) {
   return monitor.find("acc") != std::string::npos;
 }
 
+double worstValue(const std::string &monitor) {
+  return monitorIncreases(monitor) ? -std::numeric_limits<double>::infinity()
+                                   : std::numeric_limits<double>::infinity();
+}
+
+// Keras writes ReduceLROnPlateau's test as value < reference − minDelta and
+// EarlyStopping's as value + minDelta < reference; both here use the latter
+// (they differ only in the rounding of the sum).
+bool improves(const std::string &monitor, double value, double reference,
+              double minDelta) {
+  return monitorIncreases(monitor) ? value - minDelta > reference
+                                   : value + minDelta < reference;
+}
+
+Status monitoredValue(const std::string &who, const std::string &monitor,
+                      const Logs &logs, double &value) {
+  auto it = logs.find(monitor);
+  if (it != logs.end()) {
+    value = it->second;
+    return Status::success();
+  }
+  std::string have;
+  for (const auto &[name, v] : logs)
+    have += (have.empty() ? "" : ", ") + name;
+  return Status::error(who + ": monitor '" + monitor +
+                       "' is not available (have: " + have +
+                       "; validation metrics need validation data)");
+}
+
 ScheduleOptions ScheduleOptions::oneCycle(double maxLearningRate,
                                           int64_t totalSteps) {
   ScheduleOptions o;
@@ -71,9 +100,7 @@ std::string scheduleNames() {
 
 Schedule::Schedule(ScheduleOptions o)
     : options(std::move(o)), currentRate(options.initialLearningRate),
-      best(monitorIncreases(options.monitor)
-               ? -std::numeric_limits<double>::infinity()
-               : std::numeric_limits<double>::infinity()) {}
+      best(worstValue(options.monitor)) {}
 
 Status Schedule::validate() const {
   const ScheduleOptions &o = options;
@@ -221,23 +248,19 @@ Status Schedule::onEpochEnd(const Logs &logs, bool &reduced) {
   const ScheduleOptions &o = options;
   if (o.kind != ScheduleKind::Performance)
     return Status::success();
-  auto it = logs.find(o.monitor);
-  if (it == logs.end())
-    return Status::error("schedule 'reduce_lr_on_plateau': monitor '" +
-                         o.monitor +
-                         "' is not available (validation metrics need "
-                         "validation data)");
+  double current;
+  if (Status s = monitoredValue("schedule 'reduce_lr_on_plateau'", o.monitor,
+                                logs, current);
+      !s.ok())
+    return s;
   // Keras ReduceLROnPlateau.on_epoch_end, step for step.
   // in_cooldown() is asked again after the decrement, so the epoch that
   // ends the cooldown already counts towards patience.
-  const double current = it->second;
   if (cooldownCounter > 0) {
     --cooldownCounter;
     wait = 0;
   }
-  bool better = monitorIncreases(o.monitor) ? current > best + o.minDelta
-                                            : current < best - o.minDelta;
-  if (better) {
+  if (improves(o.monitor, current, best, o.minDelta)) {
     best = current;
     wait = 0;
   } else if (cooldownCounter == 0) {

@@ -38,6 +38,16 @@ const std::vector<std::string> &monitorNames();
 /// Whether larger values of `monitor` are better (Keras' mode "auto":
 /// accuracies go up, losses go down).
 bool monitorIncreases(const std::string &monitor);
+/// Where tracking the best value of `monitor` starts: −∞ or +∞.
+double worstValue(const std::string &monitor);
+/// Keras' _is_improvement: `value` beats `reference` by more than
+/// `minDelta` in the monitor's direction.
+bool improves(const std::string &monitor, double value, double reference,
+              double minDelta);
+/// `logs[monitor]` into `value`, or an error from `who` that names what the
+/// logs do have.
+Status monitoredValue(const std::string &who, const std::string &monitor,
+                      const Logs &logs, double &value);
 
 struct ScheduleOptions {
   ScheduleKind kind = ScheduleKind::Constant;

@@ -17,6 +17,7 @@
 #include "trainer/Activations.h"
 #include "trainer/BatchNorm.h"
 #include "trainer/Callbacks.h"
+#include "trainer/Data.h"
 #include "trainer/Dense.h"
 #include "trainer/Dropout.h"
 #include "trainer/Flatten.h"
@@ -100,25 +101,6 @@ void Sequential::backward(const Matrix &y, const Targets &t, size_t begin) {
     grad = &stack[i]->backward(*grad);
 }
 
-namespace {
-/// Copies rows `index[begin, begin+n)` of `x` and their targets.
-void gather(const Matrix &x, const Targets &t, const std::vector<size_t> &index,
-            size_t begin, size_t n, Matrix &xb, Targets &tb) {
-  xb.resize(Eigen::Index(n), x.cols());
-  tb.labels.resize(t.labels.empty() ? 0 : n);
-  if (t.values.size())
-    tb.values.resize(Eigen::Index(n), t.values.cols());
-  for (size_t r = 0; r < n; ++r) {
-    Eigen::Index src = Eigen::Index(index[begin + r]);
-    xb.row(Eigen::Index(r)) = x.row(src);
-    if (!t.labels.empty())
-      tb.labels[r] = t.labels[size_t(src)];
-    if (t.values.size())
-      tb.values.row(Eigen::Index(r)) = t.values.row(src);
-  }
-}
-} // namespace
-
 Status Sequential::fit(const Matrix &x, const Targets &y,
                        const FitOptions &options, History &history) {
   if (!optimizer)
@@ -174,6 +156,20 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
         return Status::error("fit: two callbacks are named '" +
                              options.callbacks[i]->name() +
                              "'; their saved states would mix (rename one)");
+  // Monitors of validation metrics need validation rows: say so now, not
+  // after the first epoch.
+  if (nVal == 0 && !explicitValidation) {
+    std::vector<std::pair<std::string, std::string>> monitors;
+    if (schedule && schedule->getOptions().kind == ScheduleKind::Performance)
+      monitors.push_back({"the schedule", schedule->getOptions().monitor});
+    for (const Callback *cb : options.callbacks)
+      monitors.push_back({cb->name(), cb->monitor()});
+    for (const auto &[who, m] : monitors)
+      if (m.rfind("val_", 0) == 0)
+        return Status::error("fit: " + who + " monitors '" + m +
+                             "' but there is no validation data (give "
+                             "validation rows or a validation split)");
+  }
   fitSeed = options.seed;
   fitEpochs = options.epochs;
   stoppedEarly = false;
@@ -214,31 +210,24 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
   Matrix xb, xv;
   Targets tb, tv;
   if (nVal > 0)
-    gather(x, y, valOrder, 0, nVal, xv, tv);
+    gatherRows(x, y, valOrder, 0, nVal, xv, tv);
   bool stop = false;
   for (int epoch = options.initialEpoch; epoch < options.epochs && !stop;
        ++epoch) {
     auto start = std::chrono::steady_clock::now();
-    // Each epoch's order is a function of (seed, epoch) alone: Fisher-Yates
-    // from the identity with random stream 1 + epoch (stream 0 draws the
-    // initial weights). The multiply-shift index is unbiased enough for
-    // i < 2^32.
-    std::iota(order.begin(), order.end(), 0);
-    if (options.shuffle) {
-      kiln_rng_t shuffleRng;
-      kiln_rng_seed(&shuffleRng, options.seed, 1 + uint64_t(epoch));
-      for (size_t i = nTrain - 1; i > 0; --i)
-        std::swap(
-            order[i],
-            order[(uint64_t(kiln_rng_next_u32(&shuffleRng)) * (i + 1)) >> 32]);
-    }
+    // Each epoch's order is a function of (seed, epoch) alone: random
+    // stream 1 + epoch (stream 0 draws the initial weights).
+    if (options.shuffle)
+      order = shuffledRows(nTrain, options.seed, 1 + uint64_t(epoch));
+    else
+      std::iota(order.begin(), order.end(), 0);
     double lossSum = partialLoss, accSum = partialAccuracy;
     size_t firstRow = size_t(partialBatches) * options.batchSize;
     partialBatches = 0;
     partialLoss = partialAccuracy = 0;
     for (size_t b = firstRow; b < nTrain; b += options.batchSize) {
       size_t count = std::min(options.batchSize, nTrain - b);
-      gather(x, y, order, b, count, xb, tb);
+      gatherRows(x, y, order, b, count, xb, tb);
       if (schedule) {
         optimizer->setLearningRate(
             schedule->learningRate(optimizer->iterations(), epoch));

@@ -15,6 +15,7 @@
 
 #include <cmath>
 #include <map>
+#include <numeric>
 
 namespace kiln::train {
 
@@ -29,18 +30,17 @@ void keepClasses(const std::vector<int> &classes, Matrix &x, Targets &t) {
   std::map<int, int> relabel;
   for (size_t i = 0; i < classes.size(); ++i)
     relabel[classes[i]] = int(i);
-  std::vector<Eigen::Index> rows;
+  std::vector<size_t> rows;
   for (size_t r = 0; r < t.labels.size(); ++r)
     if (relabel.count(t.labels[r]))
-      rows.push_back(Eigen::Index(r));
-  Matrix kept(Eigen::Index(rows.size()), x.cols());
-  std::vector<int> labels(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) {
-    kept.row(Eigen::Index(i)) = x.row(rows[i]);
-    labels[i] = relabel[t.labels[size_t(rows[i])]];
-  }
-  x = std::move(kept);
-  t.labels = std::move(labels);
+      rows.push_back(r);
+  Matrix keptX;
+  Targets keptT;
+  gatherRows(x, t, rows, 0, rows.size(), keptX, keptT);
+  for (int &label : keptT.labels)
+    label = relabel[label];
+  x = std::move(keptX);
+  t = std::move(keptT);
 }
 
 /// The first `n` rows.
@@ -56,17 +56,11 @@ void keepFirst(int64_t n, Matrix &x, Targets &t) {
 
 /// Moves the last `n` rows of (x, t) to (xv, tv).
 void splitTail(size_t n, Matrix &x, Targets &t, Matrix &xv, Targets &tv) {
-  Eigen::Index keep = x.rows() - Eigen::Index(n);
-  xv = x.bottomRows(Eigen::Index(n));
-  if (!t.labels.empty())
-    tv.labels.assign(t.labels.begin() + keep, t.labels.end());
-  if (t.values.size())
-    tv.values = t.values.bottomRows(Eigen::Index(n));
-  x.conservativeResize(keep, x.cols());
-  if (!t.labels.empty())
-    t.labels.resize(size_t(keep));
-  if (t.values.size())
-    t.values.conservativeResize(keep, t.values.cols());
+  size_t keep = size_t(x.rows()) - n;
+  std::vector<size_t> tail(n);
+  std::iota(tail.begin(), tail.end(), keep);
+  gatherRows(x, t, tail, 0, n, xv, tv);
+  keepFirst(int64_t(keep), x, t);
 }
 
 } // namespace
@@ -230,20 +224,9 @@ std::unique_ptr<Layer> makeLayer(const LayerConfig &l,
   if (l.type == "flatten") {
     layer = std::make_unique<Flatten>(name);
   } else if (l.type == "dense") {
-    DenseOptions o;
-    o.units = l.units;
-    o.activation = l.activation;
-    o.useBias = l.useBias;
-    o.kernelInitializer = l.kernelInitializer;
-    o.biasInitializer = l.biasInitializer;
-    o.kernelRegularizer = {l.kernelL1, l.kernelL2};
-    o.biasRegularizer = {l.biasL1, l.biasL2};
-    o.kernelConstraint = {l.kernelMaxNorm};
-    o.biasConstraint = {l.biasMaxNorm};
-    layer = std::make_unique<Dense>(name, o);
+    layer = std::make_unique<Dense>(name, l.dense);
   } else if (l.type == "batch_normalization") {
-    layer = std::make_unique<BatchNorm>(
-        name, BatchNormOptions{l.momentum, l.epsilon, l.center, l.scale});
+    layer = std::make_unique<BatchNorm>(name, l.batchNorm);
   } else if (l.type == "activation") {
     layer = std::make_unique<ActivationLayer>(name, l.activation);
   } else {
@@ -324,14 +307,8 @@ Status applyRegularizers(const TrainConfig &c, Sequential &model) {
       return Status::error("resume: layer " + std::to_string(offset + i) +
                            " of the model is not the config's '" + l.type +
                            "'");
-    if (!dense)
-      continue;
-    dense->kernel.l1 = l.kernelL1;
-    dense->kernel.l2 = l.kernelL2;
-    dense->kernel.maxNorm = l.kernelMaxNorm;
-    dense->bias.l1 = l.biasL1;
-    dense->bias.l2 = l.biasL2;
-    dense->bias.maxNorm = l.biasMaxNorm;
+    if (dense)
+      dense->setPenalties(l.dense);
   }
   return Status::success();
 }
@@ -366,21 +343,6 @@ std::vector<std::unique_ptr<Callback>> makeCallbacks(const TrainConfig &c) {
     if (int n = seen[cb->name()]++)
       cb->setName(cb->name() + "_" + std::to_string(n));
   return out;
-}
-
-double accuracyOf(const Matrix &p, const std::vector<int> &labels) {
-  if (p.rows() == 0)
-    return 0;
-  size_t correct = 0;
-  for (Eigen::Index r = 0; r < p.rows(); ++r) {
-    Eigen::Index best = 0;
-    if (p.cols() == 1)
-      best = p(r, 0) > 0.5f;
-    else
-      p.row(r).maxCoeff(&best);
-    correct += best == labels[size_t(r)];
-  }
-  return double(correct) / double(p.rows());
 }
 
 } // namespace kiln::train

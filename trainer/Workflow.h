@@ -59,10 +59,6 @@ void normalize(const Sequential &model, Dataset &data);
 /// The callbacks `c` lists, in order.
 std::vector<std::unique_ptr<Callback>> makeCallbacks(const TrainConfig &c);
 
-/// Accuracy of predictions `p` (rows of probabilities or logits) against
-/// `labels`: argmax for several outputs, p > 0.5 for one.
-double accuracyOf(const Matrix &p, const std::vector<int> &labels);
-
 } // namespace kiln::train
 
 #endif // KILN_TRAINER_WORKFLOW_H

@@ -209,8 +209,7 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
             }
             Value y = lb.create<nn::McDropoutOp>(
                 drop.getLoc(), in.getType(), in, seed, sample0, batch,
-                lb.getI64IntegerAttr(kSamplesPerStep), drop.getRateAttr(),
-                drop.getKindAttr(), drop.getStreamAttr());
+                drop.getRateAttr(), drop.getKindAttr(), drop.getStreamAttr());
             map.map(drop.getResult(), y);
           }
           Value y = map.lookup(ret.getOperand(0));

@@ -163,14 +163,8 @@ int main(int argc, char **argv) {
     // MC dropout as the compiled NAME_predict_mc computes it: 100 samples,
     // seed 42, the class of the highest mean probability.
     Sequential::MonteCarlo mc = model.predictMc(xTest, 100, 42);
-    int64_t correct = 0;
-    for (int64_t r = 0; r < mc.mean.rows(); ++r) {
-      Eigen::Index best;
-      mc.mean.row(r).maxCoeff(&best);
-      correct += best == yTest.labels[r];
-    }
     std::printf("MC dropout (100 samples, seed 42): test accuracy %.4f\n",
-                double(correct) / double(mc.mean.rows()));
+                accuracy(mc.mean, yTest.labels, 0));
   }
 
   if (!output.empty()) {

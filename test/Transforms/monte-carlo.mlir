@@ -26,7 +26,7 @@
 // CHECK: %[[STACK:.*]] = scf.for %[[J:.*]] = %{{.*}} to %[[STEP]] step
 // CHECK: linalg.copy ins(%[[H]] : tensor<?x4xf32>)
 // CHECK: tensor.insert_slice
-// CHECK: nn.mc_dropout %[[STACK]], %[[SEED]], %[[S0]], %[[B]] {rate = 5.000000e-01 : f32, samples = 25 : i64, stream = 2 : ui32}
+// CHECK: nn.mc_dropout %[[STACK]], %[[SEED]], %[[S0]], %[[B]] {rate = 5.000000e-01 : f32, stream = 2 : ui32}
 // CHECK: %[[Y:.*]] = nn.dense
 // Welford: n = start + j + 1; d = y − mean; mean += d/n; M2 += d·(y − mean).
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %c1

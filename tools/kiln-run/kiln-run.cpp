@@ -171,7 +171,7 @@ int main(int argc, char **argv) {
     std::printf("MC dropout (%u samples, seed %llu):", unsigned(mc),
                 (unsigned long long)seed.getValue());
     if (!y.labels.empty())
-      std::printf("  accuracy %.4f", accuracyOf(r.mean, y.labels));
+      std::printf("  accuracy %.4f", accuracy(r.mean, y.labels, 0));
     std::printf("  mean std of the predicted class %.4f\n",
                 stdSum / double(r.mean.rows()));
   }
@@ -180,10 +180,16 @@ int main(int argc, char **argv) {
     std::vector<int64_t> rows;
     if (Status s = parseRows(predict, x.rows(), rows); !s.ok())
       return fail(s.message());
-    Matrix p = model.predict(x);
-    for (int64_t r : rows) {
+    // Only the chosen rows go through the model.
+    Matrix chosen(Eigen::Index(rows.size()), x.cols());
+    for (size_t i = 0; i < rows.size(); ++i)
+      chosen.row(Eigen::Index(i)) = x.row(rows[i]);
+    Matrix outputs = model.predict(chosen);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      int64_t r = rows[i];
+      auto p = outputs.row(Eigen::Index(i));
       Eigen::Index best = 0;
-      p.row(r).maxCoeff(&best);
+      p.maxCoeff(&best);
       std::printf("row %lld:", (long long)r);
       if (!y.labels.empty())
         std::printf(" label %d", y.labels[size_t(r)]);
@@ -192,7 +198,7 @@ int main(int argc, char **argv) {
         std::printf(" (%s)", data.classNames[size_t(best)].c_str());
       std::printf("  [");
       for (Eigen::Index c = 0; c < p.cols(); ++c)
-        std::printf(c ? " %.4f" : "%.4f", p(r, c));
+        std::printf(c ? " %.4f" : "%.4f", p(c));
       std::printf("]\n");
     }
   }

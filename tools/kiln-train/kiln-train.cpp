@@ -140,22 +140,6 @@ int main(int argc, char **argv) {
           config.loss, model.layers().back()->outputShape().back(), data);
       !s.ok())
     return fail(s.message());
-  // Monitors of validation metrics need validation rows: say so before
-  // training, not after the first epoch.
-  if (data.xVal.rows() == 0) {
-    std::string monitor;
-    if (config.schedule && config.schedule->kind == ScheduleKind::Performance)
-      monitor = config.schedule->monitor;
-    for (const CallbackConfig &cb : config.callbacks)
-      if (cb.type == "early_stopping" ||
-          (cb.type == "model_checkpoint" && cb.saveBestOnly))
-        if (monitor.empty() || monitor.rfind("val_", 0) != 0)
-          monitor = cb.monitor;
-    if (monitor.rfind("val_", 0) == 0)
-      return fail("'" + monitor +
-                  "' is monitored but there are no validation rows (set "
-                  "dataset.validation_size or dataset.validation_split)");
-  }
 
   if (lrFind) {
     LrFinderOptions o;

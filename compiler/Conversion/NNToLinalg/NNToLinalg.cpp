@@ -251,7 +251,7 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
     std::string key;
     llvm::raw_string_ostream os(key);
     os << type << op.getRate().convertToDouble() << int(op.getKind())
-       << op.getStream() << op.getSamples();
+       << op.getStream();
     std::string name =
         llvm::formatv("__kiln_mc_dropout_{0}_{1:x}", op.getStream(),
                       static_cast<uint64_t>(llvm::hash_value(os.str())));

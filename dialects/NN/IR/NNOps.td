@@ -156,9 +156,9 @@ def NN_McDropoutOp : NN_Op<"mc_dropout",
     [Pure, AllTypesMatch<["input", "output"]>]> {
   let summary = "Dropout with an explicit Monte-Carlo sample";
   let description = [{
-    Monte-Carlo passes of a dropout layer, up to `samples` samples stacked
-    along the batch (the input's rows are a multiple of rows_per_sample):
-    row r belongs to sample s = sample + r / rows_per_sample.
+    Monte-Carlo passes of a dropout layer, samples stacked along the batch
+    (the input's rows are a multiple of rows_per_sample): row r belongs to
+    sample s = sample + r / rows_per_sample.
     Unit u
     (the last axis) of sample s is kept iff
     kiln_rng_uniform_at(seed, stream, s, u) >= rate, the same for every row
@@ -173,8 +173,7 @@ def NN_McDropoutOp : NN_Op<"mc_dropout",
     ```
   }];
   let arguments = (ins NN_Tensor:$input, I64:$seed, I32:$sample,
-                       Index:$rows_per_sample,
-                       DefaultValuedAttr<I64Attr, "1">:$samples, F32Attr:$rate,
+                       Index:$rows_per_sample, F32Attr:$rate,
                        DefaultValuedAttr<NN_DropoutKindAttr,
                                          "::mlir::nn::DropoutKind::standard">:$kind,
                        DefaultValuedAttr<UI32Attr, "0">:$stream);

@@ -122,6 +122,6 @@ func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK: tensor.insert_slice
 // CHECK-NOT: nn.mc_dropout
 func.func @mc_dropout(%x: tensor<?x8xf32>, %seed: i64, %s: i32, %rows: index) -> tensor<?x8xf32> {
-  %0 = nn.mc_dropout %x, %seed, %s, %rows {rate = 0.2 : f32, samples = 2 : i64, stream = 3 : ui32} : tensor<?x8xf32>, i64, i32
+  %0 = nn.mc_dropout %x, %seed, %s, %rows {rate = 0.2 : f32, stream = 3 : ui32} : tensor<?x8xf32>, i64, i32
   return %0 : tensor<?x8xf32>
 }

@@ -10,7 +10,7 @@
 #include "trainer/Dropout.h"
 #include "trainer/Sequential.h"
 
-#include "Blobs.h"
+#include "TrainerTestUtil.h"
 
 #include <gtest/gtest.h>
 
@@ -21,6 +21,7 @@
 using namespace kiln;
 using namespace kiln::train;
 using kiln::train::testing::blobs;
+using kiln::train::testing::reload;
 
 namespace {
 
@@ -255,15 +256,6 @@ private:
   int64_t at;
   volatile std::sig_atomic_t &flag;
 };
-
-std::unique_ptr<Sequential> reload(const std::vector<uint8_t> &bytes) {
-  Model file;
-  EXPECT_TRUE(parseModel(bytes.data(), bytes.size(), file).ok());
-  auto back = std::make_unique<Sequential>();
-  Status s = back->load(file);
-  EXPECT_TRUE(s.ok()) << s.message();
-  return back;
-}
 
 /// A straight run against one interrupted mid-epoch (the flag a SIGINT
 /// handler sets) and one killed after a checkpoint, both resumed from their
@@ -533,6 +525,31 @@ TEST(CallbacksTest, CallbackStatesCarryOverOnlyToTheFitThatSavedThem) {
   options.initialEpoch = resumed->epochsCompleted();
   ASSERT_TRUE(resumed->fit(x, t, options, h).ok());
   EXPECT_EQ(second.count, 4);
+}
+
+TEST(CallbacksTest, ValidationMonitorsNeedValidationDataBeforeTraining) {
+  Matrix x;
+  Targets t;
+  blobs(x, t, 50, 4);
+  auto model = makeModel();
+  std::vector<Matrix> before = model->getWeights();
+  EarlyStopping es({"val_accuracy", 0, 1, false});
+  FitOptions options;
+  options.callbacks = {&es};
+  History h;
+  Status s = model->fit(x, t, options, h);
+  EXPECT_NE(s.message().find("early_stopping monitors 'val_accuracy' but "
+                             "there is no validation data"),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(model->getWeights(), before); // nothing trained
+  // A training metric is fine, and so is a validation one with a split.
+  EarlyStopping onLoss({"loss", 0, 1, false});
+  options.callbacks = {&onLoss};
+  EXPECT_TRUE(model->fit(x, t, options, h).ok());
+  options.callbacks = {&es};
+  options.validationSplit = 0.2;
+  EXPECT_TRUE(model->fit(x, t, options, h).ok());
 }
 
 } // namespace

@@ -38,8 +38,9 @@ TEST(ConfigTest, KerasDefaults) {
   EXPECT_EQ(c.loss, LossKind::SparseCategoricalCrossentropy);
   EXPECT_EQ(c.dataset.name, "fashion_mnist");
   ASSERT_EQ(c.layers.size(), 1u);
-  EXPECT_EQ(c.layers[0].activation.kind, ActivationKind::Identity);
-  EXPECT_EQ(c.layers[0].kernelInitializer.mode, Initializer::Mode::FanAvg);
+  EXPECT_EQ(c.layers[0].dense.activation.kind, ActivationKind::Identity);
+  EXPECT_EQ(c.layers[0].dense.kernelInitializer.mode,
+            Initializer::Mode::FanAvg);
   // "adam" as a string: Keras' defaults, learning rate 0.001.
   c = parse(kMinimal, {"optimizer=adam"});
   EXPECT_EQ(c.optimizer, OptimizerKind::Adam);
@@ -60,16 +61,16 @@ TEST(ConfigTest, ParametersOfActivationsInitializersSchedules) {
       {"type": "AlphaDropout", "rate": 0.1},
       {"type": "activation", "activation": "silu"}],
     "schedule": {"type": "exponential", "decay_steps": 100}})");
-  const LayerConfig &d = c.layers[0];
-  EXPECT_EQ(d.type, "dense");
+  const DenseOptions &d = c.layers[0].dense;
+  EXPECT_EQ(c.layers[0].type, "dense");
   EXPECT_FLOAT_EQ(d.activation.alpha, 0.2f);
   EXPECT_EQ(d.kernelInitializer.scale, 2);
   EXPECT_EQ(d.kernelInitializer.mode, Initializer::Mode::FanOut);
   EXPECT_EQ(d.kernelInitializer.distribution,
             Initializer::Distribution::Uniform);
-  EXPECT_EQ(d.kernelL1, 0.01);
-  EXPECT_EQ(d.kernelL2, 0.02);
-  EXPECT_EQ(d.kernelMaxNorm, 2);
+  EXPECT_EQ(d.kernelRegularizer.l1, 0.01);
+  EXPECT_EQ(d.kernelRegularizer.l2, 0.02);
+  EXPECT_EQ(d.kernelConstraint.maxValue, 2);
   EXPECT_EQ(c.layers[1].type, "alpha_dropout");
   EXPECT_EQ(c.layers[2].activation.kind, ActivationKind::Swish);
   // A schedule starts from the optimizer's rate unless told otherwise.
@@ -87,12 +88,12 @@ TEST(ConfigTest, OverridesAndTheStoredJson) {
                                    "schedule.type=cosine_decay",
                                    "schedule.decay_steps=50"});
   EXPECT_EQ(c.epochs, 3);
-  EXPECT_EQ(c.layers[0].units, 7);
+  EXPECT_EQ(c.layers[0].dense.units, 7);
   EXPECT_EQ(c.schedule->kind, ScheduleKind::CosineDecay);
   // The stored JSON is the config after overrides; it parses to the same.
   TrainConfig again = parse(c.json);
   EXPECT_EQ(again.json, c.json);
-  EXPECT_EQ(again.layers[0].units, 7);
+  EXPECT_EQ(again.layers[0].dense.units, 7);
   // A value that is not JSON is a string.
   c = parse(kMinimal, {"name=my model"});
   EXPECT_EQ(c.name, "my model");

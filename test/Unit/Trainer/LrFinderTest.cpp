@@ -7,7 +7,7 @@
 #include "trainer/LrFinder.h"
 #include "trainer/Dense.h"
 
-#include "Blobs.h"
+#include "TrainerTestUtil.h"
 
 #include <gtest/gtest.h>
 

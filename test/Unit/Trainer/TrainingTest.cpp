@@ -12,7 +12,7 @@
 #include "trainer/Flatten.h"
 #include "trainer/Sequential.h"
 
-#include "Blobs.h"
+#include "TrainerTestUtil.h"
 
 #include <gtest/gtest.h>
 
@@ -22,6 +22,7 @@
 using namespace kiln;
 using namespace kiln::train;
 using kiln::train::testing::blobs;
+using kiln::train::testing::throughFile;
 
 namespace {
 
@@ -157,31 +158,6 @@ std::unique_ptr<Sequential> makeRichModel(OptimizerKind kind) {
   return m;
 }
 
-std::vector<Matrix> weightsOf(Sequential &m) {
-  std::vector<Matrix> w;
-  for (train::Layer *l : m.layers()) {
-    for (Parameter *p : l->parameters())
-      w.push_back(p->value);
-    if (auto *bn = dynamic_cast<BatchNorm *>(l)) {
-      w.push_back(bn->movingMean);
-      w.push_back(bn->movingVariance);
-    }
-  }
-  return w;
-}
-
-/// The model through its file form: serialize, parse, load.
-std::unique_ptr<Sequential> throughFile(const Sequential &m) {
-  std::vector<uint8_t> bytes;
-  EXPECT_TRUE(serializeModel(m.toModel(std::nullopt, {}), bytes).ok());
-  Model file;
-  EXPECT_TRUE(parseModel(bytes.data(), bytes.size(), file).ok());
-  auto back = std::make_unique<Sequential>();
-  Status s = back->load(file);
-  EXPECT_TRUE(s.ok()) << s.message();
-  return back;
-}
-
 class ResumeTest : public ::testing::TestWithParam<OptimizerKind> {};
 
 TEST_P(ResumeTest, ResumedTrainingIsBitwiseTheUninterruptedOne) {
@@ -212,7 +188,7 @@ TEST_P(ResumeTest, ResumedTrainingIsBitwiseTheUninterruptedOne) {
 
   ASSERT_EQ(h2.loss.size(), 3u);
   EXPECT_EQ(h1.loss, h2.loss);
-  std::vector<Matrix> a = weightsOf(*straight), b = weightsOf(*resumed);
+  std::vector<Matrix> a = straight->getWeights(), b = resumed->getWeights();
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i)
     EXPECT_EQ(a[i], b[i]) << "tensor " << i;

@@ -7,7 +7,7 @@
 #include "trainer/Workflow.h"
 #include "trainer/Dense.h"
 
-#include "Blobs.h"
+#include "TrainerTestUtil.h"
 
 #include <gtest/gtest.h>
 
@@ -38,8 +38,8 @@ std::string writeCsv(const std::string &name, int rows, uint64_t seed) {
 LayerConfig dense(int64_t units, ActivationKind act) {
   LayerConfig l;
   l.type = "dense";
-  l.units = units;
-  l.activation = Activation::withDefaults(act);
+  l.dense.units = units;
+  l.dense.activation = Activation::withDefaults(act);
   return l;
 }
 
