@@ -5,30 +5,39 @@
 //===----------------------------------------------------------------------===//
 //
 // Issue 4's table: each model of MakeBenchModels.cpp compiled by kilnc for
-// the host, fused (the default) and unfused (--no-fold-bn --no-fuse), called
-// at batch 1 and 64 on one thread with fixed random inputs. Reported: time
-// per call and GFLOP/s (2·Σ inputs·units multiply-adds per example).
+// the host, fused (the default), unfused (--no-fold-bn --no-fuse) and, for
+// the four models of the table, with 16-bit weights (--quantize=f16, bf16),
+// called at batch 1 and 64 on one thread with fixed random inputs. Reported:
+// time per call and GFLOP/s (2·Σ inputs·units multiply-adds per example).
 // With Debian's libdnnl-dev installed, oneDNN runs the same models in the
 // same process (OneDnnPeer.cpp) as BM_oneDNN/<model>.
 //
 //===----------------------------------------------------------------------===//
 
 #include "deep_selu.h"
+#include "deep_selu_bf16.h"
+#include "deep_selu_f16.h"
 #include "deep_selu_unfused.h"
 #include "fmnist_bn.h"
+#include "fmnist_bn_bf16.h"
+#include "fmnist_bn_f16.h"
 #include "fmnist_bn_unfused.h"
 #include "fmnist_mc_all.h"
 #include "fmnist_mc_all_unfused.h"
 #include "fmnist_mc_last2.h"
 #include "fmnist_mc_last2_unfused.h"
 #include "fmnist_mlp.h"
+#include "fmnist_mlp_bf16.h"
+#include "fmnist_mlp_f16.h"
 #include "fmnist_mlp_unfused.h"
 #include "wide.h"
+#include "wide_bf16.h"
+#include "wide_f16.h"
 #include "wide_unfused.h"
 
 #include <benchmark/benchmark.h>
 
-#ifdef __AVX512F__
+#if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
@@ -51,6 +60,8 @@ struct Compiled {
   PredictFn fused, unfused;
   size_t inputSize, outputSize;
   double flopsPerExample;
+  /// --quantize=f16 and bf16 (fused); null for the MC models.
+  PredictFn f16 = nullptr, bf16 = nullptr;
 };
 
 double denseFlops(std::initializer_list<double> widths) {
@@ -109,6 +120,44 @@ void runReadBytes(benchmark::State &state) {
   state.SetBytesProcessed(int64_t(state.iterations()) * state.range(0));
 }
 
+/// The FMA peak this core reaches: 16 independent chains of vector FMAs
+/// (more than latency × issue rate, 4 × 2, so the FMA units never wait),
+/// 2 flops per lane. The batch-64 GFLOP/s of BM_Kiln are a fraction of
+/// this, measured under the same clock as the kernels, rather than of a
+/// nominal peak that assumes a clock the core may not hold.
+void runPeakFma(benchmark::State &state) {
+  constexpr int kChains = 16, kSteps = 1000;
+#if defined(__AVX512F__)
+  using Vec = __m512;
+  constexpr int kLanes = 16;
+  auto splat = [](float v) { return _mm512_set1_ps(v); };
+  auto fma = [](Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); };
+#elif defined(__AVX2__) && defined(__FMA__)
+  using Vec = __m256;
+  constexpr int kLanes = 8;
+  auto splat = [](float v) { return _mm256_set1_ps(v); };
+  auto fma = [](Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); };
+#else
+  state.SkipWithError("needs AVX2+FMA or AVX-512");
+  return;
+#endif
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+  Vec acc[kChains];
+  for (int c = 0; c < kChains; ++c)
+    acc[c] = splat(1.0f + c);
+  Vec a = splat(0.999f), b = splat(1e-3f);
+  for (auto _ : state) {
+    for (int i = 0; i < kSteps; ++i)
+      for (int c = 0; c < kChains; ++c)
+        acc[c] = fma(acc[c], a, b);
+    benchmark::DoNotOptimize(acc);
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      2.0 * kLanes * kChains * kSteps * state.iterations() / 1e9,
+      benchmark::Counter::kIsRate);
+#endif
+}
+
 using PredictMcFn = int (*)(const float *, size_t, unsigned, uint64_t, float *,
                             float *);
 
@@ -140,16 +189,20 @@ int main(int argc, char **argv) {
   const Compiled models[] = {
       {"fmnist-mlp", "fmnist_mlp.kiln", fmnist_mlp_predict,
        fmnist_mlp_unfused_predict, FMNIST_MLP_INPUT_SIZE,
-       FMNIST_MLP_OUTPUT_SIZE, denseFlops({784, 300, 100, 10})},
+       FMNIST_MLP_OUTPUT_SIZE, denseFlops({784, 300, 100, 10}),
+       fmnist_mlp_f16_predict, fmnist_mlp_bf16_predict},
       {"fmnist-bn", "fmnist_bn.kiln", fmnist_bn_predict,
        fmnist_bn_unfused_predict, FMNIST_BN_INPUT_SIZE, FMNIST_BN_OUTPUT_SIZE,
-       denseFlops({784, 300, 100, 10})},
+       denseFlops({784, 300, 100, 10}), fmnist_bn_f16_predict,
+       fmnist_bn_bf16_predict},
       {"deep-selu", "deep_selu.kiln", deep_selu_predict,
        deep_selu_unfused_predict, DEEP_SELU_INPUT_SIZE, DEEP_SELU_OUTPUT_SIZE,
        denseFlops({3072, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100,
-                   100,  100, 100, 100, 100, 100, 100, 100, 100, 100, 10})},
+                   100,  100, 100, 100, 100, 100, 100, 100, 100, 100, 10}),
+       deep_selu_f16_predict, deep_selu_bf16_predict},
       {"wide", "wide.kiln", wide_predict, wide_unfused_predict, WIDE_INPUT_SIZE,
-       WIDE_OUTPUT_SIZE, denseFlops({1024, 1024, 1024, 10})},
+       WIDE_OUTPUT_SIZE, denseFlops({1024, 1024, 1024, 10}), wide_f16_predict,
+       wide_bf16_predict},
       {"fmnist-mc-last2", "fmnist_mc_last2.kiln", fmnist_mc_last2_predict,
        fmnist_mc_last2_unfused_predict, FMNIST_MC_LAST2_INPUT_SIZE,
        FMNIST_MC_LAST2_OUTPUT_SIZE, denseFlops({784, 300, 100, 10})},
@@ -174,6 +227,8 @@ int main(int argc, char **argv) {
       ->Arg(2109450 * 4)
       ->ArgName("bytes")
       ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_PeakFma", runPeakFma)
+      ->Unit(benchmark::kMicrosecond);
   for (const auto &m : mcModels) {
     std::string name = std::string("BM_KilnMC/") + m.name + "/samples:100";
     benchmark::RegisterBenchmark(name.c_str(), runPredictMc, m.fn, m.inputSize,
@@ -184,11 +239,13 @@ int main(int argc, char **argv) {
         ->Unit(benchmark::kMicrosecond);
   }
   for (const Compiled &m : models)
-    for (bool fused : {true, false}) {
-      std::string name =
-          std::string("BM_Kiln/") + m.name + (fused ? "/fused" : "/unfused");
-      benchmark::RegisterBenchmark(name.c_str(), runPredict,
-                                   fused ? m.fused : m.unfused, m.inputSize,
+    for (auto [variant, fn] :
+         {std::pair{"fused", m.fused}, std::pair{"unfused", m.unfused},
+          std::pair{"f16", m.f16}, std::pair{"bf16", m.bf16}}) {
+      if (!fn)
+        continue;
+      std::string name = std::string("BM_Kiln/") + m.name + "/" + variant;
+      benchmark::RegisterBenchmark(name.c_str(), runPredict, fn, m.inputSize,
                                    m.outputSize, m.flopsPerExample)
           ->Arg(1)
           ->Arg(64)

@@ -5,8 +5,9 @@
 #      batch 32, 10 epochs; KILN_EPOCHS overrides) with kiln-train and
 #      examples/configs/fmnist_mlp.json -> out/fmnist.kiln
 #   2. summarize the model file (kiln-inspect)
-#   3. compile it with kilnc, fused and unfused (--no-fold-bn --no-fuse),
-#      into out/{fused,unfused}/libfmnist.a + fmnist.h
+#   3. compile it with kilnc, fused, unfused (--no-fold-bn --no-fuse) and
+#      with 16-bit weights (--quantize=f16), into
+#      out/{fused,unfused,f16}/libfmnist.a + fmnist.h
 #   4. link a C program against each library and print the compiled model's
 #      test accuracy and its median latency at batch 1 and 64;
 #   5. the same for the book's Monte-Carlo dropout model, with its MC
@@ -33,9 +34,10 @@ kiln_log "Training on Fashion-MNIST ($DATA) -> $OUT/fmnist.kiln"
 kiln_log "kiln-inspect $OUT/fmnist.kiln"
 "$BUILD_DIR/bin/kiln-inspect" "$OUT/fmnist.kiln"
 
-for variant in fused unfused; do
+for variant in fused unfused f16; do
   flags=()
   [ "$variant" = unfused ] && flags=(--no-fold-bn --no-fuse)
+  [ "$variant" = f16 ] && flags=(--quantize=f16)
   kiln_log "kilnc $OUT/fmnist.kiln --name fmnist ${flags[*]} -o $OUT/$variant"
   "$BUILD_DIR/bin/kilnc" "$OUT/fmnist.kiln" --name fmnist "${flags[@]}" \
     -o "$OUT/$variant"

@@ -133,6 +133,18 @@ void mlir::kiln::registerCompilerDialects(DialectRegistry &registry) {
   registerLLVMDialectTranslation(registry);
 }
 
+const char *mlir::kiln::quantizeName(Quantize q) {
+  switch (q) {
+  case Quantize::F16:
+    return "f16";
+  case Quantize::BF16:
+    return "bf16";
+  case Quantize::None:
+    break;
+  }
+  return "none";
+}
+
 LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
                                       MLIRContext &context) {
   Location fileLoc = FileLineColLoc::get(&context, options.input, 0, 0);
@@ -175,6 +187,7 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   pipelineOptions.vectorBits = getVectorBits(**machine);
   pipelineOptions.foldBatchNorm = options.foldBatchNorm;
   pipelineOptions.fuseActivations = options.fuseActivations;
+  pipelineOptions.quantize = quantizeName(options.quantize);
   pipelineOptions.outParams = true;
   pipelineOptions.monteCarlo = true;
   if (failed(buildNNToLLVMPipeline(pm, pipelineOptions)) ||
@@ -278,6 +291,8 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
       model, name, options.input,
       HeaderInfo{
           options.foldBatchNorm, options.fuseActivations,
+          options.quantize == Quantize::None ? ""
+                                             : quantizeName(options.quantize),
           pipelineOptions.vectorBits, predictBudget->rows,
           std::max({predictBudget->bytes, mcBudget.bytes, samplesBudget.bytes}),
           !entry.mcImplementation.empty(), mcBudget.rows,

@@ -16,7 +16,8 @@
 //  2. nn-fold-batch-norm before fusion: folding needs the Dense linear, and
 //     turns Dense->BN->Act into Dense->Act, which fusion then merges.
 //  3. nn-fuse-activations, canonicalize (identity activations, no-op
-//     flattens).
+//     flattens). nn-quantize-weights (option quantize) after folding, so
+//     folded weights are rounded to 16 bits once.
 //  4. convert-nn-to-vector (unless vector-bits=0): Dense layers with
 //     constant weights become packed-weight vector kernels.
 //     convert-nn-to-linalg then lowers everything else (the reference
@@ -53,6 +54,9 @@ kiln::buildNNToLLVMPipeline(OpPassManager &pm,
   if (options.fuseActivations)
     funcPm.addPass(kiln::createFuseActivationsPass());
   pm.addPass(createCanonicalizerPass());
+  if (options.quantize != "none")
+    pm.addPass(kiln::createQuantizeWeightsPass(
+        QuantizeWeightsPassOptions{options.quantize}));
   // Monte-Carlo loops: the layers before the first dropout move out of the
   // sample loop and run once.
   if (options.monteCarlo)

@@ -26,6 +26,11 @@ struct NNToLLVMPipelineOptions
       *this, "fuse-activations",
       llvm::cl::desc("Fuse activations into the Dense epilogue"),
       llvm::cl::init(true)};
+  Option<std::string> quantize{
+      *this, "quantize",
+      llvm::cl::desc("Dense weight storage: none (f32), f16 or bf16 "
+                     "(nn-quantize-weights; arithmetic stays f32)"),
+      llvm::cl::init("none")};
   Option<unsigned> vectorBits{
       *this, "vector-bits",
       llvm::cl::desc("Vector width of the Dense kernels (128, 256, 512); "

@@ -34,9 +34,19 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     << " * Model '" << model.name << "': input "
     << ::kiln::shapeString(model.inputShape) << " float32 per example, output "
     << ::kiln::shapeString(shapes.back()) << " float32.\n"
-    << " * Precision: float32 weights and arithmetic (fused multiply-adds; "
-       "exp, expm1,\n * tanh and erf by polynomial approximations within a "
-       "few float32 ulp).\n"
+    << (info.weightType.empty()
+            ? " * Precision: float32 weights and arithmetic (fused "
+              "multiply-adds; exp, expm1,\n * tanh and erf by polynomial "
+              "approximations within a few float32 ulp).\n"
+            : " * Precision: Dense weights stored as " + info.weightType +
+                  " (kilnc --quantize=" + info.weightType +
+                  ": each trained weight\n * rounded to nearest, relative "
+                  "error <= " +
+                  (info.weightType == "f16" ? "2^-11" : "2^-8") +
+                  "), widened to float32 for float32\n * arithmetic "
+                  "(fused multiply-adds; exp, expm1, tanh and erf by "
+                  "polynomial\n * approximations within a few float32 "
+                  "ulp). Bias, BatchNorm and activations are\n * float32.\n")
     << " * Dense kernels: "
     << (info.vectorBits ? std::to_string(info.vectorBits) + "-bit vectors"
                         : std::string("reference lowering"))

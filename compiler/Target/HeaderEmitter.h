@@ -20,6 +20,9 @@ namespace mlir::kiln {
 struct HeaderInfo {
   bool foldedBatchNorm = true;
   bool fusedActivations = true;
+  /// Dense weights stored as "f16" or "bf16" (kilnc --quantize); empty:
+  /// f32.
+  std::string weightType;
   /// Vector width of the Dense kernels in bits (0: reference lowering).
   unsigned vectorBits = 0;
   /// Rows per internal call (a batch is split into calls of at most this

@@ -48,7 +48,7 @@ namespace {
 Value makeConstant(RewriterBase &rewriter, Location loc, Value like,
                    RankedTensorType type, ArrayRef<double> values) {
   SmallVector<float> f32(values.begin(), values.end());
-  return kiln::createF32Constant(rewriter, loc, like, type, f32, "folded");
+  return kiln::createFloatConstant(rewriter, loc, like, type, f32, "folded");
 }
 
 /// s and t of the BN's affine form (see the file comment).
@@ -83,6 +83,11 @@ struct DenseConstants {
 };
 
 FailureOr<DenseConstants> denseConstants(nn::DenseOp dense) {
+  // Only f32 weights: the pipeline folds before nn-quantize-weights, so the
+  // folded weights are rounded to 16 bits once, not twice.
+  auto weightType = cast<RankedTensorType>(dense.getWeight().getType());
+  if (!weightType.getElementType().isF32())
+    return failure();
   FailureOr<SmallVector<double>> w = kiln::getConstantValues(dense.getWeight());
   if (failed(w))
     return failure();

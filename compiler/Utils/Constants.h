@@ -1,4 +1,4 @@
-//===- Constants.h - Reading and making f32 tensor constants -----*- C++
+//===- Constants.h - Reading and making float tensor constants -----*- C++
 //-*-===//
 //
 // SPDX-License-Identifier: Apache-2.0
@@ -21,16 +21,22 @@
 
 namespace mlir::kiln {
 
-/// The values of an f32 tensor constant (blob or literal), or failure if
-/// `value` is not one.
+/// The values of an f32, f16 or bf16 tensor constant (blob or literal), or
+/// failure if `value` is not one.
 FailureOr<SmallVector<double>> getConstantValues(Value value);
 
-/// An f32 constant of `type` holding `values`: a blob named `blobName` when
-/// `like` is defined by a blob constant (or `like` is null and
-/// `preferBlob`), else a literal.
-Value createF32Constant(OpBuilder &builder, Location loc, Value like,
-                        RankedTensorType type, ArrayRef<float> values,
-                        StringRef blobName, bool preferBlob = false);
+/// A constant of `type` (f32, f16 or bf16 elements) holding `values`, each
+/// rounded to the element type to nearest, ties to even: a blob named
+/// `blobName` when `like` is defined by a blob constant (or `like` is null
+/// and `preferBlob`), else a literal. Callers check the range first: a
+/// value beyond the type's largest finite one becomes infinity.
+Value createFloatConstant(OpBuilder &builder, Location loc, Value like,
+                          RankedTensorType type, ArrayRef<float> values,
+                          StringRef blobName, bool preferBlob = false);
+
+/// `value` rounded to the float type `type` (nearest, ties to even), and
+/// whether it overflowed to infinity.
+APFloat roundToType(float value, FloatType type, bool *overflow = nullptr);
 
 } // namespace mlir::kiln
 

@@ -16,6 +16,11 @@
 //                    seed 12345), the mean rows then the stddev rows
 //   mcs_i.txt        and every sample's predict(rows, MC, seed 12345,
 //                    sample s) for s < 5, one line per (row, sample)
+//   expected_f16_i.txt, expected_bf16_i.txt
+//                    predict() with every Dense kernel rounded to f16 or
+//                    bf16 (kilnc --quantize), rounded here independently of
+//                    the compiler: _Float16's conversion and bf16's
+//                    round-to-nearest-even on the bit pattern
 //   arch_i.txt       a one-line description, for failure messages
 // The architectures draw from: every elementwise activation inside Dense
 // and as an Activation layer (PReLU with per-unit slopes in both), softmax
@@ -34,6 +39,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -148,6 +154,36 @@ int fail(const std::string &message) {
   return 1;
 }
 
+/// `v` rounded to bfloat16 (nearest, ties to even), as a float: add half a
+/// bf16 ulp minus one, plus the lowest kept bit, then truncate. Finite
+/// inputs only (the trainer's weights are).
+float roundToBf16(float v) {
+  uint32_t u;
+  std::memcpy(&u, &v, 4);
+  u += 0x7fffu + ((u >> 16) & 1u);
+  u &= 0xffff0000u;
+  std::memcpy(&v, &u, 4);
+  return v;
+}
+
+float roundToF16(float v) {
+  return static_cast<float>(static_cast<_Float16>(v));
+}
+
+/// Writes `m` to `path`, %.9g, one row per line.
+bool writeRows(const std::string &path, const Matrix &m) {
+  std::ofstream out(path);
+  char num[32];
+  for (int64_t r = 0; r < m.rows(); ++r) {
+    for (int64_t j = 0; j < m.cols(); ++j) {
+      std::snprintf(num, sizeof num, "%.9g", m(r, j));
+      out << (j ? " " : "") << num;
+    }
+    out << "\n";
+  }
+  return static_cast<bool>(out);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -233,6 +269,21 @@ int main(int argc, char **argv) {
       return fail(s.message());
     Matrix x = rawRows(rows);
     Matrix y = model.predict(standardize(x));
+    // The same rows with 16-bit kernels, then the f32 kernels back.
+    using Round = float (*)(float);
+    for (auto [type, round] :
+         {std::pair<const char *, Round>{"f16", roundToF16},
+          std::pair<const char *, Round>{"bf16", roundToBf16}}) {
+      std::vector<Matrix> saved = model.getWeights();
+      for (train::Layer *layer : model.layers())
+        if (auto *dense = dynamic_cast<Dense *>(layer))
+          dense->kernel.value = dense->kernel.value.unaryExpr(round);
+      if (!writeRows(prefix + "expected_" + type + "_" + n + ".txt",
+                     model.predict(standardize(x))))
+        return fail(std::string("cannot write expected_") + type + "_" + n +
+                    ".txt");
+      model.setWeights(saved);
+    }
     bool hasDropout = false;
     for (train::Layer *layer : model.layers())
       hasDropout |= dynamic_cast<Dropout *>(layer) != nullptr;

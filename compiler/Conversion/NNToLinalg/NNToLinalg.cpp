@@ -112,7 +112,11 @@ struct DenseOpLowering : public OpConversionPattern<DenseOp> {
                       loc, resultType, ValueRange{x, adaptor.getWeight()},
                       filled, maps, iterators,
                       [](OpBuilder &b, Location l, ValueRange a) {
-                        Value p = b.create<arith::MulFOp>(l, a[0], a[1]);
+                        // 16-bit weights widen exactly to f32.
+                        Value w = a[1];
+                        if (w.getType() != a[0].getType())
+                          w = b.create<arith::ExtFOp>(l, a[0].getType(), w);
+                        Value p = b.create<arith::MulFOp>(l, a[0], w);
                         b.create<linalg::YieldOp>(
                             l, b.create<arith::AddFOp>(l, a[2], p).getResult());
                       })

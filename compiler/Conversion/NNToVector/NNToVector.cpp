@@ -40,6 +40,7 @@
 #include "dialects/NN/IR/NNOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -80,10 +81,17 @@ struct Panel {
   int64_t vectors; // v_p
 };
 
+/// Packed constants by the constant they were packed from. The
+/// Monte-Carlo entry points are clones of the model function with the same
+/// weight attributes: packing each once gives them one copy of the packed
+/// weights (bufferization makes one global per attribute), not three.
+using PackCache = llvm::DenseMap<Attribute, Attribute>;
+
 class DenseKernelBuilder {
 public:
-  DenseKernelBuilder(RewriterBase &rewriter, DenseOp op, Blocking blocking)
-      : b(rewriter), op(op), loc(op.getLoc()), blk(blocking) {}
+  DenseKernelBuilder(RewriterBase &rewriter, DenseOp op, Blocking blocking,
+                     PackCache &cache)
+      : b(rewriter), op(op), loc(op.getLoc()), blk(blocking), cache(cache) {}
 
   /// Rewrites `op`; fails (leaving it alone) unless its weight, bias and
   /// slope are constants.
@@ -100,7 +108,9 @@ private:
   /// The kernel body: y = act(x·W + b) into the destination `y`.
   Value buildKernel(Value x, Value y);
   /// A zero-padded vector-aligned copy of a per-unit vector (bias, slopes).
-  Value packPerUnit(ArrayRef<double> values);
+  Value packPerUnit(Value source, ArrayRef<double> values);
+  /// The packed form of constant `source`: from the cache, or `pack()`.
+  Value cachedPack(Value source, function_ref<Value()> pack);
   /// Computes rows [i, i + m) of panel `panel` into `y`; returns the new y.
   /// With `rowsEnd`, rows at or past it are not stored (and compute
   /// duplicates of the row before it): the last, partial tile.
@@ -111,8 +121,13 @@ private:
   DenseOp op;
   Location loc;
   Blocking blk;
+  PackCache &cache;
   int64_t inputs = 0, units = 0;
   VectorType vecType;
+  /// The stored weights' element type (f32, or f16/bf16 after
+  /// nn-quantize-weights) and a vector of them.
+  Type weightElement;
+  VectorType weightVecType;
   Value packedWeights, packedBias, packedSlope;
 
   /// act(t) on one accumulator vector. Activations that cost a polynomial
@@ -138,19 +153,37 @@ scf::ForOp DenseKernelBuilder::forLoop(
       });
 }
 
-Value DenseKernelBuilder::packPerUnit(ArrayRef<double> values) {
-  int64_t padded = llvm::divideCeil(units, blk.lanes) * blk.lanes;
-  SmallVector<float> data(padded, 0.f);
-  for (int64_t j = 0; j < units; ++j)
-    data[j] = values[j];
-  auto type = RankedTensorType::get({padded}, b.getF32Type());
-  return kiln::createF32Constant(b, loc, op.getWeight(), type, data, "packed");
+Value DenseKernelBuilder::cachedPack(Value source, function_ref<Value()> pack) {
+  Attribute sourceAttr;
+  if (!matchPattern(source, m_Constant(&sourceAttr)))
+    return pack();
+  if (Attribute packed = cache.lookup(sourceAttr))
+    return b.create<arith::ConstantOp>(loc, cast<TypedAttr>(packed));
+  Value packed = pack();
+  Attribute packedAttr;
+  if (matchPattern(packed, m_Constant(&packedAttr)))
+    cache[sourceAttr] = packedAttr;
+  return packed;
+}
+
+Value DenseKernelBuilder::packPerUnit(Value source, ArrayRef<double> values) {
+  return cachedPack(source, [&] {
+    int64_t padded = llvm::divideCeil(units, blk.lanes) * blk.lanes;
+    SmallVector<float> data(padded, 0.f);
+    for (int64_t j = 0; j < units; ++j)
+      data[j] = values[j];
+    auto type = RankedTensorType::get({padded}, b.getF32Type());
+    return kiln::createFloatConstant(b, loc, op.getWeight(), type, data,
+                                     "packed");
+  });
 }
 
 LogicalResult DenseKernelBuilder::run() {
   auto wType = cast<RankedTensorType>(op.getWeight().getType());
-  if (!wType.hasStaticShape() || !wType.getElementType().isF32())
+  auto xType = cast<RankedTensorType>(op.getInput().getType());
+  if (!wType.hasStaticShape() || !xType.getElementType().isF32())
     return failure();
+  weightElement = wType.getElementType();
   inputs = wType.getDimSize(0);
   units = wType.getDimSize(1);
   FailureOr<SmallVector<double>> w = kiln::getConstantValues(op.getWeight());
@@ -163,24 +196,29 @@ LogicalResult DenseKernelBuilder::run() {
     return failure();
 
   // Panels and the packed weights (see the file comment).
-  int64_t panelUnits = blk.vectors * blk.lanes;
-  int64_t total = inputs * units + blk.lanes;
-  SmallVector<float> packed(total, 0.f);
-  for (int64_t first = 0; first < units; first += panelUnits) {
-    int64_t n = std::min(panelUnits, units - first);
-    for (int64_t k = 0; k < inputs; ++k)
-      for (int64_t c = 0; c < n; ++c)
-        packed[first * inputs + k * n + c] = (*w)[k * units + first + c];
-  }
   b.setInsertionPoint(op);
-  packedWeights = kiln::createF32Constant(
-      b, loc, op.getWeight(), RankedTensorType::get({total}, b.getF32Type()),
-      packed, "packed");
+  packedWeights = cachedPack(op.getWeight(), [&] {
+    int64_t panelUnits = blk.vectors * blk.lanes;
+    int64_t total = inputs * units + blk.lanes;
+    SmallVector<float> packed(total, 0.f);
+    for (int64_t first = 0; first < units; first += panelUnits) {
+      int64_t n = std::min(panelUnits, units - first);
+      for (int64_t k = 0; k < inputs; ++k)
+        for (int64_t c = 0; c < n; ++c)
+          packed[first * inputs + k * n + c] = (*w)[k * units + first + c];
+    }
+    // 16-bit weights stay 16-bit (packing moves them, the values are
+    // exact).
+    return kiln::createFloatConstant(
+        b, loc, op.getWeight(), RankedTensorType::get({total}, weightElement),
+        packed, "packed");
+  });
   if (op.getBias())
-    packedBias = packPerUnit(*bias);
+    packedBias = packPerUnit(op.getBias(), *bias);
   if (op.getSlope())
-    packedSlope = packPerUnit(*slope);
+    packedSlope = packPerUnit(op.getSlope(), *slope);
   vecType = VectorType::get({blk.lanes}, b.getF32Type());
+  weightVecType = VectorType::get({blk.lanes}, weightElement);
 
   // The kernel is a function per layer shape (inputs, units, activation,
   // bias, slopes): the 19 identical hidden layers of a deep SELU network
@@ -221,7 +259,7 @@ func::FuncOp DenseKernelBuilder::getOrCreateKernel() {
   llvm::raw_string_ostream os(key);
   os << inputs << "x" << units << " " << (act ? act : ActivationAttr())
      << " bias=" << bool(packedBias) << " slope=" << bool(packedSlope)
-     << " lanes=" << blk.lanes;
+     << " lanes=" << blk.lanes << " weights=" << weightElement;
   std::string name =
       llvm::formatv("__kiln_dense_{0}x{1}_{2:x}", inputs, units,
                     static_cast<uint64_t>(llvm::hash_value(os.str())));
@@ -368,6 +406,7 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
   int64_t width = panel.units;
   Value zero = kiln::floatConstant(b, loc, vecType, 0.0);
   Value pad = kiln::floatConstant(b, loc, b.getF32Type(), 0.0);
+  Value weightPad = kiln::floatConstant(b, loc, weightElement, 0.0);
   // Row r of the tile, clamped to the last real row in a partial tile.
   SmallVector<Value> rowIndex{i}, rowValid{Value()};
   Value lastRow =
@@ -385,9 +424,14 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
     SmallVector<Value> wv;
     for (int64_t j = 0; j < v; ++j) {
       Value at = b.create<arith::AddIOp>(loc, base, index(j * blk.lanes));
-      wv.push_back(b.create<vector::TransferReadOp>(loc, vecType, packedWeights,
-                                                    ValueRange{at}, pad,
-                                                    ArrayRef<bool>{true}));
+      Value w = b.create<vector::TransferReadOp>(
+          loc, weightVecType, packedWeights, ValueRange{at}, weightPad,
+          ArrayRef<bool>{true});
+      // 16-bit weights widen exactly (one vcvtph2ps with F16C/AVX-512; a
+      // 16-bit shift for bf16), once per load, shared by the M rows.
+      if (weightVecType != vecType)
+        w = b.create<arith::ExtFOp>(loc, vecType, w);
+      wv.push_back(w);
     }
     SmallVector<Value> next;
     for (int64_t r = 0; r < m; ++r) {
@@ -478,8 +522,10 @@ struct ConvertNNToVectorPass
     SmallVector<DenseOp> denseOps;
     getOperation().walk([&](DenseOp op) { denseOps.push_back(op); });
     IRRewriter rewriter(&getContext());
+    PackCache cache;
     for (DenseOp op : denseOps)
-      (void)DenseKernelBuilder(rewriter, op, blockingFor(vectorBits)).run();
+      (void)DenseKernelBuilder(rewriter, op, blockingFor(vectorBits), cache)
+          .run();
   }
 };
 

@@ -65,13 +65,18 @@ LogicalResult DenseOp::verify() {
   auto weightType = cast<RankedTensorType>(getWeight().getType());
   auto outputType = cast<RankedTensorType>(getOutput().getType());
   Type elementType = inputType.getElementType();
-  if (weightType.getElementType() != elementType ||
+  // f32 layers may keep their weights in 16 bits (nn-quantize-weights): the
+  // kernel widens them, exactly, and computes in f32.
+  Type weightElement = weightType.getElementType();
+  bool narrowWeights =
+      elementType.isF32() && (weightElement.isF16() || weightElement.isBF16());
+  if ((weightElement != elementType && !narrowWeights) ||
       outputType.getElementType() != elementType ||
       (getBias() &&
        cast<RankedTensorType>(getBias().getType()).getElementType() !=
            elementType))
     return emitOpError("input, weight, bias and output must have the same "
-                       "element type");
+                       "element type (or f32 with f16/bf16 weights)");
   if (weightType.isDynamicDim(0) || weightType.isDynamicDim(1))
     return emitOpError("weight must have a static shape");
   int64_t inputs = weightType.getDimSize(0), units = weightType.getDimSize(1);

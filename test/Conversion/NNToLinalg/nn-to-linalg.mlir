@@ -36,6 +36,19 @@ func.func @dense_linear(%x: tensor<?x4xf32>, %w: tensor<4x2xf32>) -> tensor<?x2x
 
 // -----
 
+// 16-bit weights (nn-quantize-weights) widen to f32 inside the product.
+// CHECK-LABEL: func @dense_f16_weights
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x4xf32>, tensor<4x2xf16>)
+// CHECK: ^bb0(%[[X:.*]]: f32, %[[W:.*]]: f16, %[[Y:.*]]: f32):
+// CHECK: %[[W32:.*]] = arith.extf %[[W]] : f16 to f32
+// CHECK: arith.mulf %[[X]], %[[W32]] : f32
+func.func @dense_f16_weights(%x: tensor<?x4xf32>, %w: tensor<4x2xf16>) -> tensor<?x2xf32> {
+  %0 = nn.dense %x, %w : (tensor<?x4xf32>, tensor<4x2xf16>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
 // Softmax, row by row, written in place: max-reduce, exp(x - max),
 // sum-reduce, divide. Up to 64 classes a row is one vector.
 // CHECK-LABEL: func @softmax

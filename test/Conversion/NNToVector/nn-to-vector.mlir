@@ -99,6 +99,51 @@ func.func @dense_softmax(%x: tensor<?x2xf32>) -> tensor<?x3xf32> {
 
 // -----
 
+// 16-bit weights (nn-quantize-weights) are packed in 16 bits, in the same
+// layout (one panel of 5 units, k-major, then 4 zeros), and each loaded
+// vector widens to f32 once, before its FMAs.
+// CHECK-LABEL: func @dense_f16_weights
+// CHECK: arith.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 6.000000e+00, 7.000000e+00, 8.000000e+00, 9.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00]> : tensor<14xf16>
+// CHECK: func.func private @__kiln_dense_2x5_{{.*}}(%{{.*}}: tensor<?x2xf32>, %[[PACKED:.*]]: tensor<14xf16>,
+// CHECK: %[[V:.*]] = vector.transfer_read %[[PACKED]][%{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<14xf16>, vector<4xf16>
+// CHECK-NEXT: %[[W:.*]] = arith.extf %[[V]] : vector<4xf16> to vector<4xf32>
+// CHECK: vector.fma %{{.*}}, %[[W]], %{{.*}} : vector<4xf32>
+func.func @dense_f16_weights(%x: tensor<?x2xf32>) -> tensor<?x5xf32> {
+  %w = arith.constant dense<[[0.0, 1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0, 9.0]]> : tensor<2x5xf16>
+  %y = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x5xf16>) -> tensor<?x5xf32>
+  return %y : tensor<?x5xf32>
+}
+
+// -----
+
+// One constant in two functions (the Monte-Carlo entry points are clones of
+// the model function) is packed once: both use the same packed blob.
+// CHECK-LABEL: func @shared_a
+// CHECK: arith.constant dense_resource<[[P:packed[_0-9]*]]> : tensor<12xf32>
+// CHECK-LABEL: func @shared_b
+// CHECK: arith.constant dense_resource<[[P]]> : tensor<12xf32>
+// CHECK-NOT: dense_resource<packed
+func.func @shared_a(%x: tensor<?x2xf32>) -> tensor<?x4xf32> {
+  %w = arith.constant dense_resource<shared> : tensor<2x4xf32>
+  %y = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+func.func @shared_b(%x: tensor<?x2xf32>) -> tensor<?x4xf32> {
+  %w = arith.constant dense_resource<shared> : tensor<2x4xf32>
+  %y = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      shared: "0x040000000000803F0000004000004040000080400000A0400000C0400000E04000000041"
+    }
+  }
+#-}
+
+// -----
+
 // Weights that are not constants cannot be packed: the op is left for
 // convert-nn-to-linalg.
 // CHECK-LABEL: func @runtime_weights

@@ -1,9 +1,27 @@
 // One case per user-facing verifier message of the nn dialect.
 // RUN: kiln-opt %s -split-input-file -verify-diagnostics
 
-func.func @dense_element_types(%x: tensor<?x4xf32>, %w: tensor<4x2xf16>) {
-  // expected-error@+1 {{input, weight, bias and output must have the same element type}}
-  %0 = nn.dense %x, %w : (tensor<?x4xf32>, tensor<4x2xf16>) -> tensor<?x2xf32>
+func.func @dense_element_types(%x: tensor<?x4xf16>, %w: tensor<4x2xf32>) {
+  // expected-error@+1 {{input, weight, bias and output must have the same element type (or f32 with f16/bf16 weights)}}
+  %0 = nn.dense %x, %w : (tensor<?x4xf16>, tensor<4x2xf32>) -> tensor<?x2xf16>
+  return
+}
+
+// -----
+
+// 16-bit weights are for f32 layers only.
+func.func @dense_narrow_weight_f16_layer(%x: tensor<?x4xf16>, %w: tensor<4x2xbf16>) {
+  // expected-error@+1 {{input, weight, bias and output must have the same element type (or f32 with f16/bf16 weights)}}
+  %0 = nn.dense %x, %w : (tensor<?x4xf16>, tensor<4x2xbf16>) -> tensor<?x2xf16>
+  return
+}
+
+// -----
+
+// The bias stays in the layer's type.
+func.func @dense_narrow_bias(%x: tensor<?x4xf32>, %w: tensor<4x2xf16>, %b: tensor<2xf16>) {
+  // expected-error@+1 {{input, weight, bias and output must have the same element type (or f32 with f16/bf16 weights)}}
+  %0 = nn.dense %x, %w, %b : (tensor<?x4xf32>, tensor<4x2xf16>, tensor<2xf16>) -> tensor<?x2xf32>
   return
 }
 

@@ -20,6 +20,16 @@ func.func @dense_f16_static_batch(%x: tensor<8x4xf16>, %w: tensor<4x2xf16>) -> t
   return %y : tensor<8x2xf16>
 }
 
+// CHECK-LABEL: func @dense_narrow_weights
+func.func @dense_narrow_weights(%x: tensor<?x4xf32>, %w: tensor<4x2xf16>, %w2: tensor<2x2xbf16>,
+                                %b: tensor<2xf32>) -> tensor<?x2xf32> {
+  // CHECK: nn.dense %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x4xf32>, tensor<4x2xf16>, tensor<2xf32>) -> tensor<?x2xf32>
+  %y = nn.dense %x, %w, %b : (tensor<?x4xf32>, tensor<4x2xf16>, tensor<2xf32>) -> tensor<?x2xf32>
+  // CHECK: nn.dense %{{.*}}, %{{.*}} : (tensor<?x2xf32>, tensor<2x2xbf16>) -> tensor<?x2xf32>
+  %z = nn.dense %y, %w2 : (tensor<?x2xf32>, tensor<2x2xbf16>) -> tensor<?x2xf32>
+  return %z : tensor<?x2xf32>
+}
+
 // CHECK-LABEL: func @activations
 func.func @activations(%x: tensor<?x4xf32>, %s: tensor<4xf32>) {
   // CHECK: nn.activation %{{.*}} {activation = #nn.activation<identity>} : tensor<?x4xf32>

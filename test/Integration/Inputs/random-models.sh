@@ -2,7 +2,8 @@
 # random-models.sh OUT COUNT SEED MAKE_MODELS KILNC CC PYTHON
 # Compiles each random model fused and unfused, runs it through harness.c,
 # and compares with the trainer's predict (compare.py), and the fused with
-# the unfused outputs. Prints one line per comparison and a summary; exits
+# the unfused outputs; then with f16 and bf16 weights (--quantize) against
+# the trainer's predict with its kernels rounded the same way. Prints one line per comparison and a summary; exits
 # 1 if any comparison failed.
 #
 # Tolerance: |got - expected| <= 1e-5 * max(|expected|, 0.1), i.e. relative
@@ -32,13 +33,22 @@ harness() {
 }
 for ((i = 0; i < count; i++)); do
   arch=$(cat "$out/arch_$i.txt")
-  for variant in fused unfused; do
-    flags=()
-    [ "$variant" = unfused ] && flags=(--no-fold-bn --no-fuse)
+  # f16 and bf16: 16-bit weights against the trainer with its kernels
+  # rounded the same way, so the same tolerance holds. BatchNorm stays
+  # unfolded there: folding rounds the folded weights, which the trainer
+  # cannot mirror.
+  for variant in fused unfused f16 bf16; do
+    expected=$out/expected_$i.txt
+    case $variant in
+      fused) flags=() ;;
+      unfused) flags=(--no-fold-bn --no-fuse) ;;
+      f16) flags=(--no-fold-bn --quantize=f16) expected=$out/expected_f16_$i.txt ;;
+      bf16) flags=(--no-fold-bn --no-fuse --quantize=bf16) expected=$out/expected_bf16_$i.txt ;;
+    esac
     dir=$out/$variant$i
     "$kilnc" "$out/model_$i.kiln" --name "m$i" "${flags[@]}" -o "$dir"
     harness "$dir" "$dir/out" -DSPLIT
-    "$python" "$here/compare.py" "$out/expected_$i.txt" "$dir/out.txt" \
+    "$python" "$here/compare.py" "$expected" "$dir/out.txt" \
       --floor 0.1 --what "model $i $variant vs trainer [$arch]" ||
       failures=$((failures + 1))
     # A row's output does not depend on its batch: one call of 39 rows gives
@@ -46,7 +56,9 @@ for ((i = 0; i < count; i++)); do
     harness "$dir" "$dir/whole"
     cmp -s "$dir/out.txt" "$dir/whole.txt" ||
       { echo "FAIL model $i $variant: batch split changed the outputs"; failures=$((failures + 1)); }
-    if [ -f "$out/mc_$i.txt" ]; then
+    # Monte-Carlo entry points: with f32 weights (the MC references are the
+    # trainer's, unrounded).
+    if [ -f "$out/mc_$i.txt" ] && [[ $variant == fused || $variant == unfused ]]; then
       mc=(-DMC="m${i}_predict_mc")
       harness "$dir" "$dir/mc_split" -DSPLIT "${mc[@]}"
       harness "$dir" "$dir/mc_whole" "${mc[@]}"
