@@ -19,6 +19,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -133,18 +134,6 @@ void mlir::kiln::registerCompilerDialects(DialectRegistry &registry) {
   registerLLVMDialectTranslation(registry);
 }
 
-const char *mlir::kiln::quantizeName(Quantize q) {
-  switch (q) {
-  case Quantize::F16:
-    return "f16";
-  case Quantize::BF16:
-    return "bf16";
-  case Quantize::None:
-    break;
-  }
-  return "none";
-}
-
 LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
                                       MLIRContext &context) {
   Location fileLoc = FileLineColLoc::get(&context, options.input, 0, 0);
@@ -187,7 +176,17 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   pipelineOptions.vectorBits = getVectorBits(**machine);
   pipelineOptions.foldBatchNorm = options.foldBatchNorm;
   pipelineOptions.fuseActivations = options.fuseActivations;
-  pipelineOptions.quantize = quantizeName(options.quantize);
+  pipelineOptions.quantize = options.quantize;
+  // Without F16C an x86 target widens f16 one element at a time through
+  // a library call: correct, but slower than f32. bf16 widens with a
+  // shift everywhere.
+  if (options.quantize == WeightType::f16 &&
+      (*machine)->getTargetTriple().isX86() &&
+      !(*machine)->getMCSubtargetInfo()->checkFeatures("+f16c"))
+    emitWarning(fileLoc) << "--quantize=f16 on a target without F16C "
+                            "converts each weight through a library call, "
+                            "slower than f32 weights; use --quantize=bf16 or "
+                            "a CPU with F16C (x86-64-v3)";
   pipelineOptions.outParams = true;
   pipelineOptions.monteCarlo = true;
   if (failed(buildNNToLLVMPipeline(pm, pipelineOptions)) ||
@@ -291,8 +290,9 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
       model, name, options.input,
       HeaderInfo{
           options.foldBatchNorm, options.fuseActivations,
-          options.quantize == Quantize::None ? ""
-                                             : quantizeName(options.quantize),
+          options.quantize == WeightType::f16    ? "f16"
+          : options.quantize == WeightType::bf16 ? "bf16"
+                                                 : "",
           pipelineOptions.vectorBits, predictBudget->rows,
           std::max({predictBudget->bytes, mcBudget.bytes, samplesBudget.bytes}),
           !entry.mcImplementation.empty(), mcBudget.rows,

@@ -15,6 +15,7 @@
 #define KILN_COMPILER_DRIVER_DRIVER_H
 
 #include "compiler/Target/ObjectEmitter.h"
+#include "compiler/Utils/Constants.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/LogicalResult.h"
@@ -25,13 +26,6 @@ namespace mlir::kiln {
 
 /// How far kilnc goes, Toy/onnx-mlir style.
 enum class EmitKind { Mlir, MlirLlvm, LlvmIr, Asm, Obj, Lib };
-
-/// How Dense weights are stored (kilnc --quantize). Arithmetic is f32 in
-/// every case.
-enum class Quantize { None, F16, BF16 };
-
-/// The nn-quantize-weights type name of `q` ("none" for None).
-const char *quantizeName(Quantize q);
 
 struct CompilerOptions {
   /// The .kiln model file.
@@ -46,7 +40,8 @@ struct CompilerOptions {
   TargetOptions target;
   bool foldBatchNorm = true;
   bool fuseActivations = true;
-  Quantize quantize = Quantize::None;
+  /// Dense weight storage (kilnc --quantize).
+  WeightType quantize = WeightType::f32;
   /// Stack bytes one predict call may use for intermediate buffers; the
   /// entry point splits larger batches (the header states the bound).
   uint64_t maxStackBytes = 1024 * 1024;

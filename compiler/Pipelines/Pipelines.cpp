@@ -54,7 +54,7 @@ kiln::buildNNToLLVMPipeline(OpPassManager &pm,
   if (options.fuseActivations)
     funcPm.addPass(kiln::createFuseActivationsPass());
   pm.addPass(createCanonicalizerPass());
-  if (options.quantize != "none")
+  if (options.quantize != WeightType::f32)
     pm.addPass(kiln::createQuantizeWeightsPass(
         QuantizeWeightsPassOptions{options.quantize}));
   // Monte-Carlo loops: the layers before the first dropout move out of the

@@ -8,6 +8,8 @@
 #ifndef KILN_COMPILER_PIPELINES_PIPELINES_H
 #define KILN_COMPILER_PIPELINES_PIPELINES_H
 
+#include "compiler/Utils/Constants.h"
+
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Support/LogicalResult.h"
 
@@ -26,11 +28,14 @@ struct NNToLLVMPipelineOptions
       *this, "fuse-activations",
       llvm::cl::desc("Fuse activations into the Dense epilogue"),
       llvm::cl::init(true)};
-  Option<std::string> quantize{
+  Option<WeightType> quantize{
       *this, "quantize",
-      llvm::cl::desc("Dense weight storage: none (f32), f16 or bf16 "
-                     "(nn-quantize-weights; arithmetic stays f32)"),
-      llvm::cl::init("none")};
+      llvm::cl::desc("Dense weight storage (nn-quantize-weights; arithmetic "
+                     "stays f32)"),
+      llvm::cl::values(clEnumValN(WeightType::f32, "none", "f32 weights"),
+                       clEnumValN(WeightType::f16, "f16", "f16 weights"),
+                       clEnumValN(WeightType::bf16, "bf16", "bf16 weights")),
+      llvm::cl::init(WeightType::f32)};
   Option<unsigned> vectorBits{
       *this, "vector-bits",
       llvm::cl::desc("Vector width of the Dense kernels (128, 256, 512); "

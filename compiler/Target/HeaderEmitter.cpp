@@ -40,13 +40,16 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
               "approximations within a few float32 ulp).\n"
             : " * Precision: Dense weights stored as " + info.weightType +
                   " (kilnc --quantize=" + info.weightType +
-                  ": each trained weight\n * rounded to nearest, relative "
-                  "error <= " +
-                  (info.weightType == "f16" ? "2^-11" : "2^-8") +
-                  "), widened to float32 for float32\n * arithmetic "
+                  "): each weight,\n * after BatchNorm folding, rounded to "
+                  "nearest, error <= " +
+                  (info.weightType == "f16"
+                       ? "2^-11 relative (2^-25\n * absolute below 2^-14)"
+                       : "2^-8 relative") +
+                  ", then widened to float32 for float32\n * arithmetic "
                   "(fused multiply-adds; exp, expm1, tanh and erf by "
                   "polynomial\n * approximations within a few float32 "
-                  "ulp). Bias, BatchNorm and activations are\n * float32.\n")
+                  "ulp). Bias, unfolded BatchNorm and\n * activations are "
+                  "float32.\n")
     << " * Dense kernels: "
     << (info.vectorBits ? std::to_string(info.vectorBits) + "-bit vectors"
                         : std::string("reference lowering"))

@@ -18,6 +18,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
+#include "compiler/Utils/Constants.h"
+
 namespace mlir {
 class RewritePatternSet;
 

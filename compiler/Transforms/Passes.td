@@ -68,8 +68,13 @@ def QuantizeWeightsPass : Pass<"nn-quantize-weights", "::mlir::ModuleOp"> {
     functions (the Monte-Carlo entry points) gets one 16-bit copy.
   }];
   let options = [
-    Option<"type", "type", "std::string", /*default=*/"\"f16\"",
-           "Weight storage type: f16 or bf16">,
+    Option<"type", "type", "::mlir::kiln::WeightType",
+           /*default=*/"::mlir::kiln::WeightType::f16",
+           "Weight storage type", [{::llvm::cl::values(
+             clEnumValN(::mlir::kiln::WeightType::f16, "f16",
+                        "IEEE half: 11 significant bits, |w| <= 65504"),
+             clEnumValN(::mlir::kiln::WeightType::bf16, "bf16",
+                        "bfloat16: 8 significant bits, f32's range"))}]>,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

@@ -24,8 +24,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 
-#include <iomanip>
-#include <sstream>
+#include "llvm/Support/Format.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_QUANTIZEWEIGHTSPASS
@@ -36,10 +35,11 @@ using namespace mlir;
 
 namespace {
 
-/// `v` with as many digits as it takes to read back the same float.
-std::string shortest(float v) {
-  std::ostringstream os;
-  os << std::setprecision(9) << v;
+/// `v` as printf's %.9g: enough digits to read back the same float.
+std::string number(double v) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::format("%.9g", v);
   return os.str();
 }
 
@@ -49,23 +49,17 @@ struct QuantizeWeightsPass
 
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    FloatType target;
-    if (type == "f16")
-      target = FloatType::getF16(ctx);
-    else if (type == "bf16")
-      target = FloatType::getBF16(ctx);
-    else {
-      getOperation().emitError("nn-quantize-weights: type must be f16 or "
-                               "bf16, not '")
-          << type << "'";
-      return signalPassFailure();
-    }
+    FloatType target = kiln::getWeightElementType(ctx, type);
+    if (target.isF32())
+      return;
+    const llvm::fltSemantics &semantics = target.getFloatSemantics();
+    std::string typeName = type == kiln::WeightType::f16 ? "f16" : "bf16";
 
     // A weight used by several Dense ops is converted once; so is one
-    // attribute in several functions (the Monte-Carlo entry points are
-    // clones of the model function), which keeps one 16-bit copy of it.
+    // weight in several functions (the Monte-Carlo entry points are clones
+    // of the model function), which keeps one 16-bit copy of it.
     llvm::DenseMap<Value, Value> converted;
-    llvm::DenseMap<Attribute, Attribute> convertedAttrs;
+    kiln::ConstantCache cache;
     WalkResult result = getOperation().walk([&](nn::DenseOp dense) {
       Value weight = dense.getWeight();
       auto weightType = cast<RankedTensorType>(weight.getType());
@@ -84,40 +78,42 @@ struct QuantizeWeightsPass
         return WalkResult::advance();
       OpBuilder builder(ctx);
       builder.setInsertionPointAfterValue(weight);
-      if (Attribute done = convertedAttrs.lookup(weightAttr)) {
-        Value q = builder.create<arith::ConstantOp>(weight.getLoc(),
-                                                    cast<TypedAttr>(done));
-        converted[weight] = q;
-        dense.getWeightMutable().assign(q);
-        return WalkResult::advance();
-      }
-      FailureOr<SmallVector<double>> values = kiln::getConstantValues(weight);
-      if (failed(values))
-        return WalkResult::advance();
-      int64_t units = weightType.getDimSize(1);
-      SmallVector<float> floats;
-      floats.reserve(values->size());
-      for (auto [i, v] : llvm::enumerate(*values)) {
-        bool overflow = false;
-        (void)kiln::roundToType(static_cast<float>(v), target, &overflow);
-        if (overflow) {
-          dense.emitError("weight [")
-              << static_cast<int64_t>(i) / units << "]["
-              << static_cast<int64_t>(i) % units
-              << "] = " << shortest(static_cast<float>(v))
-              << " is beyond the range of " << type
-              << " (largest 65504); keep f32 weights or use bf16";
-          return WalkResult::interrupt();
+      Value q;
+      if (Attribute done = cache.lookup(weightAttr)) {
+        q = builder.create<arith::ConstantOp>(weight.getLoc(),
+                                              cast<TypedAttr>(done));
+      } else {
+        FailureOr<SmallVector<double>> values = kiln::getConstantValues(weight);
+        if (failed(values))
+          return WalkResult::advance();
+        int64_t units = weightType.getDimSize(1);
+        SmallVector<float> floats;
+        floats.reserve(values->size());
+        for (auto [i, v] : llvm::enumerate(*values)) {
+          bool overflow = false;
+          (void)kiln::roundToType(static_cast<float>(v), target, &overflow);
+          if (overflow) {
+            InFlightDiagnostic diag =
+                dense.emitError("weight [")
+                << static_cast<int64_t>(i) / units << "]["
+                << static_cast<int64_t>(i) % units << "] = " << number(v)
+                << " is beyond the range of " << typeName << " (largest "
+                << number(APFloat::getLargest(semantics).convertToDouble())
+                << ")";
+            if (type == kiln::WeightType::f16)
+              diag << "; keep f32 weights or use bf16";
+            return WalkResult::interrupt();
+          }
+          floats.push_back(static_cast<float>(v));
         }
-        floats.push_back(static_cast<float>(v));
+        auto newType = RankedTensorType::get(weightType.getShape(), target);
+        q = kiln::createFloatConstant(builder, weight.getLoc(), weight, newType,
+                                      floats, "quantized");
+        Attribute qAttr;
+        if (matchPattern(q, m_Constant(&qAttr)))
+          cache.insert(weightAttr, qAttr);
       }
-      auto newType = RankedTensorType::get(weightType.getShape(), target);
-      Value q = kiln::createFloatConstant(builder, weight.getLoc(), weight,
-                                          newType, floats, "quantized");
       converted[weight] = q;
-      Attribute qAttr;
-      if (matchPattern(q, m_Constant(&qAttr)))
-        convertedAttrs[weightAttr] = qAttr;
       dense.getWeightMutable().assign(q);
       return WalkResult::advance();
     });

@@ -1,5 +1,4 @@
-//===- Constants.cpp - Reading and making float tensor constants
-//------------===//
+//===- Constants.cpp - Reading and making float tensor constants ----------===//
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -93,8 +92,8 @@ Value kiln::createFloatConstant(OpBuilder &builder, Location loc, Value like,
   for (float v : values)
     rounded.push_back(roundToType(v, element));
   if (blob) {
-    // Little-endian 16-bit patterns, the layout LLVM's constant of the
-    // tensor's element type takes.
+    // 16-bit patterns in host byte order, as the reader above and LLVM's
+    // translation of the blob (ConstantDataArray::getRaw) take them.
     SmallVector<uint16_t> bits;
     bits.reserve(rounded.size());
     for (const APFloat &v : rounded)
@@ -106,4 +105,54 @@ Value kiln::createFloatConstant(OpBuilder &builder, Location loc, Value like,
     attr = DenseElementsAttr::get(type, rounded);
   }
   return builder.create<arith::ConstantOp>(loc, type, attr);
+}
+
+FloatType kiln::getWeightElementType(MLIRContext *context, WeightType type) {
+  switch (type) {
+  case WeightType::f16:
+    return FloatType::getF16(context);
+  case WeightType::bf16:
+    return FloatType::getBF16(context);
+  case WeightType::f32:
+    break;
+  }
+  return FloatType::getF32(context);
+}
+
+namespace {
+/// The bytes of a blob constant, if `attr` is one.
+std::optional<ArrayRef<char>> blobBytes(Attribute attr) {
+  auto blob = dyn_cast_or_null<DenseResourceElementsAttr>(attr);
+  if (!blob || !blob.getRawHandle().getBlob())
+    return std::nullopt;
+  return blob.getRawHandle().getBlob()->getData();
+}
+
+uint64_t contentHash(Attribute attr, ArrayRef<char> bytes) {
+  return llvm::hash_combine(
+      cast<TypedAttr>(attr).getType(),
+      llvm::hash_combine_range(bytes.begin(), bytes.end()));
+}
+} // namespace
+
+Attribute kiln::ConstantCache::lookup(Attribute source) {
+  if (Attribute found = byAttribute.lookup(source))
+    return found;
+  std::optional<ArrayRef<char>> bytes = blobBytes(source);
+  if (!bytes)
+    return Attribute();
+  auto it = byContent.find(contentHash(source, *bytes));
+  if (it == byContent.end())
+    return Attribute();
+  Type type = cast<TypedAttr>(source).getType();
+  for (auto &[other, result] : it->second)
+    if (cast<TypedAttr>(other).getType() == type && blobBytes(other) == bytes)
+      return byAttribute[source] = result;
+  return Attribute();
+}
+
+void kiln::ConstantCache::insert(Attribute source, Attribute result) {
+  byAttribute[source] = result;
+  if (std::optional<ArrayRef<char>> bytes = blobBytes(source))
+    byContent[contentHash(source, *bytes)].push_back({source, result});
 }

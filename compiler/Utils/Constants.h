@@ -38,6 +38,30 @@ Value createFloatConstant(OpBuilder &builder, Location loc, Value like,
 /// whether it overflowed to infinity.
 APFloat roundToType(float value, FloatType type, bool *overflow = nullptr);
 
+/// How Dense weights are stored (nn-quantize-weights, kilnc --quantize);
+/// arithmetic is f32 in every case.
+enum class WeightType { f32, f16, bf16 };
+
+/// The element type of `type` in `context` (f32 for WeightType::f32).
+FloatType getWeightElementType(MLIRContext *context, WeightType type);
+
+/// What a pass made from a constant, found again for the same constant
+/// under another attribute: BatchNorm folding makes a new blob in every
+/// function, so the Monte-Carlo entry points (clones of the model
+/// function) hold equal weights under different blob names. Blobs are
+/// matched by type and bytes, literals by attribute (they are uniqued).
+class ConstantCache {
+public:
+  /// The result recorded for `source` or for an equal constant, or null.
+  Attribute lookup(Attribute source);
+  void insert(Attribute source, Attribute result);
+
+private:
+  DenseMap<Attribute, Attribute> byAttribute;
+  /// Blobs by a hash of type and bytes: (source, result) pairs.
+  DenseMap<uint64_t, SmallVector<std::pair<Attribute, Attribute>, 1>> byContent;
+};
+
 } // namespace mlir::kiln
 
 #endif // KILN_COMPILER_UTILS_CONSTANTS_H

@@ -1,6 +1,6 @@
-// Weight rounding end to end: nn-to-llvm with quantize=f16 and bf16 at the
-// vector width of the host's kernels and through the reference lowering,
-// against f32. y = [1, 1]·W with W's columns [0.1, 0] and
+// Weight rounding end to end: nn-to-llvm with quantize=f16 and bf16 through
+// the vector kernels (512 and 256 bits) and the reference lowering, against
+// f32. y = [1, 1]·W with W's columns [0.1, 0] and
 // [1 + 3·2^-11, 0]: f16 stores 0.1 as 0.0999755859375 and 1 + 3·2^-11 as
 // 1 + 2^-9 (the tie goes to even); bf16 stores 0.10009765625 and 1.
 // printMemrefF32 prints 6 significant digits.

@@ -1,8 +1,10 @@
 // RUN: kiln-opt %s --split-input-file --nn-quantize-weights --verify-diagnostics | FileCheck %s --check-prefix=F16
-// RUN: kiln-opt %s --split-input-file --nn-quantize-weights=type=bf16 | FileCheck %s --check-prefix=BF16
+// The last split overflows bf16 too: its error goes to BF16-RANGE.
+// RUN: not kiln-opt %s --split-input-file --nn-quantize-weights=type=bf16 2>/dev/null | FileCheck %s --check-prefix=BF16
+// RUN: not kiln-opt %s --split-input-file --nn-quantize-weights=type=bf16 2>&1 >/dev/null | FileCheck %s --check-prefix=BF16-RANGE
 // RUN: not kiln-opt %s --split-input-file --nn-quantize-weights=type=f8 2>&1 | FileCheck %s --check-prefix=TYPE
 
-// TYPE: nn-quantize-weights: type must be f16 or bf16, not 'f8'
+// TYPE: Cannot find option named 'f8'!
 
 // Rounding to nearest, ties to even. f16 has 10 fraction bits: 1 + 2^-11
 // lies halfway between 1 and 1 + 2^-10 and goes to 1 (even); 1 + 3·2^-11
@@ -14,11 +16,12 @@
 // to 1, 0.1 to 0x3DCD = 0.10009765625, 65504 to 65536; tiny values stay.
 // The bias stays f32, and a weight shared by two layers is converted once.
 // F16-LABEL: func @rounding
+// The f32 original is gone.
+// F16-NOT: arith.constant {{.*}} : tensor<2x4xf32>
 // F16: %[[W:.*]] = arith.constant dense<{{\[\[}}9.997550e-02, 1.000000e+00, 1.001950e+00, 6.550400e+04], [-5.960460e-08, 0.000000e+00, 1.000000e+00, 2.000000e+00]]> : tensor<2x4xf16>
 // F16: %[[B:.*]] = arith.constant dense<1.000000e-01> : tensor<4xf32>
 // F16: nn.dense %{{.*}}, %[[W]], %[[B]] : (tensor<?x2xf32>, tensor<2x4xf16>, tensor<4xf32>) -> tensor<?x4xf32>
 // F16: nn.dense %{{.*}}, %[[W]] : (tensor<?x2xf32>, tensor<2x4xf16>) -> tensor<?x4xf32>
-// F16-NOT: xf32>{{.*}}dense<{{\[\[}}
 // BF16-LABEL: func @rounding
 // BF16: %[[W:.*]] = arith.constant dense<{{\[\[}}1.000980e-01, 1.000000e+00, 1.000000e+00, 6.553600e+04], [-3.003520e-08, 9.968060e-10, 1.000000e+00, 2.000000e+00]]> : tensor<2x4xbf16>
 // BF16: nn.dense %{{.*}}, %[[W]], %{{.*}} : (tensor<?x2xf32>, tensor<2x4xbf16>, tensor<4xf32>) -> tensor<?x4xf32>
@@ -39,6 +42,7 @@ func.func @rounding(%x: tensor<?x2xf32>) -> tensor<?x4xf32> {
 // the blob's alignment word.
 // F16-LABEL: func @blob
 // F16: arith.constant dense_resource<[[Q:quantized[_0-9]*]]> : tensor<1x2xf16>
+// F16-NOT: weights:
 // F16: [[Q]]: "0x02000000662E003C"
 // BF16-LABEL: func @blob
 // BF16: arith.constant dense_resource<[[Q:quantized[_0-9]*]]> : tensor<1x2xbf16>
@@ -109,5 +113,17 @@ func.func @overflow(%x: tensor<?x2xf32>) -> tensor<?x1xf32> {
   %w = arith.constant dense<[[1.0], [65520.0]]> : tensor<2x1xf32>
   // expected-error@+1 {{weight [1][0] = 65520 is beyond the range of f16 (largest 65504); keep f32 weights or use bf16}}
   %y = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x1xf32>) -> tensor<?x1xf32>
+  return %y : tensor<?x1xf32>
+}
+
+// -----
+
+// Beyond bf16's range as well (largest 3.38953139e38; f32's is 3.4028e38):
+// the message names the type's own limit, and suggests bf16 only for f16.
+// BF16-RANGE: error: weight [0][0] = 3.39999995e+38 is beyond the range of bf16 (largest 3.38953139e+38){{$}}
+func.func @overflow_bf16(%x: tensor<?x1xf32>) -> tensor<?x1xf32> {
+  %w = arith.constant dense<3.4e38> : tensor<1x1xf32>
+  // expected-error@+1 {{weight [0][0] = 3.39999995e+38 is beyond the range of f16 (largest 65504); keep f32 weights or use bf16}}
+  %y = nn.dense %x, %w : (tensor<?x1xf32>, tensor<1x1xf32>) -> tensor<?x1xf32>
   return %y : tensor<?x1xf32>
 }

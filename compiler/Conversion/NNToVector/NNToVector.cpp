@@ -82,10 +82,10 @@ struct Panel {
 };
 
 /// Packed constants by the constant they were packed from. The
-/// Monte-Carlo entry points are clones of the model function with the same
-/// weight attributes: packing each once gives them one copy of the packed
-/// weights (bufferization makes one global per attribute), not three.
-using PackCache = llvm::DenseMap<Attribute, Attribute>;
+/// Monte-Carlo entry points are clones of the model function with equal
+/// weights: packing each once gives them one copy of the packed weights
+/// (bufferization makes one global per attribute), not three.
+using PackCache = kiln::ConstantCache;
 
 class DenseKernelBuilder {
 public:
@@ -162,7 +162,7 @@ Value DenseKernelBuilder::cachedPack(Value source, function_ref<Value()> pack) {
   Value packed = pack();
   Attribute packedAttr;
   if (matchPattern(packed, m_Constant(&packedAttr)))
-    cache[sourceAttr] = packedAttr;
+    cache.insert(sourceAttr, packedAttr);
   return packed;
 }
 

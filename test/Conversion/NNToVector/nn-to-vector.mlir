@@ -117,10 +117,14 @@ func.func @dense_f16_weights(%x: tensor<?x2xf32>) -> tensor<?x5xf32> {
 // -----
 
 // One constant in two functions (the Monte-Carlo entry points are clones of
-// the model function) is packed once: both use the same packed blob.
+// the model function) is packed once: both use the same packed blob; so
+// does an equal blob under another name (BatchNorm folding makes one per
+// function).
 // CHECK-LABEL: func @shared_a
 // CHECK: arith.constant dense_resource<[[P:packed[_0-9]*]]> : tensor<12xf32>
 // CHECK-LABEL: func @shared_b
+// CHECK: arith.constant dense_resource<[[P]]> : tensor<12xf32>
+// CHECK-LABEL: func @shared_c
 // CHECK: arith.constant dense_resource<[[P]]> : tensor<12xf32>
 // CHECK-NOT: dense_resource<packed
 func.func @shared_a(%x: tensor<?x2xf32>) -> tensor<?x4xf32> {
@@ -133,11 +137,17 @@ func.func @shared_b(%x: tensor<?x2xf32>) -> tensor<?x4xf32> {
   %y = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x4xf32>) -> tensor<?x4xf32>
   return %y : tensor<?x4xf32>
 }
+func.func @shared_c(%x: tensor<?x2xf32>) -> tensor<?x4xf32> {
+  %w = arith.constant dense_resource<equal> : tensor<2x4xf32>
+  %y = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
 
 {-#
   dialect_resources: {
     builtin: {
-      shared: "0x040000000000803F0000004000004040000080400000A0400000C0400000E04000000041"
+      shared: "0x040000000000803F0000004000004040000080400000A0400000C0400000E04000000041",
+      equal: "0x040000000000803F0000004000004040000080400000A0400000C0400000E04000000041"
     }
   }
 #-}
