@@ -10,7 +10,8 @@
 //   10 rounds: (hi0, lo0) = M0·x0, (hi1, lo1) = M1·x2 (32×32 → 64 bits),
 //              x = (hi1 ^ x1 ^ k0, lo1, hi0 ^ x3 ^ k1, lo0),
 //              the key bumped by (W0, W1) before every round but the first
-//   word index mod 4 of the result, then (u >> 8)·2^-24.
+//   word index mod 4 of the result (the runtime maps it to (u >> 8)·2^-24;
+//   the dropout lowering compares the word itself, see NNToLinalg.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,13 +52,4 @@ std::array<Value, 4> kiln::buildPhiloxBlock(OpBuilder &b, Location loc,
     x = {y0, p1.getLow(), y2, p0.getLow()};
   }
   return x;
-}
-
-Value kiln::buildUnitFloat(OpBuilder &b, Location loc, Value word) {
-  Value top24 = b.create<arith::ShRUIOp>(
-      loc, word, b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(8)));
-  Value f = b.create<arith::UIToFPOp>(loc, b.getF32Type(), top24);
-  return b.create<arith::MulFOp>(
-      loc, f,
-      b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(1.0f / 16777216.0f)));
 }

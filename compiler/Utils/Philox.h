@@ -1,14 +1,12 @@
-//===- Philox.h - The runtime's Philox4x32-10 in arith ops -------*- C++
-//-*-===//
+//===- Philox.h - The runtime's Philox4x32-10 in arith ops --*- C++ -*-===//
 //
 // SPDX-License-Identifier: Apache-2.0
 //
 //===----------------------------------------------------------------------===//
 //
-// kiln_rng_u32_at's Philox block and kiln_rng_uniform_at's mapping to
-// [0, 1) (runtime/src/rng.c) rebuilt from arith ops, so that compiled
-// Monte-Carlo dropout draws bit for bit what the trainer draws
-// (test/Integration/random-models.test compares the two).
+// kiln_rng_u32_at's Philox block (runtime/src/rng.c) rebuilt from arith
+// ops, so that compiled Monte-Carlo dropout draws bit for bit what the
+// trainer draws (test/Integration/random-models.test compares the two).
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,9 +25,6 @@ namespace mlir::kiln {
 std::array<Value, 4> buildPhiloxBlock(OpBuilder &b, Location loc, Value seed,
                                       uint32_t stream, Value sample,
                                       Value block);
-
-/// A word mapped to [0, 1) as kiln_rng_uniform_at does: (u >> 8)·2^-24.
-Value buildUnitFloat(OpBuilder &b, Location loc, Value word);
 
 } // namespace mlir::kiln
 

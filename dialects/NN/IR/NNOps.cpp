@@ -137,12 +137,22 @@ LogicalResult ActivationOp::verify() {
 // DropoutOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult DropoutOp::verify() {
-  float rate = getRate().convertToFloat();
+namespace {
+LogicalResult verifyRate(Operation *op, APFloat rateAttr) {
+  float rate = rateAttr.convertToFloat();
   if (!(rate >= 0 && rate < 1))
-    return emitOpError("rate must be in [0, 1), got ") << rate;
+    return op->emitOpError("rate must be in [0, 1), got ") << rate;
   return success();
 }
+} // namespace
+
+LogicalResult DropoutOp::verify() { return verifyRate(*this, getRate()); }
+
+//===----------------------------------------------------------------------===//
+// McDropoutOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult McDropoutOp::verify() { return verifyRate(*this, getRate()); }
 
 //===----------------------------------------------------------------------===//
 // FlattenOp

@@ -184,6 +184,7 @@ def NN_McDropoutOp : NN_Op<"mc_dropout",
     $input `,` $seed `,` $sample `,` $rows_per_sample attr-dict `:`
     type($input) `,` type($seed) `,` type($sample)
   }];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -115,19 +115,24 @@ func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // nn.mc_dropout: sample by sample (count = rows / rows per sample), keep
 // flags from Philox4x32-10 (ten rounds of two 32×32→64 multiplies), one block
-// per four units, into four [blocks] buffers of that sample only; the flags
-// interleaved into unit order ([blocks, 4], affine reads); then the sample's rows
-// rewritten in place with its flags broadcast over them (standard dropout:
-// × 1/(1 − 0.2)).
+// per four units, into four buffers of that sample only, padded to 16 blocks
+// (no scalar remainder), each word kept iff word >= 256·ceil(0.2·2^24) =
+// 858993664 (uniform >= rate, without the float conversion); the first 2
+// blocks' flags interleaved into unit order ([blocks, 4], affine reads);
+// then the sample's rows rewritten in place with its flags broadcast over
+// them (standard dropout: × 1/(1 − 0.2)).
 // CHECK-LABEL: func @mc_dropout
 // CHECK: call @[[FN:__kiln_mc_dropout_3_[0-9a-fx]+]]
 // CHECK: func.func private @[[FN]](%{{.*}}: tensor<?x8xf32> {bufferization.writable = true}{{.*}} attributes {passthrough = ["noinline"]}
 // CHECK: %[[COUNT:.*]] = arith.divui %{{.*}}, %arg3
 // CHECK: scf.for %[[S:.*]] = %{{.*}} to %[[COUNT]] step
 // CHECK: tensor.extract_slice %{{.*}}[%{{.*}}, 0] [%arg3, 8] [1, 1]
-// CHECK: linalg.generic {{.*}} outs({{.*}} : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>)
+// CHECK: linalg.generic {{.*}} outs({{.*}} : tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>)
 // CHECK-COUNT-20: arith.mului_extended
+// CHECK: %[[T:.*]] = arith.constant 858993664 : i32
+// CHECK: arith.cmpi uge, %{{.*}}, %[[T]] : i32
 // CHECK: linalg.yield {{.*}} : f32, f32, f32, f32
+// CHECK-COUNT-4: tensor.extract_slice %{{.*}}[0] [2] [1] : tensor<16xf32> to tensor<2xf32>
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins({{.*}} : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) outs(%{{.*}} : tensor<2x4xf32>)
 // CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0, 1]] : tensor<2x4xf32> into tensor<8xf32>
 // CHECK: linalg.generic

@@ -147,6 +147,15 @@ func.func @dropout_rate(%x: tensor<?x4xf32>) {
 
 // -----
 
+// The Monte-Carlo lowering's integer keep threshold relies on rate < 1.
+func.func @mc_dropout_rate(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %rows: index) {
+  // expected-error@+1 {{rate must be in [0, 1), got 1}}
+  %0 = nn.mc_dropout %x, %seed, %s, %rows {rate = 1.0 : f32} : tensor<?x4xf32>, i64, i32
+  return
+}
+
+// -----
+
 func.func @flatten_element_type(%x: tensor<?x2x2xf32>) {
   // expected-error@+1 {{input and output element types differ}}
   %0 = nn.flatten %x : tensor<?x2x2xf32> -> tensor<?x4xf16>
