@@ -16,11 +16,11 @@
 //                    seed 12345), the mean rows then the stddev rows
 //   mcs_i.txt        and every sample's predict(rows, MC, seed 12345,
 //                    sample s) for s < 5, one line per (row, sample)
-//   expected_f16_i.txt, expected_bf16_i.txt
-//                    predict() with every Dense kernel rounded to f16 or
-//                    bf16 (kilnc --quantize), rounded here independently of
-//                    the compiler: _Float16's conversion and bf16's
-//                    round-to-nearest-even on the bit pattern
+//   expected_f16_i.txt, expected_bf16_i.txt (and mc_f16_i.txt, mc_bf16_i.txt)
+//                    predict() (predictMc) with every Dense kernel rounded
+//                    to f16 or bf16 (kilnc --quantize), rounded here
+//                    independently of the compiler: _Float16's conversion
+//                    and bf16's round-to-nearest-even on the bit pattern
 //   arch_i.txt       a one-line description, for failure messages
 // The architectures draw from: every elementwise activation inside Dense
 // and as an Activation layer (PReLU with per-unit slopes in both), softmax
@@ -170,17 +170,20 @@ float roundToF16(float v) {
   return static_cast<float>(static_cast<_Float16>(v));
 }
 
-/// Writes `m` to `path`, %.9g, one row per line.
-bool writeRows(const std::string &path, const Matrix &m) {
+/// Writes the rows of each matrix, one after the other, to `path`, %.9g,
+/// one row per line.
+bool writeRows(const std::string &path,
+               std::initializer_list<const Matrix *> matrices) {
   std::ofstream out(path);
   char num[32];
-  for (int64_t r = 0; r < m.rows(); ++r) {
-    for (int64_t j = 0; j < m.cols(); ++j) {
-      std::snprintf(num, sizeof num, "%.9g", m(r, j));
-      out << (j ? " " : "") << num;
+  for (const Matrix *m : matrices)
+    for (int64_t r = 0; r < m->rows(); ++r) {
+      for (int64_t j = 0; j < m->cols(); ++j) {
+        std::snprintf(num, sizeof num, "%.9g", (*m)(r, j));
+        out << (j ? " " : "") << num;
+      }
+      out << "\n";
     }
-    out << "\n";
-  }
   return static_cast<bool>(out);
 }
 
@@ -269,7 +272,11 @@ int main(int argc, char **argv) {
       return fail(s.message());
     Matrix x = rawRows(rows);
     Matrix y = model.predict(standardize(x));
-    // The same rows with 16-bit kernels, then the f32 kernels back.
+    bool hasDropout = false;
+    for (train::Layer *layer : model.layers())
+      hasDropout |= dynamic_cast<Dropout *>(layer) != nullptr;
+    // The same rows with 16-bit kernels (and their MC mean and stddev),
+    // then the f32 kernels back.
     using Round = float (*)(float);
     for (auto [type, round] :
          {std::pair<const char *, Round>{"f16", roundToF16},
@@ -278,30 +285,25 @@ int main(int argc, char **argv) {
       for (train::Layer *layer : model.layers())
         if (auto *dense = dynamic_cast<Dense *>(layer))
           dense->kernel.value = dense->kernel.value.unaryExpr(round);
-      if (!writeRows(prefix + "expected_" + type + "_" + n + ".txt",
-                     model.predict(standardize(x))))
-        return fail(std::string("cannot write expected_") + type + "_" + n +
-                    ".txt");
+      Matrix y16 = model.predict(standardize(x));
+      std::string file = std::string("expected_") + type + "_" + n + ".txt";
+      if (!writeRows(prefix + file, {&y16}))
+        return fail("cannot write " + file);
+      if (hasDropout) {
+        Sequential::MonteCarlo mc =
+            model.predictMc(standardize(x), kMcSamples, 12345);
+        file = std::string("mc_") + type + "_" + n + ".txt";
+        if (!writeRows(prefix + file, {&mc.mean, &mc.stddev}))
+          return fail("cannot write " + file);
+      }
       model.setWeights(saved);
     }
-    bool hasDropout = false;
-    for (train::Layer *layer : model.layers())
-      hasDropout |= dynamic_cast<Dropout *>(layer) != nullptr;
     if (hasDropout) {
       Sequential::MonteCarlo mc =
           model.predictMc(standardize(x), kMcSamples, 12345);
-      std::ofstream out(prefix + "mc_" + n + ".txt");
-      char num[32];
-      for (const Matrix *m : {&mc.mean, &mc.stddev})
-        for (int64_t r = 0; r < m->rows(); ++r) {
-          for (int64_t j = 0; j < m->cols(); ++j) {
-            std::snprintf(num, sizeof num, "%.9g", (*m)(r, j));
-            out << (j ? " " : "") << num;
-          }
-          out << "\n";
-        }
-      if (!out)
+      if (!writeRows(prefix + "mc_" + n + ".txt", {&mc.mean, &mc.stddev}))
         return fail("cannot write mc_" + n + ".txt");
+      char num[32];
       std::vector<Matrix> perSample;
       for (uint32_t sample = 0; sample < kMcPerSample; ++sample)
         perSample.push_back(

@@ -56,8 +56,15 @@ for ((i = 0; i < count; i++)); do
     harness "$dir" "$dir/whole"
     cmp -s "$dir/out.txt" "$dir/whole.txt" ||
       { echo "FAIL model $i $variant: batch split changed the outputs"; failures=$((failures + 1)); }
-    # Monte-Carlo entry points: with f32 weights (the MC references are the
-    # trainer's, unrounded).
+    # 16-bit weights: the MC mean and stddev against the trainer's
+    # predictMc with the same rounded kernels.
+    if [ -f "$out/mc_${variant}_$i.txt" ]; then
+      harness "$dir" "$dir/mc_split" -DSPLIT -DMC="m${i}_predict_mc"
+      "$python" "$here/compare.py" "$out/mc_${variant}_$i.txt" "$dir/mc_split.txt" \
+        --floor 0.1 --what "model $i $variant MC mean/std vs trainer" ||
+        failures=$((failures + 1))
+    fi
+    # f32 weights: MC mean and stddev, per-sample outputs, batch splits.
     if [ -f "$out/mc_$i.txt" ] && [[ $variant == fused || $variant == unfused ]]; then
       mc=(-DMC="m${i}_predict_mc")
       harness "$dir" "$dir/mc_split" -DSPLIT "${mc[@]}"
