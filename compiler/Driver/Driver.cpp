@@ -180,7 +180,7 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   // Without F16C an x86 target widens f16 one element at a time through
   // a library call: correct, but slower than f32. bf16 widens with a
   // shift everywhere.
-  if (options.quantize == WeightType::f16 &&
+  if (options.quantize == Precision::f16 &&
       (*machine)->getTargetTriple().isX86() &&
       !(*machine)->getMCSubtargetInfo()->checkFeatures("+f16c"))
     emitWarning(fileLoc) << "--quantize=f16 on a target without F16C "
@@ -290,9 +290,9 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
       model, name, options.input,
       HeaderInfo{
           options.foldBatchNorm, options.fuseActivations,
-          options.quantize == WeightType::f16    ? "f16"
-          : options.quantize == WeightType::bf16 ? "bf16"
-                                                 : "",
+          options.quantize == Precision::f16    ? "f16"
+          : options.quantize == Precision::bf16 ? "bf16"
+                                                : "",
           pipelineOptions.vectorBits, predictBudget->rows,
           std::max({predictBudget->bytes, mcBudget.bytes, samplesBudget.bytes}),
           !entry.mcImplementation.empty(), mcBudget.rows,

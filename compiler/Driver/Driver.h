@@ -41,7 +41,7 @@ struct CompilerOptions {
   bool foldBatchNorm = true;
   bool fuseActivations = true;
   /// Dense weight storage (kilnc --quantize).
-  WeightType quantize = WeightType::f32;
+  Precision quantize = Precision::f32;
   /// Stack bytes one predict call may use for intermediate buffers; the
   /// entry point splits larger batches (the header states the bound).
   uint64_t maxStackBytes = 1024 * 1024;

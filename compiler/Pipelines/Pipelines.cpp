@@ -16,7 +16,7 @@
 //  2. nn-fold-batch-norm before fusion: folding needs the Dense linear, and
 //     turns Dense->BN->Act into Dense->Act, which fusion then merges.
 //  3. nn-fuse-activations, canonicalize (identity activations, no-op
-//     flattens). nn-quantize-weights (option quantize) after folding, so
+//     flattens). nn-quantize (option quantize) after folding, so
 //     folded weights are rounded to 16 bits once.
 //  4. convert-nn-to-vector (unless vector-bits=0): Dense layers with
 //     constant weights become packed-weight vector kernels.
@@ -54,9 +54,8 @@ kiln::buildNNToLLVMPipeline(OpPassManager &pm,
   if (options.fuseActivations)
     funcPm.addPass(kiln::createFuseActivationsPass());
   pm.addPass(createCanonicalizerPass());
-  if (options.quantize != WeightType::f32)
-    pm.addPass(kiln::createQuantizeWeightsPass(
-        QuantizeWeightsPassOptions{options.quantize}));
+  if (options.quantize != Precision::f32)
+    pm.addPass(kiln::createQuantizePass(QuantizePassOptions{options.quantize}));
   // Monte-Carlo loops: the layers before the first dropout move out of the
   // sample loop and run once.
   if (options.monteCarlo)

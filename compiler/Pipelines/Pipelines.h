@@ -28,14 +28,14 @@ struct NNToLLVMPipelineOptions
       *this, "fuse-activations",
       llvm::cl::desc("Fuse activations into the Dense epilogue"),
       llvm::cl::init(true)};
-  Option<WeightType> quantize{
+  Option<Precision> quantize{
       *this, "quantize",
-      llvm::cl::desc("Dense weight storage (nn-quantize-weights; arithmetic "
+      llvm::cl::desc("Dense weight storage (nn-quantize; arithmetic "
                      "stays f32)"),
-      llvm::cl::values(clEnumValN(WeightType::f32, "none", "f32 weights"),
-                       clEnumValN(WeightType::f16, "f16", "f16 weights"),
-                       clEnumValN(WeightType::bf16, "bf16", "bf16 weights")),
-      llvm::cl::init(WeightType::f32)};
+      llvm::cl::values(clEnumValN(Precision::f32, "none", "f32 weights"),
+                       clEnumValN(Precision::f16, "f16", "f16 weights"),
+                       clEnumValN(Precision::bf16, "bf16", "bf16 weights")),
+      llvm::cl::init(Precision::f32)};
   Option<unsigned> vectorBits{
       *this, "vector-bits",
       llvm::cl::desc("Vector width of the Dense kernels (128, 256, 512); "

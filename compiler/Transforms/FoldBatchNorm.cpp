@@ -83,7 +83,7 @@ struct DenseConstants {
 };
 
 FailureOr<DenseConstants> denseConstants(nn::DenseOp dense) {
-  // Only f32 weights: the pipeline folds before nn-quantize-weights, so the
+  // Only f32 weights: the pipeline folds before nn-quantize, so the
   // folded weights are rounded to 16 bits once, not twice.
   auto weightType = cast<RankedTensorType>(dense.getWeight().getType());
   if (!weightType.getElementType().isF32())

@@ -47,14 +47,15 @@ def StripDropoutPass : Pass<"nn-strip-dropout", "::mlir::func::FuncOp"> {
   }];
 }
 
-def QuantizeWeightsPass : Pass<"nn-quantize-weights", "::mlir::ModuleOp"> {
+def QuantizePass : Pass<"nn-quantize", "::mlir::ModuleOp"> {
   let summary = "Store Dense weights in 16 bits (f16 or bf16), computing "
                 "in f32";
   let description = [{
     Weight-only quantization, what TFLite calls float16 quantization: each
     f32 `nn.dense` weight constant is rounded, to nearest with ties to
-    even, to `type` (f16: 11 significant bits, largest 65504; bf16: 8
-    significant bits, f32's range). The kernels widen each weight back to
+    even, to `precision` (f16: 11 significant bits, largest 65504; bf16: 8
+    significant bits, f32's range). The design's integer precisions (i16,
+    i8 with calibrated activations) are not implemented yet. The kernels widen each weight back to
     f32 exactly, so the only change is the weight rounding,
     |w16 − w| ≤ 2^-11·|w| (f16 normal range) or 2^-8·|w| (bf16), and a
     layer's error is at most that times Σ|x·w|. Halving the weight bytes
@@ -63,17 +64,17 @@ def QuantizeWeightsPass : Pass<"nn-quantize-weights", "::mlir::ModuleOp"> {
 
     Bias, PReLU slopes, BatchNorm and activations stay f32; run it after
     `nn-fold-batch-norm`, so folded weights are rounded once. A weight
-    beyond f16's range is an error naming the layer (bf16 keeps it). It
+    beyond the range is an error naming the layer (bf16 keeps f32's). It
     runs on the module so that a weight attribute shared by several
     functions (the Monte-Carlo entry points) gets one 16-bit copy.
   }];
   let options = [
-    Option<"type", "type", "::mlir::kiln::WeightType",
-           /*default=*/"::mlir::kiln::WeightType::f16",
-           "Weight storage type", [{::llvm::cl::values(
-             clEnumValN(::mlir::kiln::WeightType::f16, "f16",
+    Option<"precision", "precision", "::mlir::kiln::Precision",
+           /*default=*/"::mlir::kiln::Precision::f16",
+           "Weight storage precision", [{::llvm::cl::values(
+             clEnumValN(::mlir::kiln::Precision::f16, "f16",
                         "IEEE half: 11 significant bits, |w| <= 65504"),
-             clEnumValN(::mlir::kiln::WeightType::bf16, "bf16",
+             clEnumValN(::mlir::kiln::Precision::bf16, "bf16",
                         "bfloat16: 8 significant bits, f32's range"))}]>,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];

@@ -107,13 +107,14 @@ Value kiln::createFloatConstant(OpBuilder &builder, Location loc, Value like,
   return builder.create<arith::ConstantOp>(loc, type, attr);
 }
 
-FloatType kiln::getWeightElementType(MLIRContext *context, WeightType type) {
-  switch (type) {
-  case WeightType::f16:
+FloatType kiln::getWeightElementType(MLIRContext *context,
+                                     Precision precision) {
+  switch (precision) {
+  case Precision::f16:
     return FloatType::getF16(context);
-  case WeightType::bf16:
+  case Precision::bf16:
     return FloatType::getBF16(context);
-  case WeightType::f32:
+  case Precision::f32:
     break;
   }
   return FloatType::getF32(context);

@@ -38,12 +38,12 @@ Value createFloatConstant(OpBuilder &builder, Location loc, Value like,
 /// whether it overflowed to infinity.
 APFloat roundToType(float value, FloatType type, bool *overflow = nullptr);
 
-/// How Dense weights are stored (nn-quantize-weights, kilnc --quantize);
+/// How Dense weights are stored (nn-quantize, kilnc --quantize);
 /// arithmetic is f32 in every case.
-enum class WeightType { f32, f16, bf16 };
+enum class Precision { f32, f16, bf16 };
 
-/// The element type of `type` in `context` (f32 for WeightType::f32).
-FloatType getWeightElementType(MLIRContext *context, WeightType type);
+/// The element type of `precision` in `context`.
+FloatType getWeightElementType(MLIRContext *context, Precision precision);
 
 /// What a pass made from a constant, found again for the same constant
 /// under another attribute: BatchNorm folding makes a new blob in every

@@ -67,14 +67,14 @@ int main(int argc, char **argv) {
                          cl::desc("Keep BatchNorm as separate layers"));
   cl::opt<bool> noFuse("no-fuse",
                        cl::desc("Keep activations out of the Dense epilogue"));
-  cl::opt<kiln::WeightType> quantize(
+  cl::opt<kiln::Precision> quantize(
       "quantize", cl::desc("Store Dense weights in 16 bits (f32 arithmetic)"),
-      cl::values(clEnumValN(kiln::WeightType::f32, "none", "f32 weights"),
-                 clEnumValN(kiln::WeightType::f16, "f16",
+      cl::values(clEnumValN(kiln::Precision::f32, "none", "f32 weights"),
+                 clEnumValN(kiln::Precision::f16, "f16",
                             "IEEE half: 11 significant bits, |w| <= 65504"),
-                 clEnumValN(kiln::WeightType::bf16, "bf16",
+                 clEnumValN(kiln::Precision::bf16, "bf16",
                             "bfloat16: 8 significant bits, f32's range")),
-      cl::init(kiln::WeightType::f32));
+      cl::init(kiln::Precision::f32));
   cl::opt<uint64_t> maxStack(
       "max-stack",
       cl::desc("Stack bytes a predict call may use for intermediate buffers "

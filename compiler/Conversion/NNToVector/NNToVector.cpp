@@ -125,7 +125,7 @@ private:
   int64_t inputs = 0, units = 0;
   VectorType vecType;
   /// The stored weights' element type (f32, or f16/bf16 after
-  /// nn-quantize-weights) and a vector of them.
+  /// nn-quantize) and a vector of them.
   Type weightElement;
   VectorType weightVecType;
   Value packedWeights, packedBias, packedSlope;

@@ -65,7 +65,7 @@ LogicalResult DenseOp::verify() {
   auto weightType = cast<RankedTensorType>(getWeight().getType());
   auto outputType = cast<RankedTensorType>(getOutput().getType());
   Type elementType = inputType.getElementType();
-  // f32 layers may keep their weights in 16 bits (nn-quantize-weights): the
+  // f32 layers may keep their weights in 16 bits (nn-quantize): the
   // kernel widens them, exactly, and computes in f32.
   Type weightElement = weightType.getElementType();
   bool narrowWeights =

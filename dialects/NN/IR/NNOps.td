@@ -34,7 +34,7 @@ def NN_DenseOp : NN_Op<"dense", [Pure, AttrSizedOperandSegments]> {
     linear (the unfused form); `nn-fuse-activations` moves a following
     activation into this attribute. PReLU's per-unit slopes are the `slope`
     operand, present exactly when the activation is prelu. An f32 layer may
-    store its weight in f16 or bf16 (`nn-quantize-weights`): the weights are
+    store its weight in f16 or bf16 (`nn-quantize`): the weights are
     widened to f32, exactly, and everything else stays f32.
 
     ```mlir

@@ -36,7 +36,7 @@ func.func @dense_linear(%x: tensor<?x4xf32>, %w: tensor<4x2xf32>) -> tensor<?x2x
 
 // -----
 
-// 16-bit weights (nn-quantize-weights) widen to f32 inside the product.
+// 16-bit weights (nn-quantize) widen to f32 inside the product.
 // CHECK-LABEL: func @dense_f16_weights
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x4xf32>, tensor<4x2xf16>)
 // CHECK: ^bb0(%[[X:.*]]: f32, %[[W:.*]]: f16, %[[Y:.*]]: f32):

@@ -99,7 +99,7 @@ func.func @dense_softmax(%x: tensor<?x2xf32>) -> tensor<?x3xf32> {
 
 // -----
 
-// 16-bit weights (nn-quantize-weights) are packed in 16 bits, in the same
+// 16-bit weights (nn-quantize) are packed in 16 bits, in the same
 // layout (one panel of 5 units, k-major, then 4 zeros), and each loaded
 // vector widens to f32 once, before its FMAs.
 // CHECK-LABEL: func @dense_f16_weights

@@ -1,8 +1,8 @@
-// RUN: kiln-opt %s --split-input-file --nn-quantize-weights --verify-diagnostics | FileCheck %s --check-prefix=F16
+// RUN: kiln-opt %s --split-input-file --nn-quantize --verify-diagnostics | FileCheck %s --check-prefix=F16
 // The last split overflows bf16 too: its error goes to BF16-RANGE.
-// RUN: not kiln-opt %s --split-input-file --nn-quantize-weights=type=bf16 2>/dev/null | FileCheck %s --check-prefix=BF16
-// RUN: not kiln-opt %s --split-input-file --nn-quantize-weights=type=bf16 2>&1 >/dev/null | FileCheck %s --check-prefix=BF16-RANGE
-// RUN: not kiln-opt %s --split-input-file --nn-quantize-weights=type=f8 2>&1 | FileCheck %s --check-prefix=TYPE
+// RUN: not kiln-opt %s --split-input-file --nn-quantize=precision=bf16 2>/dev/null | FileCheck %s --check-prefix=BF16
+// RUN: not kiln-opt %s --split-input-file --nn-quantize=precision=bf16 2>&1 >/dev/null | FileCheck %s --check-prefix=BF16-RANGE
+// RUN: not kiln-opt %s --split-input-file --nn-quantize=precision=f8 2>&1 | FileCheck %s --check-prefix=TYPE
 
 // TYPE: Cannot find option named 'f8'!
 

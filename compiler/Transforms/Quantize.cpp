@@ -1,4 +1,4 @@
-//===- QuantizeWeights.cpp - 16-bit Dense weights, f32 arithmetic ---------===//
+//===- Quantize.cpp - nn-quantize: 16-bit Dense weights, f32 arithmetic ---===//
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -27,7 +27,7 @@
 #include "llvm/Support/Format.h"
 
 namespace mlir::kiln {
-#define GEN_PASS_DEF_QUANTIZEWEIGHTSPASS
+#define GEN_PASS_DEF_QUANTIZEPASS
 #include "compiler/Transforms/Passes.h.inc"
 } // namespace mlir::kiln
 
@@ -43,17 +43,16 @@ std::string number(double v) {
   return os.str();
 }
 
-struct QuantizeWeightsPass
-    : public kiln::impl::QuantizeWeightsPassBase<QuantizeWeightsPass> {
-  using QuantizeWeightsPassBase::QuantizeWeightsPassBase;
+struct QuantizePass : public kiln::impl::QuantizePassBase<QuantizePass> {
+  using QuantizePassBase::QuantizePassBase;
 
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    FloatType target = kiln::getWeightElementType(ctx, type);
+    FloatType target = kiln::getWeightElementType(ctx, precision);
     if (target.isF32())
       return;
     const llvm::fltSemantics &semantics = target.getFloatSemantics();
-    std::string typeName = type == kiln::WeightType::f16 ? "f16" : "bf16";
+    std::string typeName = precision == kiln::Precision::f16 ? "f16" : "bf16";
 
     // A weight used by several Dense ops is converted once; so is one
     // weight in several functions (the Monte-Carlo entry points are clones
@@ -100,7 +99,7 @@ struct QuantizeWeightsPass
                 << " is beyond the range of " << typeName << " (largest "
                 << number(APFloat::getLargest(semantics).convertToDouble())
                 << ")";
-            if (type == kiln::WeightType::f16)
+            if (precision == kiln::Precision::f16)
               diag << "; keep f32 weights or use bf16";
             return WalkResult::interrupt();
           }
