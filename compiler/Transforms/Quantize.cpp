@@ -90,7 +90,7 @@ struct QuantizePass : public kiln::impl::QuantizePassBase<QuantizePass> {
         floats.reserve(values->size());
         for (auto [i, v] : llvm::enumerate(*values)) {
           bool overflow = false;
-          (void)kiln::roundToType(static_cast<float>(v), target, &overflow);
+          (void)kiln::roundToBits16(static_cast<float>(v), target, &overflow);
           if (overflow) {
             InFlightDiagnostic diag =
                 dense.emitError("weight [")

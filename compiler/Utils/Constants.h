@@ -34,9 +34,12 @@ Value createFloatConstant(OpBuilder &builder, Location loc, Value like,
                           RankedTensorType type, ArrayRef<float> values,
                           StringRef blobName, bool preferBlob = false);
 
-/// `value` rounded to the float type `type` (nearest, ties to even), and
-/// whether it overflowed to infinity.
-APFloat roundToType(float value, FloatType type, bool *overflow = nullptr);
+/// The bit pattern of `value` rounded to `type` (f16 or bf16; nearest,
+/// ties to even), and whether a finite value overflowed to infinity.
+uint16_t roundToBits16(float value, FloatType type, bool *overflow = nullptr);
+
+/// The f32 value of an f16 or bf16 bit pattern (exact).
+float bits16ToFloat(uint16_t bits, FloatType type);
 
 /// How Dense weights are stored (nn-quantize, kilnc --quantize);
 /// arithmetic is f32 in every case.
