@@ -296,15 +296,18 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
       // Keep flags, one sample at a time, inside the loop below: one Philox
       // block gives the words of units 4·block .. 4·block + 3
       // (kiln_rng_u32_at's layout), so one evaluation serves four units of
-      // a sample, and all its rows. Per sample the flags take 8 × units
-      // bytes of stack (four word arrays of units/4 floats, then one keep
-      // float per unit; L1-resident, loop-local buffers whose slots every
-      // sample reuses), instead of that much for every sample of a step.
+      // a sample, and all its rows. Per sample the flags take about 8 ×
+      // units bytes of stack (four word arrays of paddedBlocks floats, then
+      // one keep float per unit; L1-resident, loop-local buffers whose
+      // slots every sample reuses), instead of that much for every sample
+      // of a step.
       int64_t blocks = (units + 3) / 4;
       // Blocks are generated in whole vectors of 16: LLVM vectorizes the
       // Philox loop 8 or 16 blocks at a time and would finish a remainder
       // with scalar Philox (40 cycles a block; a quarter of the loop's time
-      // for 300 units). The extra blocks are never read.
+      // for 300 units). The extra blocks are never read (at most 15, 240
+      // bytes of stack; a layer of a few units computes 16 blocks for its
+      // one, in about the time of two scalar blocks).
       int64_t paddedBlocks = llvm::alignTo(blocks, 16);
       auto flagsType = RankedTensorType::get({paddedBlocks}, f32);
       auto keepType = RankedTensorType::get({units}, f32);

@@ -9,8 +9,8 @@
 // (nearest, ties to even) on a prime stride through all float bit
 // patterns (about a million per type, every low-bit combination; a stride
 // of 16, a billion comparisons, also passed but takes 20 s), on all of
-// them near f16's overflow and subnormal edges, and every 16-bit pattern
-// back to float.
+// them near f16's overflow and subnormal edges of both signs, on bf16 ties
+// in every binade, on NaN, and every 16-bit pattern back to float.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 
 using namespace mlir;
@@ -71,10 +72,35 @@ TEST_F(Float16Test, RoundingMatchesApFloatAtEveryPatternNearTheEdges) {
   // f16: around 65504/65520 (overflow), 2^-14 (smallest normal), 2^-24
   // (smallest subnormal) and 2^-25 (the tie to zero); bf16: around f32's
   // largest value.
-  for (uint32_t centre :
-       {0x477fe000u, 0x477ff000u, 0x38800000u, 0x33800000u, 0x33000000u})
-    checkRange(f16, centre - 0x10000u, centre + 0x10000u, 1);
-  checkRange(bf16, 0x7f7f0000u, 0x7f7fffffu, 1);
+  for (uint32_t sign : {0u, 0x80000000u}) {
+    for (uint32_t centre :
+         {0x477fe000u, 0x477ff000u, 0x38800000u, 0x33800000u, 0x33000000u})
+      checkRange(f16, sign | (centre - 0x10000u), sign | (centre + 0x10000u),
+                 1);
+    checkRange(bf16, sign | 0x7f7f0000u, sign | 0x7f7fffffu, 1);
+  }
+}
+
+TEST_F(Float16Test, BfloatTiesGoToEvenInEveryBinade) {
+  // Dropped half exactly 0x8000 under both parities of the kept bit.
+  for (uint32_t sign : {0u, 0x80000000u})
+    for (uint32_t exponent = 0; exponent < 255; ++exponent)
+      for (uint32_t kept : {0x00u, 0x01u, 0x7eu, 0x7fu}) {
+        uint32_t x = sign | (exponent << 23) | (kept << 16) | 0x8000u;
+        checkRange(bf16, x, x, 1);
+      }
+}
+
+TEST_F(Float16Test, NaNStaysNaNWithItsSign) {
+  for (FloatType type : {f16, bf16})
+    for (uint32_t x : {0x7fc00000u, 0xffc00000u, 0x7f800001u, 0xff800001u}) {
+      float v;
+      std::memcpy(&v, &x, 4);
+      uint16_t bits = kiln::roundToBits16(v, type);
+      float back = kiln::bits16ToFloat(bits, type);
+      EXPECT_TRUE(back != back) << std::hex << x;
+      EXPECT_EQ(std::signbit(back), std::signbit(v)) << std::hex << x;
+    }
 }
 
 TEST_F(Float16Test, EveryPatternConvertsBackExactly) {
