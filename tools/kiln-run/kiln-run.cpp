@@ -58,22 +58,27 @@ static Status parseRows(const std::string &text, int64_t rows,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // Only the tool's own options in --help, not libLLVM's hundreds.
+  cl::OptionCategory category("kiln-run options");
   cl::opt<std::string> input(cl::Positional, cl::desc("<model.kiln>"),
-                             cl::Required);
+                             cl::Required, cl::cat(category));
   cl::opt<std::string> dataFlag(
       "data",
       cl::desc("fashion_mnist[:DIR], mnist[:DIR] or csv:FILE (default: the "
-               "data set the model was trained on)"));
-  cl::opt<std::string> labelColumn("label-column",
-                                   cl::desc("CSV: the label column"));
+               "data set the model was trained on)"),
+      cl::cat(category));
+  cl::opt<std::string> labelColumn(
+      "label-column", cl::desc("CSV: the label column"), cl::cat(category));
   cl::opt<std::string> split("split", cl::desc("test, validation or train"),
-                             cl::init("test"));
+                             cl::init("test"), cl::cat(category));
   cl::opt<unsigned> mc("mc", cl::desc("Monte-Carlo dropout samples"),
-                       cl::init(0));
+                       cl::init(0), cl::cat(category));
   cl::opt<uint64_t> seed("seed", cl::desc("Monte-Carlo dropout seed"),
-                         cl::init(42));
+                         cl::init(42), cl::cat(category));
   cl::opt<std::string> predict(
-      "predict", cl::desc("Print the outputs of these rows, e.g. 0,5,10-12"));
+      "predict", cl::desc("Print the outputs of these rows, e.g. 0,5,10-12"),
+      cl::cat(category));
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "Kiln model runner\n");
 
   Model file;

@@ -63,39 +63,45 @@ private:
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // Only the tool's own options in --help, not libLLVM's hundreds.
+  cl::OptionCategory category("kiln-train options");
   cl::opt<std::string> input(cl::Positional,
                              cl::desc("<config.json | run.kiln with --resume>"),
-                             cl::Required);
+                             cl::Required, cl::cat(category));
   cl::opt<std::string> output(
       "o",
       cl::desc("The run's model file (default: the config's name + "
                ".kiln; with --resume, the file resumed)"),
-      cl::value_desc("path"));
+      cl::value_desc("path"), cl::cat(category));
   cl::list<std::string> overrides(
       "set",
       cl::desc("Override a config key, e.g. optimizer.learning_rate=0.1"),
-      cl::value_desc("key=value"));
+      cl::value_desc("key=value"), cl::cat(category));
   cl::opt<bool> resume("resume",
-                       cl::desc("Continue the run stored in the model file"));
-  cl::opt<bool> quiet("quiet", cl::desc("No progress output"));
+                       cl::desc("Continue the run stored in the model file"),
+                       cl::cat(category));
+  cl::opt<bool> quiet("quiet", cl::desc("No progress output"),
+                      cl::cat(category));
   cl::opt<bool> lrFind("lr-find",
                        cl::desc("Run the learning-rate range test instead of "
-                                "training"));
+                                "training"),
+                       cl::cat(category));
   cl::opt<double> lrMin("lr-min", cl::desc("Range test: first rate"),
-                        cl::init(1e-5));
+                        cl::init(1e-5), cl::cat(category));
   cl::opt<double> lrMax("lr-max", cl::desc("Range test: last rate"),
-                        cl::init(10));
+                        cl::init(10), cl::cat(category));
   cl::opt<int> lrSteps("lr-steps", cl::desc("Range test: updates"),
-                       cl::init(500));
+                       cl::init(500), cl::cat(category));
   cl::opt<std::string> lrCsv("lr-csv", cl::desc("Range test: CSV output"),
-                             cl::value_desc("path"));
+                             cl::value_desc("path"), cl::cat(category));
   cl::opt<std::string> lrSvg("lr-svg", cl::desc("Range test: SVG plot"),
-                             cl::value_desc("path"));
+                             cl::value_desc("path"), cl::cat(category));
   cl::opt<std::string> raiseAt(
       "debug-raise", cl::Hidden,
       cl::desc("Testing: raise INT, TERM or KILL at this process after "
                "update N (e.g. KILL@60)"),
-      cl::value_desc("SIGNAL@N"));
+      cl::value_desc("SIGNAL@N"), cl::cat(category));
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "Kiln trainer\n");
 
   // The config: from the file, or from the run being resumed.

@@ -37,15 +37,18 @@ static std::string describe(Location loc) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // Only the tool's own options in --help, not libLLVM's hundreds.
+  cl::OptionCategory category("kilnc options");
   cl::opt<std::string> input(cl::Positional, cl::desc("<model.kiln>"),
-                             cl::Required);
+                             cl::Required, cl::cat(category));
   cl::opt<std::string> output(
       "o",
       cl::desc("Output directory (--emit=lib, default .) or file "
                "(other kinds, default stdout)"),
-      cl::value_desc("path"));
+      cl::value_desc("path"), cl::cat(category));
   cl::opt<std::string> name(
-      "name", cl::desc("C symbol prefix (default: from the file name)"));
+      "name", cl::desc("C symbol prefix (default: from the file name)"),
+      cl::cat(category));
   cl::opt<kiln::EmitKind> emit(
       "emit", cl::desc("What to produce"), cl::init(kiln::EmitKind::Lib),
       cl::values(
@@ -56,17 +59,22 @@ int main(int argc, char **argv) {
           clEnumValN(kiln::EmitKind::Asm, "asm", "assembly"),
           clEnumValN(kiln::EmitKind::Obj, "obj", "object file"),
           clEnumValN(kiln::EmitKind::Lib, "lib",
-                     "libNAME.a and NAME.h (default)")));
-  cl::opt<std::string> triple("target",
-                              cl::desc("Target triple (default: host)"));
+                     "libNAME.a and NAME.h (default)")),
+      cl::cat(category));
+  cl::opt<std::string> triple(
+      "target", cl::desc("Target triple (default: host)"), cl::cat(category));
   cl::opt<std::string> cpu(
-      "mcpu", cl::desc("Target CPU, e.g. x86-64-v3 (default: host)"));
+      "mcpu", cl::desc("Target CPU, e.g. x86-64-v3 (default: host)"),
+      cl::cat(category));
   cl::opt<std::string> attrs("mattr",
-                             cl::desc("Target features, e.g. +avx2,-avx512f"));
+                             cl::desc("Target features, e.g. +avx2,-avx512f"),
+                             cl::cat(category));
   cl::opt<bool> noFoldBn("no-fold-bn",
-                         cl::desc("Keep BatchNorm as separate layers"));
+                         cl::desc("Keep BatchNorm as separate layers"),
+                         cl::cat(category));
   cl::opt<bool> noFuse("no-fuse",
-                       cl::desc("Keep activations out of the Dense epilogue"));
+                       cl::desc("Keep activations out of the Dense epilogue"),
+                       cl::cat(category));
   cl::opt<kiln::Precision> quantize(
       "quantize", cl::desc("Store Dense weights in 16 bits (f32 arithmetic)"),
       cl::values(clEnumValN(kiln::Precision::f32, "none", "f32 weights"),
@@ -74,13 +82,19 @@ int main(int argc, char **argv) {
                             "IEEE half: 11 significant bits, |w| <= 65504"),
                  clEnumValN(kiln::Precision::bf16, "bf16",
                             "bfloat16: 8 significant bits, f32's range")),
-      cl::init(kiln::Precision::f32));
+      cl::init(kiln::Precision::f32), cl::cat(category));
   cl::opt<uint64_t> maxStack(
       "max-stack",
       cl::desc("Stack bytes a predict call may use for intermediate buffers "
                "(default 1048576); larger batches are split into calls"),
-      cl::init(1024 * 1024));
-  cl::ParseCommandLineOptions(argc, argv, "Kiln model compiler\n");
+      cl::init(1024 * 1024), cl::cat(category));
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "Kiln model compiler\n\n"
+      "  kilnc model.kiln --name NAME -o DIR writes DIR/libNAME.a and "
+      "DIR/NAME.h.\n"
+      "  --stats prints what each Kiln pass changed and the stack budget.\n");
 
   kiln::CompilerOptions options;
   options.input = input;
