@@ -246,12 +246,15 @@ int main(int argc, char **argv) {
       if (!fn)
         continue;
       std::string name = std::string("BM_Kiln/") + m.name + "/" + variant;
-      benchmark::RegisterBenchmark(name.c_str(), runPredict, fn, m.inputSize,
-                                   m.outputSize, m.flopsPerExample)
-          ->Arg(1)
-          ->Arg(64)
-          ->ArgName("batch")
-          ->Unit(benchmark::kMicrosecond);
+      auto *bench = benchmark::RegisterBenchmark(name.c_str(), runPredict, fn,
+                                                 m.inputSize, m.outputSize,
+                                                 m.flopsPerExample)
+                        ->Arg(1);
+      // Small batches of the fused build: 4 rows are one 4-row tile, 16
+      // are two 6-row tiles and a 4-row one.
+      if (std::string(variant) == "fused")
+        bench->Arg(4)->Arg(16);
+      bench->Arg(64)->ArgName("batch")->Unit(benchmark::kMicrosecond);
     }
 #ifdef KILN_HAVE_ONEDNN
   std::vector<kiln::bench::PeerModel> peers;

@@ -316,16 +316,37 @@ Value DenseKernelBuilder::buildKernel(Value x, Value y) {
   int64_t lastUnits = units % panelUnits;
 
   // Rows: tiles of M up to `tilesEnd`, the last one partial (its missing
-  // rows recompute the last real row and are not stored), then at most one
-  // single row. A lone leftover row takes the one-row kernel because M
-  // rows of work for one is the worst trade; batch 1 is that case. Two
+  // rows recompute the last real row and are not stored), then the rest. A
+  // lone leftover row takes the one-row kernel because M rows of work for
+  // one is the worst trade; batch 1 is that case. With M = 6, 2 to 4
+  // leftover rows take one 4-row tile (partial below 4): a partial 6-row
+  // tile computes 6 rows, which made batch 2 and 4 cost as much as batch 6
+  // (13.5 µs for fmnist-mlp, against 7 µs for batch 1). At most three
   // kernels per panel width, whatever the batch, keep the code (and the
   // compile time) small.
   Value leftover = b.create<arith::RemUIOp>(loc, batch, index(blk.rows));
   Value oneLeft = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
                                           leftover, index(1));
+  bool fourRowTail = blk.rows == 6;
+  // leftover in [2, 4]: (leftover − 2) < 3, unsigned.
+  Value fewLeft =
+      fourRowTail
+          ? b.create<arith::CmpIOp>(
+                 loc, arith::CmpIPredicate::ult,
+                 b.create<arith::SubIOp>(loc, leftover, index(2)), index(3))
+                .getResult()
+          : Value();
   Value tilesEnd = b.create<arith::SelectOp>(
       loc, oneLeft, b.create<arith::SubIOp>(loc, batch, index(1)), batch);
+  Value fourEnd, oneStart = tilesEnd;
+  if (fourRowTail) {
+    tilesEnd = b.create<arith::SelectOp>(
+        loc, fewLeft, b.create<arith::SubIOp>(loc, batch, leftover), tilesEnd);
+    fourEnd = b.create<arith::SelectOp>(
+        loc, fewLeft, b.create<arith::AddIOp>(loc, tilesEnd, index(4)),
+        tilesEnd);
+    oneStart = b.create<arith::SelectOp>(loc, fewLeft, batch, tilesEnd);
+  }
   auto rows = [&](Value y, const Panel &panel) {
     y = forLoop(index(0), tilesEnd, index(blk.rows), y,
                 [&](Value i, ValueRange iterArgs) {
@@ -333,7 +354,14 @@ Value DenseKernelBuilder::buildKernel(Value x, Value y) {
                       buildTile(x, iterArgs[0], i, blk.rows, panel, tilesEnd)};
                 })
             .getResult(0);
-    return forLoop(tilesEnd, batch, index(1), y,
+    if (fourRowTail)
+      y = forLoop(tilesEnd, fourEnd, index(4), y,
+                  [&](Value i, ValueRange iterArgs) {
+                    return SmallVector<Value>{
+                        buildTile(x, iterArgs[0], i, 4, panel, batch)};
+                  })
+              .getResult(0);
+    return forLoop(oneStart, batch, index(1), y,
                    [&](Value i, ValueRange iterArgs) {
                      return SmallVector<Value>{
                          buildTile(x, iterArgs[0], i, 1, panel, Value())};
