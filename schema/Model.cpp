@@ -497,6 +497,20 @@ Status checkNamedTensors(const std::vector<NamedTensor> &tensors,
   return Status::success();
 }
 
+/// No parameter of a training state is NaN: readers convert counters with
+/// int(value), undefined for NaN, and a NaN rate would train silently.
+/// (Infinities are legitimate: a best value before the first epoch.)
+Status checkParams(const std::vector<Param> &params, const std::string &what) {
+  for (const Param &p : params) {
+    if (std::isnan(p.value))
+      return Status::error(what + " '" + p.name + "' is NaN");
+    for (double v : p.values)
+      if (std::isnan(v))
+        return Status::error(what + " '" + p.name + "' holds a NaN");
+  }
+  return Status::success();
+}
+
 Status checkTraining(const TrainingState &t, const ModelLimits &limits) {
   if (t.epoch < 0 || t.step < 0 || t.optimizer.iterations < 0)
     return Status::error("training: epoch, step and iterations must be >= 0");
@@ -515,9 +529,19 @@ Status checkTraining(const TrainingState &t, const ModelLimits &limits) {
                                    limits);
       !s.ok())
     return s;
+  for (auto [params, what] :
+       {std::pair{&t.schedule.params, "training: schedule parameter"},
+        std::pair{&t.schedule.state, "training: schedule state"},
+        std::pair{&t.progress, "training: progress"}})
+    if (Status s = checkParams(*params, what); !s.ok())
+      return s;
   for (const CallbackState &cb : t.callbacks) {
     if (cb.name.empty())
       return Status::error("training: callback with an empty name");
+    if (Status s = checkParams(cb.state, "training: callback '" + cb.name +
+                                             "': parameter");
+        !s.ok())
+      return s;
     if (Status s = checkNamedTensors(
             cb.tensors, "training: callback '" + cb.name + "'", limits);
         !s.ok())

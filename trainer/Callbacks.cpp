@@ -69,7 +69,9 @@ Status EarlyStopping::onEpochEnd(Sequential &model, int epoch, const Logs &logs,
     stopped = epoch;
     stop = true;
     if (options.restoreBestWeights && !bestWeights.empty())
-      model.setWeights(bestWeights);
+      if (Status s = model.setWeights(bestWeights); !s.ok())
+        return Status::error("callback '" + name() +
+                             "': restoring the best weights: " + s.message());
   }
   return Status::success();
 }

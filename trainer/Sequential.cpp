@@ -348,7 +348,8 @@ Sequential::Snapshot Sequential::snapshot() const {
 }
 
 Status Sequential::restore(const Snapshot &s) {
-  setWeights(s.weights);
+  if (Status st = setWeights(s.weights); !st.ok())
+    return st;
   step = s.step;
   if (!optimizer)
     return Status::success();
@@ -424,16 +425,32 @@ std::vector<Matrix> Sequential::getWeights() const {
   return weights;
 }
 
-void Sequential::setWeights(const std::vector<Matrix> &weights) {
+Status Sequential::setWeights(const std::vector<Matrix> &weights) {
+  // Checked against getWeights' shapes before anything changes.
+  std::vector<Matrix> current = getWeights();
+  if (weights.size() != current.size())
+    return Status::error("weights: " + std::to_string(weights.size()) +
+                         " tensors given, the model has " +
+                         std::to_string(current.size()));
+  for (size_t i = 0; i < current.size(); ++i)
+    if (weights[i].rows() != current[i].rows() ||
+        weights[i].cols() != current[i].cols())
+      return Status::error("weights: tensor " + std::to_string(i) + " is " +
+                           std::to_string(weights[i].rows()) + "x" +
+                           std::to_string(weights[i].cols()) +
+                           ", the model's is " +
+                           std::to_string(current[i].rows()) + "x" +
+                           std::to_string(current[i].cols()));
   size_t i = 0;
   for (auto &layer : stack) {
     for (Parameter *p : layer->parameters())
-      p->value = weights.at(i++);
+      p->value = weights[i++];
     if (auto *bn = dynamic_cast<BatchNorm *>(layer.get())) {
-      bn->movingMean = weights.at(i++);
-      bn->movingVariance = weights.at(i++);
+      bn->movingMean = weights[i++];
+      bn->movingVariance = weights[i++];
     }
   }
+  return Status::success();
 }
 
 Model Sequential::toModel() const { return toModel(normalization, classNames); }

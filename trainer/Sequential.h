@@ -132,7 +132,10 @@ public:
   /// Every weight, trainable or not (BatchNorm's moving statistics too), in
   /// layer order: a snapshot for setWeights (Keras get_weights).
   std::vector<Matrix> getWeights() const;
-  void setWeights(const std::vector<Matrix> &weights);
+  /// Sets them back; an error naming the tensor, and no change, unless
+  /// the count and every shape match (values from a file are checked
+  /// finite when it is loaded).
+  Status setWeights(const std::vector<Matrix> &weights);
 
   /// Stored in the model file by toModel().
   void setNormalization(std::optional<Normalization> n) {

@@ -107,6 +107,11 @@ FailureOr<SmallVector<double>> kiln::getConstantValues(Value value) {
     return failure();
   SmallVector<double> out;
   if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (element.isF32()) {
+      for (float v : dense.getValues<float>())
+        out.push_back(v);
+      return out;
+    }
     for (const APFloat &v : dense.getValues<APFloat>())
       out.push_back(v.convertToDouble());
     return out;

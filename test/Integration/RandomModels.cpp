@@ -296,7 +296,8 @@ int main(int argc, char **argv) {
         if (!writeRows(prefix + file, {&mc.mean, &mc.stddev}))
           return fail("cannot write " + file);
       }
-      model.setWeights(saved);
+      if (Status s = model.setWeights(saved); !s.ok())
+        return fail(s.message());
     }
     if (hasDropout) {
       Sequential::MonteCarlo mc =

@@ -1,5 +1,17 @@
 // RUN: kiln-opt %s --split-input-file --nn-monte-carlo | FileCheck %s
 // RUN: kiln-opt %s --split-input-file --nn-monte-carlo --loop-invariant-code-motion | FileCheck %s --check-prefix=LICM
+// No nn.dropout is left in either Monte-Carlo function (the NOTs cover each
+// function's whole body around its one nn.mc_dropout).
+// RUN: kiln-opt %s --split-input-file --nn-monte-carlo | FileCheck %s --check-prefix=NODROP
+// NODROP-LABEL: func.func @net_mc_samples(
+// NODROP-NOT: nn.dropout
+// NODROP: nn.mc_dropout
+// NODROP-NOT: nn.dropout
+// NODROP-LABEL: func.func @net_mc(
+// NODROP-NOT: nn.dropout
+// NODROP: nn.mc_dropout
+// NODROP-NOT: nn.dropout
+// NODROP-LABEL: func.func @plain(
 
 // @net stays as it is; @net_mc(x, seed, samples) -> (mean, stddev) loops
 // over even steps of at most 25 samples, ⌈S / ⌈S/25⌉⌉ each, when the batch B
@@ -43,7 +55,6 @@
 // CHECK: arith.uitofp %[[N1]] : i32 to f32
 // CHECK: math.sqrt
 // CHECK: return
-// CHECK-NOT: nn.dropout
 
 // LICM-LABEL: func.func @net_mc(
 // The Dense before the dropout leaves the sample loop: it runs once.

@@ -136,6 +136,14 @@ int main(int argc, char **argv) {
   if (Status s = model.load(file); !s.ok())
     return fail(input + ": " + s.message());
   model.compile(config.loss, nullptr);
+  // The width first: normalization reads one mean and std per feature.
+  int64_t features = 1;
+  for (int64_t d : file.inputShape)
+    features *= d;
+  if (data.xTrain.cols() != features)
+    return fail("the data has " + std::to_string(data.xTrain.cols()) +
+                " features per row; the model takes " +
+                std::to_string(features));
   normalize(model, data);
   if (Status s = shapeTargets(
           config.loss, model.layers().back()->outputShape().back(), data);
@@ -149,13 +157,6 @@ int main(int argc, char **argv) {
                                              : data.yTrain;
   if (x.rows() == 0)
     return fail("the " + split.getValue() + " split has no rows");
-  int64_t features = 1;
-  for (int64_t d : file.inputShape)
-    features *= d;
-  if (x.cols() != features)
-    return fail("the data has " + std::to_string(x.cols()) +
-                " features per row; the model takes " +
-                std::to_string(features));
   std::printf("%s: %lld rows of %s (%s)\n", file.name.c_str(),
               (long long)x.rows(), config.dataset.name.c_str(),
               split.getValue().c_str());

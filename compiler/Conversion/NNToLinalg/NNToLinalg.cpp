@@ -254,8 +254,10 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
     ModuleOp module = op->getParentOfType<ModuleOp>();
     std::string key;
     llvm::raw_string_ostream os(key);
-    os << type << op.getRate().convertToDouble() << int(op.getKind())
-       << op.getStream();
+    // The rate by its bits: printed as a double it keeps 6 digits, and two
+    // rates equal to 6 digits would share a function.
+    os << type << op.getRate().bitcastToAPInt().getZExtValue() << " "
+       << int(op.getKind()) << " " << op.getStream();
     std::string name =
         llvm::formatv("__kiln_mc_dropout_{0}_{1:x}", op.getStream(),
                       static_cast<uint64_t>(llvm::hash_value(os.str())));

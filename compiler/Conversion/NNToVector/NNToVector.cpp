@@ -56,19 +56,20 @@ namespace {
 
 /// Register blocking for one vector width.
 struct Blocking {
-  int64_t lanes;   // floats per vector
-  int64_t rows;    // M: batch rows per tile
-  int64_t vectors; // V: vectors per panel
+  int64_t lanes;    // floats per vector
+  int64_t rows;     // M: batch rows per tile
+  int64_t vectors;  // V: vectors per panel
+  int64_t tailRows; // a smaller tile for 2..tailRows leftover rows (0: none)
 };
 
 Blocking blockingFor(unsigned vectorBits) {
   switch (vectorBits) {
   case 512: // 32 zmm: 6×4 accumulators + 4 weight vectors
-    return {16, 6, 4};
+    return {16, 6, 4, 4};
   case 256: // 16 ymm: 6×2 accumulators + 2 weight vectors + 1 broadcast
-    return {8, 6, 2};
+    return {8, 6, 2, 4};
   default: // 128-bit (SSE: 16 xmm, NEON: 32 q): 4×2 accumulators
-    return {4, 4, 2};
+    return {4, 4, 2, 0};
   }
 }
 
@@ -108,9 +109,10 @@ private:
   /// The kernel body: y = act(x·W + b) into the destination `y`.
   Value buildKernel(Value x, Value y);
   /// A zero-padded vector-aligned copy of a per-unit vector (bias, slopes).
-  Value packPerUnit(Value source, ArrayRef<double> values);
-  /// The packed form of constant `source`: from the cache, or `pack()`.
-  Value cachedPack(Value source, function_ref<Value()> pack);
+  Value packPerUnit(Value source);
+  /// The packed form of constant `source`: from the cache, or `pack` of
+  /// its values; null if `source` is not a constant that decodes.
+  Value cachedPack(Value source, function_ref<Value(ArrayRef<double>)> pack);
   /// Computes rows [i, i + m) of panel `panel` into `y`; returns the new y.
   /// With `rowsEnd`, rows at or past it are not stored (and compute
   /// duplicates of the row before it): the last, partial tile.
@@ -153,21 +155,26 @@ scf::ForOp DenseKernelBuilder::forLoop(
       });
 }
 
-Value DenseKernelBuilder::cachedPack(Value source, function_ref<Value()> pack) {
+Value DenseKernelBuilder::cachedPack(
+    Value source, function_ref<Value(ArrayRef<double>)> pack) {
   Attribute sourceAttr;
   if (!matchPattern(source, m_Constant(&sourceAttr)))
-    return pack();
+    return Value();
   if (Attribute packed = cache.lookup(sourceAttr))
     return b.create<arith::ConstantOp>(loc, cast<TypedAttr>(packed));
-  Value packed = pack();
+  // Decoded only on a miss: the Monte-Carlo clones of a layer hit.
+  FailureOr<SmallVector<double>> values = kiln::getConstantValues(source);
+  if (failed(values))
+    return Value();
+  Value packed = pack(*values);
   Attribute packedAttr;
   if (matchPattern(packed, m_Constant(&packedAttr)))
     cache.insert(sourceAttr, packedAttr);
   return packed;
 }
 
-Value DenseKernelBuilder::packPerUnit(Value source, ArrayRef<double> values) {
-  return cachedPack(source, [&] {
+Value DenseKernelBuilder::packPerUnit(Value source) {
+  return cachedPack(source, [&](ArrayRef<double> values) {
     int64_t padded = llvm::divideCeil(units, blk.lanes) * blk.lanes;
     SmallVector<float> data(padded, 0.f);
     for (int64_t j = 0; j < units; ++j)
@@ -186,18 +193,13 @@ LogicalResult DenseKernelBuilder::run() {
   weightElement = wType.getElementType();
   inputs = wType.getDimSize(0);
   units = wType.getDimSize(1);
-  FailureOr<SmallVector<double>> w = kiln::getConstantValues(op.getWeight());
-  if (failed(w))
-    return failure();
-  FailureOr<SmallVector<double>> bias, slope;
-  if (op.getBias() && failed(bias = kiln::getConstantValues(op.getBias())))
-    return failure();
-  if (op.getSlope() && failed(slope = kiln::getConstantValues(op.getSlope())))
-    return failure();
+  for (Value v : {op.getWeight(), op.getBias(), op.getSlope()})
+    if (v && !matchPattern(v, m_Constant()))
+      return failure();
 
   // Panels and the packed weights (see the file comment).
   b.setInsertionPoint(op);
-  packedWeights = cachedPack(op.getWeight(), [&] {
+  packedWeights = cachedPack(op.getWeight(), [&](ArrayRef<double> w) {
     int64_t panelUnits = blk.vectors * blk.lanes;
     int64_t total = inputs * units + blk.lanes;
     SmallVector<float> packed(total, 0.f);
@@ -205,7 +207,7 @@ LogicalResult DenseKernelBuilder::run() {
       int64_t n = std::min(panelUnits, units - first);
       for (int64_t k = 0; k < inputs; ++k)
         for (int64_t c = 0; c < n; ++c)
-          packed[first * inputs + k * n + c] = (*w)[k * units + first + c];
+          packed[first * inputs + k * n + c] = w[k * units + first + c];
     }
     // 16-bit weights stay 16-bit (packing moves them, the values are
     // exact).
@@ -214,9 +216,14 @@ LogicalResult DenseKernelBuilder::run() {
         packed, "packed");
   });
   if (op.getBias())
-    packedBias = packPerUnit(op.getBias(), *bias);
+    packedBias = packPerUnit(op.getBias());
   if (op.getSlope())
-    packedSlope = packPerUnit(op.getSlope(), *slope);
+    packedSlope = packPerUnit(op.getSlope());
+  // A constant that does not decode (another element type) stays for
+  // convert-nn-to-linalg; a packed constant made before it is dead.
+  if (!packedWeights || (op.getBias() && !packedBias) ||
+      (op.getSlope() && !packedSlope))
+    return failure();
   vecType = VectorType::get({blk.lanes}, b.getF32Type());
   weightVecType = VectorType::get({blk.lanes}, weightElement);
 
@@ -318,8 +325,9 @@ Value DenseKernelBuilder::buildKernel(Value x, Value y) {
   // Rows: tiles of M up to `tilesEnd`, the last one partial (its missing
   // rows recompute the last real row and are not stored), then the rest. A
   // lone leftover row takes the one-row kernel because M rows of work for
-  // one is the worst trade; batch 1 is that case. With M = 6, 2 to 4
-  // leftover rows take one 4-row tile (partial below 4): a partial 6-row
+  // one is the worst trade; batch 1 is that case. With a tail tile of T
+  // rows (T = 4 for M = 6), 2 to T leftover rows take one T-row tile
+  // (partial below T): a partial 6-row
   // tile computes 6 rows, which made batch 2 and 4 cost as much as batch 6
   // (13.5 µs for fmnist-mlp, against 7 µs for batch 1). At most three
   // kernels per panel width, whatever the batch, keep the code (and the
@@ -327,24 +335,20 @@ Value DenseKernelBuilder::buildKernel(Value x, Value y) {
   Value leftover = b.create<arith::RemUIOp>(loc, batch, index(blk.rows));
   Value oneLeft = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
                                           leftover, index(1));
-  bool fourRowTail = blk.rows == 6;
-  // leftover in [2, 4]: (leftover − 2) < 3, unsigned.
-  Value fewLeft =
-      fourRowTail
-          ? b.create<arith::CmpIOp>(
-                 loc, arith::CmpIPredicate::ult,
-                 b.create<arith::SubIOp>(loc, leftover, index(2)), index(3))
-                .getResult()
-          : Value();
   Value tilesEnd = b.create<arith::SelectOp>(
       loc, oneLeft, b.create<arith::SubIOp>(loc, batch, index(1)), batch);
-  Value fourEnd, oneStart = tilesEnd;
-  if (fourRowTail) {
+  Value tailEnd, oneStart = tilesEnd;
+  if (blk.tailRows) {
+    // leftover in [2, T]: (leftover − 2) < T − 1, unsigned.
+    Value fewLeft = b.create<arith::CmpIOp>(
+        loc, arith::CmpIPredicate::ult,
+        b.create<arith::SubIOp>(loc, leftover, index(2)),
+        index(blk.tailRows - 1));
     tilesEnd = b.create<arith::SelectOp>(
         loc, fewLeft, b.create<arith::SubIOp>(loc, batch, leftover), tilesEnd);
-    fourEnd = b.create<arith::SelectOp>(
-        loc, fewLeft, b.create<arith::AddIOp>(loc, tilesEnd, index(4)),
-        tilesEnd);
+    tailEnd = b.create<arith::SelectOp>(
+        loc, fewLeft,
+        b.create<arith::AddIOp>(loc, tilesEnd, index(blk.tailRows)), tilesEnd);
     oneStart = b.create<arith::SelectOp>(loc, fewLeft, batch, tilesEnd);
   }
   auto rows = [&](Value y, const Panel &panel) {
@@ -354,11 +358,11 @@ Value DenseKernelBuilder::buildKernel(Value x, Value y) {
                       buildTile(x, iterArgs[0], i, blk.rows, panel, tilesEnd)};
                 })
             .getResult(0);
-    if (fourRowTail)
-      y = forLoop(tilesEnd, fourEnd, index(4), y,
+    if (blk.tailRows)
+      y = forLoop(tilesEnd, tailEnd, index(blk.tailRows), y,
                   [&](Value i, ValueRange iterArgs) {
-                    return SmallVector<Value>{
-                        buildTile(x, iterArgs[0], i, 4, panel, batch)};
+                    return SmallVector<Value>{buildTile(
+                        x, iterArgs[0], i, blk.tailRows, panel, batch)};
                   })
               .getResult(0);
     return forLoop(oneStart, batch, index(1), y,

@@ -19,10 +19,34 @@
 #define MCS_SAMPLES 5
 #endif
 
-/* The Monte-Carlo split: rows [0, 1), [1, 6), [6, batch). */
+/* Row where piece k of a split batch starts (k = 0 .. 2; the last piece
+ * ends at the batch). Monte-Carlo: [0, 1), [1, 6), [6, batch); predict:
+ * [0, 1), [1, batch), an empty third piece. */
 static size_t pieceStart(size_t k, size_t batch) {
+#if defined(MC) || defined(MCS)
   size_t starts[] = {0, 1, 6};
+#else
+  size_t starts[] = {0, 1, batch};
+#endif
   return starts[k] < batch ? starts[k] : batch;
+}
+
+/* Runs rows [a, b) of the batch, writing their outputs where a whole-batch
+ * call would. */
+static int runRows(const float *in, float *out, size_t batch, size_t a,
+                   size_t b) {
+#ifdef MCS
+  (void)batch;
+  return MCS(in + a * IN_SIZE, b - a, MCS_SAMPLES, 12345,
+             out + a * MCS_SAMPLES * OUT_SIZE);
+#elif defined(MC)
+  /* mean in out[0, batch·O), stddev in out[batch·O, 2·batch·O) */
+  return MC(in + a * IN_SIZE, b - a, 37, 12345, out + a * OUT_SIZE,
+            out + (batch + a) * OUT_SIZE);
+#else
+  (void)batch;
+  return PREDICT(in + a * IN_SIZE, out + a * OUT_SIZE, b - a);
+#endif
 }
 
 int main(void) {
@@ -36,43 +60,23 @@ int main(void) {
   for (size_t i = 0; i < batch * IN_SIZE; ++i)
     if (scanf("%f", &in[i]) != 1)
       return 2;
-  size_t rows = batch;
 #ifdef MCS
-  rows = MCS_SAMPLES * batch;
-#ifdef SPLIT
-  int status = 0;
-  for (size_t k = 0; k < 3 && status == 0; ++k) {
-    size_t a = pieceStart(k, batch),
-           b = k < 2 ? pieceStart(k + 1, batch) : batch;
-    if (b > a)
-      status = MCS(in + a * IN_SIZE, b - a, MCS_SAMPLES, 12345,
-                   out + a * MCS_SAMPLES * OUT_SIZE);
-  }
-#else
-  int status = MCS(in, batch, MCS_SAMPLES, 12345, out);
-#endif
+  size_t rows = MCS_SAMPLES * batch;
 #elif defined(MC)
-  /* mean in out[0, batch·O), stddev in out[batch·O, 2·batch·O) */
-  float *sd = out + batch * OUT_SIZE;
-  rows = 2 * batch;
-#ifdef SPLIT
+  size_t rows = 2 * batch;
+#else
+  size_t rows = batch;
+#endif
   int status = 0;
+#ifdef SPLIT
   for (size_t k = 0; k < 3 && status == 0; ++k) {
     size_t a = pieceStart(k, batch),
            b = k < 2 ? pieceStart(k + 1, batch) : batch;
     if (b > a)
-      status = MC(in + a * IN_SIZE, b - a, 37, 12345, out + a * OUT_SIZE,
-                  sd + a * OUT_SIZE);
+      status = runRows(in, out, batch, a, b);
   }
 #else
-  int status = MC(in, batch, 37, 12345, out, sd);
-#endif
-#elif defined(SPLIT)
-  int status = PREDICT(in, out, 1);
-  if (status == 0 && batch > 1)
-    status = PREDICT(in + IN_SIZE, out + OUT_SIZE, batch - 1);
-#else
-  int status = PREDICT(in, out, batch);
+  status = runRows(in, out, batch, 0, batch);
 #endif
   if (status != 0) {
     printf("status %d\n", status);

@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <limits>
+
 #include <sys/mman.h>
 
 using namespace kiln;
@@ -185,6 +188,49 @@ TEST(ModelValidateTest, SaveRefusesUnknownEnumValues) {
     ASSERT_FALSE(s.ok()) << c.expected;
     EXPECT_NE(s.message().find(c.expected), std::string::npos) << s.message();
   }
+}
+
+// No training-state parameter is NaN (readers turn counters into ints);
+// infinity stays legal (a best value before the first epoch).
+TEST(ModelValidateTest, TrainingParametersAreNotNaN) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  struct Case {
+    const char *expected;
+    std::function<void(TrainingState &)> corrupt;
+  };
+  const Case cases[] = {
+      {"training: schedule parameter 'decay_steps' is NaN",
+       [&](TrainingState &t) {
+         t.schedule.params = {{"decay_steps", nan, {}}};
+       }},
+      {"training: schedule state 'best' is NaN",
+       [&](TrainingState &t) { t.schedule.state = {{"best", nan, {}}}; }},
+      {"training: progress 'batches' is NaN",
+       [&](TrainingState &t) { t.progress = {{"batches", nan, {}}}; }},
+      {"training: schedule parameter 'boundaries' holds a NaN",
+       [&](TrainingState &t) {
+         t.schedule.params = {{"boundaries", 0, {1.0, nan}}};
+       }},
+      {"training: callback 'early_stopping': parameter 'wait' is NaN",
+       [&](TrainingState &t) {
+         t.callbacks = {{"early_stopping", {{"wait", nan, {}}}, {}}};
+       }},
+  };
+  for (const Case &c : cases) {
+    Model m = testmodels::makeSmallModel();
+    m.training.emplace();
+    c.corrupt(*m.training);
+    Status s = validateModel(m);
+    ASSERT_FALSE(s.ok()) << c.expected;
+    EXPECT_NE(s.message().find(c.expected), std::string::npos) << s.message();
+  }
+  Model m = testmodels::makeSmallModel();
+  m.training.emplace();
+  m.training->callbacks = {
+      {"early_stopping",
+       {{"best", std::numeric_limits<double>::infinity(), {}}},
+       {}}};
+  EXPECT_TRUE(validateModel(m).ok());
 }
 
 // Range checks see real values: a quantized moving variance is dequantized

@@ -74,7 +74,7 @@ TEST(CallbacksTest, EarlyStoppingRestoresTheBestWeightsWhenItStops) {
   bool stop = false;
   int e = 0;
   for (; e < 5 && !stop; ++e) {
-    model->setWeights(marker(*model, float(e)));
+    ASSERT_TRUE(model->setWeights(marker(*model, float(e))).ok());
     ASSERT_TRUE(
         es.onEpochEnd(*model, e, {{"val_loss", valLoss[e]}}, stop).ok());
   }
@@ -105,6 +105,39 @@ TEST(CallbacksTest, EarlyStoppingRestoresTheBestWeightsWhenItStops) {
   Status missing = acc.onEpochEnd(*model, 3, {{"loss", 1}}, stop);
   EXPECT_NE(missing.message().find("'val_accuracy' is not available"),
             std::string::npos);
+}
+
+// Best weights from a run file that do not fit the model (a corrupt or
+// edited file) end the fit with an error naming them, not an abort, and
+// leave the weights alone.
+TEST(CallbacksTest, EarlyStoppingRejectsBestWeightsOfAnotherShape) {
+  auto model = makeModel();
+  EarlyStopping::Options o;
+  o.patience = 1;
+  o.restoreBestWeights = true;
+  EarlyStopping es(o);
+  ASSERT_TRUE(es.onTrainBegin(*model, 10).ok());
+  CallbackState state = es.state();
+  state.state = {{"best", 0.1, {}}, {"wait", 3, {}}};
+  state.tensors = {{"best_weights/0", Tensor::fromF32({1, 1}, {0.f})}};
+  ASSERT_TRUE(es.restore(state).ok());
+  std::vector<Matrix> before = model->getWeights();
+  bool stop = false;
+  Status s = es.onEpochEnd(*model, 4, {{"val_loss", 0.5}}, stop);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("restoring the best weights: weights: 1 "
+                             "tensors given, the model has"),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(model->getWeights(), before);
+  // The right count with a transposed kernel.
+  std::vector<Matrix> transposed = before;
+  transposed[0] = Matrix(before[0].transpose());
+  s = model->setWeights(transposed);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("weights: tensor 0 is"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(model->getWeights(), before);
 }
 
 TEST(CallbacksTest, EarlyStoppingInFitStopsAndRestores) {
@@ -199,7 +232,7 @@ TEST(CallbacksTest, TerminateOnNaNStopsAndKeepsTheLastCheckpoint) {
   // A NaN input weight makes every later loss NaN.
   std::vector<Matrix> w = model->getWeights();
   w[0](0, 0) = std::numeric_limits<float>::quiet_NaN();
-  model->setWeights(w);
+  ASSERT_TRUE(model->setWeights(w).ok());
   options.initialEpoch = 1;
   options.epochs = 3;
   Status s = model->fit(x, t, options, h);
