@@ -14,6 +14,8 @@
 
 #include "schema/Model.h"
 
+#include "schema/Float16.h"
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -173,21 +175,6 @@ std::string shapeString(const std::vector<int64_t> &shape) {
 
 namespace {
 
-/// IEEE 754 binary16 to float; exact, since every half is a float.
-float halfToFloat(uint16_t h) {
-  int exponent = (h >> 10) & 0x1f;
-  int mantissa = h & 0x3ff;
-  float magnitude;
-  if (exponent == 0) // zero or subnormal: mantissa * 2^-24
-    magnitude = std::ldexp(float(mantissa), -24);
-  else if (exponent == 0x1f)
-    magnitude = mantissa ? std::numeric_limits<float>::quiet_NaN()
-                         : std::numeric_limits<float>::infinity();
-  else // (1024 + mantissa) * 2^(exponent - 15 - 10)
-    magnitude = std::ldexp(float(0x400 | mantissa), exponent - 25);
-  return (h & 0x8000) ? -magnitude : magnitude;
-}
-
 /// Element `i` of an f32, f16 or bf16 tensor, widened to float.
 float floatElement(const Tensor &t, size_t i) {
   switch (t.dtype) {
@@ -196,13 +183,10 @@ float floatElement(const Tensor &t, size_t i) {
     std::memcpy(&h, t.data.data() + i * 2, 2);
     return halfToFloat(h);
   }
-  case DType::BF16: { // the top half of an f32
+  case DType::BF16: {
     uint16_t b;
     std::memcpy(&b, t.data.data() + i * 2, 2);
-    uint32_t bits = uint32_t(b) << 16;
-    float v;
-    std::memcpy(&v, &bits, 4);
-    return v;
+    return bfloat16ToFloat(b);
   }
   default: {
     float v;

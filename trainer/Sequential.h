@@ -150,7 +150,6 @@ public:
   }
   /// The configuration the run was started with (kiln-train's JSON).
   void setConfig(std::string config) { trainingConfig = std::move(config); }
-  const std::string &config() const { return trainingConfig; }
 
   /// The model file form: layers, input normalization, class names, and the
   /// training state (optimizer slots, counters, fit seed, loss, schedule,

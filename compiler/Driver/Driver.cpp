@@ -290,9 +290,9 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
       model, name, options.input,
       HeaderInfo{
           options.foldBatchNorm, options.fuseActivations,
-          options.quantize == Precision::f16    ? "f16"
-          : options.quantize == Precision::bf16 ? "bf16"
-                                                : "",
+          options.quantize == Precision::f32
+              ? ""
+              : stringifyPrecision(options.quantize).str(),
           pipelineOptions.vectorBits, predictBudget->rows,
           std::max({predictBudget->bytes, mcBudget.bytes, samplesBudget.bytes}),
           !entry.mcImplementation.empty(), mcBudget.rows,

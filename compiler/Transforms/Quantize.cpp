@@ -52,7 +52,7 @@ struct QuantizePass : public kiln::impl::QuantizePassBase<QuantizePass> {
     if (target.isF32())
       return;
     const llvm::fltSemantics &semantics = target.getFloatSemantics();
-    std::string typeName = precision == kiln::Precision::f16 ? "f16" : "bf16";
+    StringRef typeName = kiln::stringifyPrecision(precision);
 
     // A weight used by several Dense ops is converted once; so is one
     // weight in several functions (the Monte-Carlo entry points are clones

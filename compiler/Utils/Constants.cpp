@@ -6,6 +6,8 @@
 
 #include "compiler/Utils/Constants.h"
 
+#include "schema/Float16.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -15,87 +17,22 @@
 
 using namespace mlir;
 
-// f32 <-> f16/bf16 on bit patterns: APFloat costs ~100 ns a conversion,
-// and wide's 2.1M weights went through it four times (compile 0.55 s).
-// test/Transforms/quantize.mlir checks ties, subnormals and overflow, and
-// random-models compares the compiled libraries with weights rounded by the
-// C++ compiler's _Float16.
-
-uint16_t kiln::roundToBits16(float value, FloatType type, bool *overflow) {
-  uint32_t x;
-  std::memcpy(&x, &value, 4);
-  uint32_t sign = x & 0x80000000u, magnitude = x & 0x7fffffffu;
-  if (overflow)
-    *overflow = false;
-  if (type.isBF16()) {
-    if (magnitude > 0x7f800000u) // NaN: keep it quiet
-      return static_cast<uint16_t>((x >> 16) | 0x40);
-    // Add half an ulp of bf16 minus one, plus the lowest kept bit (ties
-    // to even), then truncate; a carry out of the largest finite value
-    // gives infinity.
-    uint32_t rounded = x + 0x7fffu + ((x >> 16) & 1u);
-    if (overflow && magnitude < 0x7f800000u &&
-        (rounded & 0x7fffffffu) >= 0x7f800000u)
-      *overflow = true;
-    return static_cast<uint16_t>(rounded >> 16);
-  }
+uint16_t mlir::kiln::roundToBits16(float value, FloatType type,
+                                   bool *overflow) {
+  if (type.isBF16())
+    return ::kiln::floatToBfloat16(value, overflow);
   assert(type.isF16() && "f16 or bf16");
-  uint16_t half = static_cast<uint16_t>(sign >> 16);
-  if (magnitude >= 0x7f800000u) // inf or NaN
-    return half | 0x7c00u | (magnitude > 0x7f800000u ? 0x200u : 0u);
-  if (magnitude >= 0x477ff000u) { // >= 65520: rounds to infinity
-    if (overflow)
-      *overflow = true;
-    return half | 0x7c00u;
-  }
-  if (magnitude >= 0x38800000u) { // normal: >= 2^-14
-    // Rebias the exponent (127 -> 15) and keep 10 of 23 fraction bits,
-    // rounding the dropped 13 to nearest, ties to even; a carry into the
-    // exponent is the correct next binade.
-    uint32_t h = (magnitude - 0x38000000u) >> 13;
-    uint32_t dropped = magnitude & 0x1fffu;
-    if (dropped > 0x1000u || (dropped == 0x1000u && (h & 1u)))
-      ++h;
-    return half | static_cast<uint16_t>(h);
-  }
-  // Subnormal f16: round(|value|·2^24) to nearest, ties to even (1024, the
-  // result when it rounds up to 2^-14, is the smallest normal's pattern).
-  uint32_t exponent = magnitude >> 23;
-  if (exponent < 102) // below 2^-25: rounds to 0
-    return half;
-  uint32_t significand = (magnitude & 0x7fffffu) | 0x800000u;
-  uint32_t shift = 126 - exponent; // |value|·2^24 = significand·2^-shift
-  uint32_t q = significand >> shift, r = significand & ((1u << shift) - 1);
-  uint32_t halfway = 1u << (shift - 1);
-  if (r > halfway || (r == halfway && (q & 1u)))
-    ++q;
-  return half | static_cast<uint16_t>(q);
+  return ::kiln::floatToHalf(value, overflow);
 }
 
-float kiln::bits16ToFloat(uint16_t bits, FloatType type) {
-  uint32_t x;
-  if (type.isBF16()) {
-    x = static_cast<uint32_t>(bits) << 16;
-  } else {
-    assert(type.isF16() && "f16 or bf16");
-    uint32_t sign = static_cast<uint32_t>(bits & 0x8000u) << 16;
-    uint32_t exponent = (bits >> 10) & 0x1fu, fraction = bits & 0x3ffu;
-    if (exponent == 0) { // zero or subnormal: fraction·2^-24, exact
-      float v = static_cast<float>(fraction) * 0x1p-24f;
-      std::memcpy(&x, &v, 4);
-      x |= sign;
-    } else if (exponent == 31) {
-      x = sign | 0x7f800000u | (fraction << 13);
-    } else {
-      x = sign | ((exponent + 112) << 23) | (fraction << 13);
-    }
-  }
-  float v;
-  std::memcpy(&v, &x, 4);
-  return v;
+float mlir::kiln::bits16ToFloat(uint16_t bits, FloatType type) {
+  if (type.isBF16())
+    return ::kiln::bfloat16ToFloat(bits);
+  assert(type.isF16() && "f16 or bf16");
+  return ::kiln::halfToFloat(bits);
 }
 
-FailureOr<SmallVector<double>> kiln::getConstantValues(Value value) {
+FailureOr<SmallVector<double>> mlir::kiln::getConstantValues(Value value) {
   Attribute attr;
   if (!value || !matchPattern(value, m_Constant(&attr)))
     return failure();
@@ -143,9 +80,10 @@ FailureOr<SmallVector<double>> kiln::getConstantValues(Value value) {
   return failure();
 }
 
-Value kiln::createFloatConstant(OpBuilder &builder, Location loc, Value like,
-                                RankedTensorType type, ArrayRef<float> values,
-                                StringRef blobName, bool preferBlob) {
+Value mlir::kiln::createFloatConstant(OpBuilder &builder, Location loc,
+                                      Value like, RankedTensorType type,
+                                      ArrayRef<float> values,
+                                      StringRef blobName, bool preferBlob) {
   Attribute likeAttr;
   if (like)
     (void)matchPattern(like, m_Constant(&likeAttr));
@@ -181,8 +119,20 @@ Value kiln::createFloatConstant(OpBuilder &builder, Location loc, Value like,
   return builder.create<arith::ConstantOp>(loc, type, attr);
 }
 
-FloatType kiln::getWeightElementType(MLIRContext *context,
-                                     Precision precision) {
+StringRef mlir::kiln::stringifyPrecision(Precision precision) {
+  switch (precision) {
+  case Precision::f16:
+    return "f16";
+  case Precision::bf16:
+    return "bf16";
+  case Precision::f32:
+    break;
+  }
+  return "f32";
+}
+
+FloatType mlir::kiln::getWeightElementType(MLIRContext *context,
+                                           Precision precision) {
   switch (precision) {
   case Precision::f16:
     return FloatType::getF16(context);
@@ -210,7 +160,7 @@ uint64_t contentHash(Attribute attr, ArrayRef<char> bytes) {
 }
 } // namespace
 
-Attribute kiln::ConstantCache::lookup(Attribute source) {
+Attribute mlir::kiln::ConstantCache::lookup(Attribute source) {
   if (Attribute found = byAttribute.lookup(source))
     return found;
   std::optional<ArrayRef<char>> bytes = blobBytes(source);
@@ -226,7 +176,7 @@ Attribute kiln::ConstantCache::lookup(Attribute source) {
   return Attribute();
 }
 
-void kiln::ConstantCache::insert(Attribute source, Attribute result) {
+void mlir::kiln::ConstantCache::insert(Attribute source, Attribute result) {
   byAttribute[source] = result;
   if (std::optional<ArrayRef<char>> bytes = blobBytes(source))
     byContent[contentHash(source, *bytes)].push_back({source, result});

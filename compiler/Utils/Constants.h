@@ -45,6 +45,9 @@ float bits16ToFloat(uint16_t bits, FloatType type);
 /// arithmetic is f32 in every case.
 enum class Precision { f32, f16, bf16 };
 
+/// "f32", "f16" or "bf16" (the --quantize and nn-quantize spelling).
+StringRef stringifyPrecision(Precision precision);
+
 /// The element type of `precision` in `context`.
 FloatType getWeightElementType(MLIRContext *context, Precision precision);
 

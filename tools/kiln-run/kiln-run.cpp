@@ -83,7 +83,7 @@ int main(int argc, char **argv) {
 
   Model file;
   if (Status s = loadModel(input, file); !s.ok())
-    return fail(input + ": " + s.message());
+    return fail(s.message()); // names the file
   TrainConfig config;
   if (file.training && !file.training->config.empty()) {
     if (Status s = parseConfig(file.training->config, {}, config); !s.ok())

@@ -109,7 +109,7 @@ int main(int argc, char **argv) {
   Model resumed;
   if (resume) {
     if (Status s = loadModel(input, resumed); !s.ok())
-      return fail(input + ": " + s.message());
+      return fail(s.message()); // names the file
     if (!resumed.training || resumed.training->config.empty())
       return fail(input + ": has no kiln-train configuration to resume");
     text = resumed.training->config;

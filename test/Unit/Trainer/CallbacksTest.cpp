@@ -21,6 +21,7 @@
 using namespace kiln;
 using namespace kiln::train;
 using kiln::train::testing::blobs;
+using kiln::train::testing::failsWith;
 using kiln::train::testing::reload;
 
 namespace {
@@ -103,8 +104,7 @@ TEST(CallbacksTest, EarlyStoppingRestoresTheBestWeightsWhenItStops) {
   ASSERT_TRUE(acc.onEpochEnd(*model, 2, {{"val_accuracy", 0.55}}, stop).ok());
   EXPECT_TRUE(stop);
   Status missing = acc.onEpochEnd(*model, 3, {{"loss", 1}}, stop);
-  EXPECT_NE(missing.message().find("'val_accuracy' is not available"),
-            std::string::npos);
+  EXPECT_TRUE(failsWith(missing, "'val_accuracy' is not available"));
 }
 
 // Best weights from a run file that do not fit the model (a corrupt or
@@ -125,25 +125,20 @@ TEST(CallbacksTest, EarlyStoppingRejectsBestWeightsOfAnotherShape) {
   bool stop = false;
   Status s = es.onEpochEnd(*model, 4, {{"val_loss", 0.5}}, stop);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("restoring the best weights: weights: 1 "
-                             "tensors given, the model has"),
-            std::string::npos)
-      << s.message();
+  EXPECT_TRUE(failsWith(s, "restoring the best weights: weights: 1 "
+                           "tensors given, the model has"));
   EXPECT_EQ(model->getWeights(), before);
   // The right count with a transposed kernel.
   std::vector<Matrix> transposed = before;
   transposed[0] = Matrix(before[0].transpose());
   s = model->setWeights(transposed);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("weights: tensor 0 is"), std::string::npos)
-      << s.message();
+  EXPECT_TRUE(failsWith(s, "weights: tensor 0 is"));
   EXPECT_EQ(model->getWeights(), before);
 }
 
 TEST(CallbacksTest, EarlyStoppingInFitStopsAndRestores) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 400, 1);
+  auto [x, t] = blobs(400, 1);
   // A rate this high makes validation loss bounce, so patience 1 stops it.
   auto model = makeModel(3.0);
   EarlyStopping es({"val_loss", 0, 1, true});
@@ -186,13 +181,11 @@ TEST(CallbacksTest, ModelCheckpointSavesOnlyImprovements) {
   // A path that cannot be written is an error naming the callback.
   ModelCheckpoint bad({"/nonexistent-dir/x.kiln", "val_loss", false});
   Status s = bad.onEpochEnd(*model, 0, {}, stop);
-  EXPECT_NE(s.message().find("model_checkpoint"), std::string::npos);
+  EXPECT_TRUE(failsWith(s, "model_checkpoint"));
 }
 
 TEST(CallbacksTest, CsvLoggerWritesOneRowPerEpoch) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 200, 2);
+  auto [x, t] = blobs(200, 2);
   auto model = makeModel();
   std::string path = tempPath("log.csv");
   CsvLogger csv(path);
@@ -215,9 +208,7 @@ TEST(CallbacksTest, CsvLoggerWritesOneRowPerEpoch) {
 }
 
 TEST(CallbacksTest, TerminateOnNaNStopsAndKeepsTheLastCheckpoint) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 200, 3);
+  auto [x, t] = blobs(200, 3);
   auto model = makeModel();
   std::string path = tempPath("nan.kiln");
   ModelCheckpoint cp({path, "loss", false});
@@ -237,16 +228,12 @@ TEST(CallbacksTest, TerminateOnNaNStopsAndKeepsTheLastCheckpoint) {
   options.epochs = 3;
   Status s = model->fit(x, t, options, h);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("loss became NaN in epoch 2 (update"),
-            std::string::npos)
-      << s.message();
+  EXPECT_TRUE(failsWith(s, "loss became NaN in epoch 2 (update"));
   EXPECT_EQ(slurp(path), good);
 }
 
 TEST(CallbacksTest, SchedulesDriveTheOptimizer) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 320, 4);
+  auto [x, t] = blobs(320, 4);
   auto model = makeModel();
   ScheduleOptions o;
   o.kind = ScheduleKind::Exponential;
@@ -295,9 +282,7 @@ private:
 /// files with fresh callbacks: weights, history and the CSV log must be
 /// bitwise those of the straight run.
 TEST(CallbacksTest, ResumeIsBitwiseTheUninterruptedRun) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 300, 5);
+  auto [x, t] = blobs(300, 5);
   struct Run {
     std::unique_ptr<Sequential> model;
     std::string csv;
@@ -397,9 +382,7 @@ TEST(CallbacksTest, ResumeIsBitwiseTheUninterruptedRun) {
 }
 
 TEST(CallbacksTest, ResumeNeedsTheSameEpochAndBatches) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 300, 6);
+  auto [x, t] = blobs(300, 6);
   auto model = makeModel();
   volatile std::sig_atomic_t flag = 0;
   InterruptAt interrupter(3, flag);
@@ -417,15 +400,11 @@ TEST(CallbacksTest, ResumeNeedsTheSameEpochAndBatches) {
   options.interrupt = nullptr;
   options.initialEpoch = 1;
   Status s = back->fit(x, t, options, h);
-  EXPECT_NE(s.message().find("stopped inside epoch 1 after 4 batches"),
-            std::string::npos)
-      << s.message();
+  EXPECT_TRUE(failsWith(s, "stopped inside epoch 1 after 4 batches"));
 }
 
 TEST(CallbacksTest, EarlyStopOutranksAnInterruptAndEndsTheFitForGood) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 400, 1);
+  auto [x, t] = blobs(400, 1);
   auto model = makeModel(3.0); // bouncing validation loss: stops early
   EarlyStopping es({"val_loss", 0, 1, true});
   volatile std::sig_atomic_t flag = 0;
@@ -469,18 +448,14 @@ TEST(CallbacksTest, EarlyStopOutranksAnInterruptAndEndsTheFitForGood) {
 }
 
 TEST(CallbacksTest, DuplicateNamesAreRejected) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 50, 2);
+  auto [x, t] = blobs(50, 2);
   auto model = makeModel();
   CsvLogger a(tempPath("a.csv")), b(tempPath("b.csv"));
   FitOptions options;
   options.callbacks = {&a, &b};
   History h;
   Status s = model->fit(x, t, options, h);
-  EXPECT_NE(s.message().find("two callbacks are named 'csv_logger'"),
-            std::string::npos)
-      << s.message();
+  EXPECT_TRUE(failsWith(s, "two callbacks are named 'csv_logger'"));
   b.setName("csv_logger_1");
   EXPECT_TRUE(model->fit(x, t, options, h).ok());
 }
@@ -508,9 +483,7 @@ public:
 };
 
 TEST(CallbacksTest, CallbackStatesCarryOverOnlyToTheFitThatSavedThem) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 100, 3);
+  auto [x, t] = blobs(100, 3);
   auto model = makeModel();
   EpochCounter counter;
   FitOptions options;
@@ -561,9 +534,7 @@ TEST(CallbacksTest, CallbackStatesCarryOverOnlyToTheFitThatSavedThem) {
 }
 
 TEST(CallbacksTest, ValidationMonitorsNeedValidationDataBeforeTraining) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 50, 4);
+  auto [x, t] = blobs(50, 4);
   auto model = makeModel();
   std::vector<Matrix> before = model->getWeights();
   EarlyStopping es({"val_accuracy", 0, 1, false});
@@ -571,10 +542,8 @@ TEST(CallbacksTest, ValidationMonitorsNeedValidationDataBeforeTraining) {
   options.callbacks = {&es};
   History h;
   Status s = model->fit(x, t, options, h);
-  EXPECT_NE(s.message().find("early_stopping monitors 'val_accuracy' but "
-                             "there is no validation data"),
-            std::string::npos)
-      << s.message();
+  EXPECT_TRUE(failsWith(s, "early_stopping monitors 'val_accuracy' but "
+                           "there is no validation data"));
   EXPECT_EQ(model->getWeights(), before); // nothing trained
   // A training metric is fine, and so is a validation one with a split.
   EarlyStopping onLoss({"loss", 0, 1, false});

@@ -37,9 +37,7 @@ std::unique_ptr<Sequential> makeModel() {
 }
 
 TEST(LrFinderTest, ExponentialRatesAndTheModelPutBack) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 1000, 1);
+  auto [x, t] = blobs(1000, 1);
   auto model = makeModel();
   // Some training first, so there is optimizer state to restore.
   History h;
@@ -93,9 +91,7 @@ TEST(LrFinderTest, CsvAndSvg) {
 }
 
 TEST(LrFinderTest, BadOptions) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 10, 2);
+  auto [x, t] = blobs(10, 2);
   auto model = makeModel();
   LrFinderOptions o;
   o.minLearningRate = 1;

@@ -18,6 +18,19 @@
 namespace kiln::train::testing {
 
 /// `n` standard-normal points in 4-D labelled (x0 + x1 > 0).
+inline void blobs(Matrix &x, Targets &t, int n, uint64_t seed);
+
+/// The same as a pair: `auto [x, t] = blobs(n, seed);`.
+struct Blobs {
+  Matrix x;
+  Targets t;
+};
+inline Blobs blobs(int n, uint64_t seed) {
+  Blobs b;
+  blobs(b.x, b.t, n, seed);
+  return b;
+}
+
 inline void blobs(Matrix &x, Targets &t, int n, uint64_t seed) {
   kiln_rng_t rng;
   kiln_rng_seed(&rng, seed, 3);
@@ -28,6 +41,19 @@ inline void blobs(Matrix &x, Targets &t, int n, uint64_t seed) {
       x(i, j) = kiln_rng_normal_f32(&rng);
     t.labels[size_t(i)] = x(i, 0) + x(i, 1) > 0;
   }
+}
+
+/// `status` is an error whose message contains `needle`; the message is
+/// printed when it is not.
+inline ::testing::AssertionResult failsWith(const Status &status,
+                                            const std::string &needle) {
+  if (status.ok())
+    return ::testing::AssertionFailure()
+           << "succeeded; expected an error with '" << needle << "'";
+  if (status.message().find(needle) == std::string::npos)
+    return ::testing::AssertionFailure()
+           << "error '" << status.message() << "' lacks '" << needle << "'";
+  return ::testing::AssertionSuccess();
 }
 
 /// A model back from its file bytes: parse, then load into a new

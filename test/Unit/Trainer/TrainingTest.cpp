@@ -22,6 +22,7 @@
 using namespace kiln;
 using namespace kiln::train;
 using kiln::train::testing::blobs;
+using kiln::train::testing::failsWith;
 using kiln::train::testing::throughFile;
 
 namespace {
@@ -45,9 +46,7 @@ std::unique_ptr<Sequential> makeModel(uint64_t seed) {
 }
 
 TEST(TrainingTest, LearnsASeparableProblem) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 2000, 1);
+  auto [x, t] = blobs(2000, 1);
   auto model = makeModel(7);
   History h;
   FitOptions options;
@@ -60,9 +59,7 @@ TEST(TrainingTest, LearnsASeparableProblem) {
 }
 
 TEST(TrainingTest, SameSeedSameWeightsBitwise) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 500, 2);
+  auto [x, t] = blobs(500, 2);
   std::vector<float> weights[2];
   for (int run = 0; run < 2; ++run) {
     auto model = makeModel(3);
@@ -79,9 +76,7 @@ TEST(TrainingTest, SameSeedSameWeightsBitwise) {
 }
 
 TEST(TrainingTest, FrozenLayerStaysBitwiseUnchanged) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 300, 4);
+  auto [x, t] = blobs(300, 4);
   auto model = makeModel(5);
   train::Layer *first = model->layers()[0];
   first->trainable = false;
@@ -93,9 +88,7 @@ TEST(TrainingTest, FrozenLayerStaysBitwiseUnchanged) {
 }
 
 TEST(TrainingTest, RejectsNaNInputsAndBadLabels) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 10, 6);
+  auto [x, t] = blobs(10, 6);
   auto model = makeModel(1);
   History h;
   x(3, 2) = std::nanf("");
@@ -110,9 +103,7 @@ TEST(TrainingTest, RejectsNaNInputsAndBadLabels) {
 }
 
 TEST(TrainingTest, SavedModelLoadsAndPredictsTheSame) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 200, 8);
+  auto [x, t] = blobs(200, 8);
   auto model = makeModel(9);
   History h;
   ASSERT_TRUE(model->fit(x, t, FitOptions{}, h).ok());
@@ -161,9 +152,7 @@ std::unique_ptr<Sequential> makeRichModel(OptimizerKind kind) {
 class ResumeTest : public ::testing::TestWithParam<OptimizerKind> {};
 
 TEST_P(ResumeTest, ResumedTrainingIsBitwiseTheUninterruptedOne) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 300, 12);
+  auto [x, t] = blobs(300, 12);
   FitOptions options;
   options.epochs = 3;
   // Three steps per epoch: Nadam's momentum product Π_t ≈ 0.45^t is still
@@ -202,9 +191,7 @@ INSTANTIATE_TEST_SUITE_P(
                       OptimizerKind::AdamW));
 
 TEST(TrainingTest, LoadedModelPredictsBitwiseTheSame) {
-  Matrix x;
-  Targets t;
-  blobs(x, t, 100, 13);
+  auto [x, t] = blobs(100, 13);
   auto model = makeRichModel(OptimizerKind::Adam);
   History h;
   ASSERT_TRUE(model->fit(x, t, FitOptions{}, h).ok());
@@ -222,15 +209,13 @@ TEST(TrainingTest, LoadErrors) {
   Model file = model->toModel(std::nullopt, {});
   Status s = model->load(file);
   EXPECT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("already has layers"), std::string::npos);
+  EXPECT_TRUE(failsWith(s, "already has layers"));
 
   Model noLoss = file;
   noLoss.training->loss = "hinge";
   Sequential a;
   s = a.load(noLoss);
-  EXPECT_NE(s.message().find("loss 'hinge' is not a known loss"),
-            std::string::npos)
-      << s.message();
+  EXPECT_TRUE(failsWith(s, "loss 'hinge' is not a known loss"));
 
   // Files from before TrainingState.loss name it in the config.
   Model legacy = file;
@@ -243,9 +228,7 @@ TEST(TrainingTest, LoadErrors) {
   badSlot.training->optimizer.hyperparameters.push_back({"warp", 1, {}});
   Sequential b;
   s = b.load(badSlot);
-  EXPECT_NE(s.message().find("unknown hyperparameter 'warp'"),
-            std::string::npos)
-      << s.message();
+  EXPECT_TRUE(failsWith(s, "unknown hyperparameter 'warp'"));
 }
 
 TEST(TrainingTest, ValidationDataAndLearningRateInHistory) {
