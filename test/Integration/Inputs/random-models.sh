@@ -21,15 +21,22 @@ rm -rf "$out" && mkdir -p "$out"
 "$make" "$out" "$count" "$seed"
 failures=0
 mcModels=0
-# harness DIR OUT [flags...]: links harness.c with DIR's library and runs it
+# link DIR: links harness.c with DIR's library, once (with the Monte-Carlo
+# entry points when the model has dropout), as DIR/harness.
+link() {
+  local dir=$1 mc=()
+  [ -f "$out/mc_$i.txt" ] &&
+    mc=(-DMC="m${i}_predict_mc" -DMCS="m${i}_predict_mc_samples")
+  "$cc" "${mc[@]}" "$here/harness.c" -include "$dir/m$i.h" \
+    -DPREDICT="m${i}_predict" -DIN_SIZE="M${i}_INPUT_SIZE" \
+    -DOUT_SIZE="M${i}_OUTPUT_SIZE" "$dir/libm$i.a" -lm -o "$dir/harness"
+}
+# harness DIR OUT [args...]: runs DIR's harness (args: harness.c's modes)
 # on the model's inputs into OUT.txt.
 harness() {
   local dir=$1 outfile=$2
   shift 2
-  "$cc" "$@" "$here/harness.c" -include "$dir/m$i.h" -DPREDICT="m${i}_predict" \
-    -DIN_SIZE="M${i}_INPUT_SIZE" -DOUT_SIZE="M${i}_OUTPUT_SIZE" \
-    "$dir/libm$i.a" -lm -o "$outfile"
-  "$outfile" < "$out/input_$i.txt" > "$outfile.txt"
+  "$dir/harness" "$@" < "$out/input_$i.txt" > "$outfile.txt"
 }
 for ((i = 0; i < count; i++)); do
   arch=$(cat "$out/arch_$i.txt")
@@ -47,7 +54,8 @@ for ((i = 0; i < count; i++)); do
     esac
     dir=$out/$variant$i
     "$kilnc" "$out/model_$i.kiln" --name "m$i" "${flags[@]}" -o "$dir"
-    harness "$dir" "$dir/out" -DSPLIT
+    link "$dir"
+    harness "$dir" "$dir/out" split
     "$python" "$here/compare.py" "$expected" "$dir/out.txt" \
       --floor 0.1 --what "model $i $variant vs trainer [$arch]" ||
       failures=$((failures + 1))
@@ -60,30 +68,28 @@ for ((i = 0; i < count; i++)); do
     # predictMc with the same rounded kernels (a missing reference is a
     # failure, not a skipped check).
     if [ -f "$out/mc_$i.txt" ] && [[ $variant == f16 || $variant == bf16 ]]; then
-      harness "$dir" "$dir/mc_split" -DSPLIT -DMC="m${i}_predict_mc"
+      harness "$dir" "$dir/mc_split" mc split
       "$python" "$here/compare.py" "$out/mc_${variant}_$i.txt" "$dir/mc_split.txt" \
         --floor 0.1 --what "model $i $variant MC mean/std vs trainer" ||
         failures=$((failures + 1))
     fi
     # f32 weights: MC mean and stddev, per-sample outputs, batch splits.
     if [ -f "$out/mc_$i.txt" ] && [[ $variant == fused || $variant == unfused ]]; then
-      mc=(-DMC="m${i}_predict_mc")
-      harness "$dir" "$dir/mc_split" -DSPLIT "${mc[@]}"
-      harness "$dir" "$dir/mc_whole" "${mc[@]}"
+      harness "$dir" "$dir/mc_split" mc split
+      harness "$dir" "$dir/mc_whole" mc
       "$python" "$here/compare.py" "$out/mc_$i.txt" "$dir/mc_split.txt" \
         --floor 0.1 --what "model $i $variant MC mean/std vs trainer" ||
         failures=$((failures + 1))
       cmp -s "$dir/mc_split.txt" "$dir/mc_whole.txt" ||
         { echo "FAIL model $i $variant MC: batch split changed the outputs"; failures=$((failures + 1)); }
-      harness "$dir" "$dir/mcs_split" -DSPLIT -DMCS="m${i}_predict_mc_samples"
+      harness "$dir" "$dir/mcs_split" mcs split
       "$python" "$here/compare.py" "$out/mcs_$i.txt" "$dir/mcs_split.txt" \
         --floor 0.1 --what "model $i $variant MC per-sample outputs vs trainer" ||
         failures=$((failures + 1))
       # Every sample of 37 (two uneven steps when stacked): bitwise the same
       # split (stacked at one and five rows per sample) and whole.
-      mcs37=(-DMCS="m${i}_predict_mc_samples" -DMCS_SAMPLES=37)
-      harness "$dir" "$dir/mcs37_split" -DSPLIT "${mcs37[@]}"
-      harness "$dir" "$dir/mcs37_whole" "${mcs37[@]}"
+      harness "$dir" "$dir/mcs37_split" mcs=37 split
+      harness "$dir" "$dir/mcs37_whole" mcs=37
       cmp -s "$dir/mcs37_split.txt" "$dir/mcs37_whole.txt" ||
         { echo "FAIL model $i $variant MC samples: batch split changed the outputs"; failures=$((failures + 1)); }
       [ "$variant" = fused ] && mcModels=$((mcModels + 1))
