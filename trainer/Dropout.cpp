@@ -38,8 +38,12 @@ const Matrix &Dropout::forward(const Matrix &x, const ForwardContext &ctx) {
   const bool perUnit = !ctx.training; // MC sampling: see Dropout.h
   const uint64_t count = perUnit ? uint64_t(x.cols()) : uint64_t(x.size());
   uniforms.resize(count);
-  kiln_rng_uniform_range(ctx.seed, streamId, ctx.step, 0, count,
-                         uniforms.data());
+  if (perUnit)
+    kiln_rng_uniform16_range(ctx.seed, streamId, ctx.step, 0, count,
+                             uniforms.data());
+  else
+    kiln_rng_uniform_range(ctx.seed, streamId, ctx.step, 0, count,
+                           uniforms.data());
   for (Eigen::Index r = 0; r < x.rows(); ++r)
     for (Eigen::Index c = 0; c < x.cols(); ++c) {
       float u = uniforms[perUnit ? c : r * x.cols() + c];

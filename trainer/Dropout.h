@@ -16,12 +16,18 @@ namespace kiln::train {
 ///  - Training: element (row, unit) of step t is kept iff
 ///    kiln_rng_uniform_at(seed, streamId, t, row·units + unit) >= rate.
 ///  - Monte-Carlo sampling (inference with mcDropout): unit u of sample s is
-///    kept iff kiln_rng_uniform_at(seed, streamId, s, u) >= rate, for every
-///    row. Keyed without the row, a row's masks do not depend on the batch
-///    it is predicted in (batches of 64 or one by one draw the same), and
-///    each example still sees `samples` independent masks, which is all its
-///    MC mean and spread are estimated from. (Keras' training=True call
-///    draws per row, so its results change with the batch composition.)
+///    kept iff kiln_rng_u16_at(seed, streamId, s, u)·2^-16 >= rate, for
+///    every row: 16 random bits per unit, one Philox block per eight units
+///    (kiln/rng.h), which compiled code generates in vector registers at
+///    half the cost of 32 bits per unit. A unit is then dropped with
+///    probability ceil(rate·2^16)/2^16, within 2^-16 of the rate. Training
+///    keeps 24-bit uniforms: it has no such cost to save, and its trained
+///    weights stay what they were. Keyed without the row, a row's
+///    masks do not depend on the batch it is predicted in (batches of 64 or one
+///    by one draw the same), and each example still sees `samples` independent
+///    masks, which is all its MC mean and spread are estimated from. (Keras'
+///    training=True call draws per row, so its results change with the batch
+///    composition.)
 ///  - Standard (inverted): kept elements are scaled by 1/(1 − rate), so the
 ///    expectation is unchanged.
 ///  - Alpha (SELU paper, Keras AlphaDropout): dropped elements become

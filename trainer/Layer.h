@@ -23,7 +23,8 @@ struct ForwardContext {
   bool training = false;
   /// Keep dropout active at inference (Monte-Carlo sampling).
   bool mcDropout = false;
-  /// Random masks are kiln_rng_uniform_at(seed, layer stream, step, index).
+  /// Random masks and slopes are keyed by (seed, layer stream, step,
+  /// index) through the runtime's coordinates (kiln/rng.h).
   uint64_t seed = 0;
   uint32_t step = 0;
 };

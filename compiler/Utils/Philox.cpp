@@ -5,51 +5,107 @@
 //===----------------------------------------------------------------------===//
 //
 // Mirrors runtime/src/rng.c exactly:
-//   counter = (block lo, block hi, sample, stream | 2^31), block = index / 4
+//   counter = (block lo, block hi, sample, stream | 2^31)
 //   key     = (seed lo, seed hi)
 //   10 rounds: (hi0, lo0) = M0·x0, (hi1, lo1) = M1·x2 (32×32 → 64 bits),
 //              x = (hi1 ^ x1 ^ k0, lo1, hi0 ^ x3 ^ k1, lo0),
 //              the key bumped by (W0, W1) before every round but the first
-//   word index mod 4 of the result (the runtime maps it to (u >> 8)·2^-24;
-//   the dropout lowering compares the word itself, see NNToLinalg.cpp).
+// The key schedule is scalar (the seed is the same in every lane) and
+// broadcast once per round.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Utils/Philox.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
-std::array<Value, 4> kiln::buildPhiloxBlock(OpBuilder &b, Location loc,
-                                            Value seed, uint32_t stream,
-                                            Value sample, Value block) {
+namespace {
+
+/// (lo, hi) of m·x, 32×32 → 64 bits per lane. On a vector of an even
+/// number of lanes, pairs of lanes are viewed as one i64 so that each
+/// product is a 32×32 → 64 multiply of a masked or shifted i64 (x86's
+/// vpmuludq, one instruction per eight lanes with AVX-512): arith's
+/// mului_extended on vector<16xi32> became zero extensions to i64 vectors,
+/// the multiplies and truncations back, twice the instructions. A lane's
+/// operand is taken from, and its results put back into, the same half of
+/// the same i64, so the lane order holds on either endianness.
+std::pair<Value, Value> mulHiLo(OpBuilder &b, Location loc, uint32_t m,
+                                Value x) {
+  auto vec = dyn_cast<VectorType>(x.getType());
+  if (!vec || vec.getRank() != 1 || vec.getDimSize(0) % 2 != 0 ||
+      vec.isScalable()) {
+    Value mv = b.create<arith::ConstantOp>(
+        loc, vec ? TypedAttr(DenseElementsAttr::get(vec, APInt(32, m)))
+                 : TypedAttr(b.getI32IntegerAttr(int32_t(m))));
+    auto p = b.create<arith::MulUIExtendedOp>(loc, mv, x);
+    return {p.getLow(), p.getHigh()};
+  }
+  auto wide = VectorType::get({vec.getDimSize(0) / 2}, b.getI64Type());
+  auto splat = [&](uint64_t v) -> Value {
+    return b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(wide, APInt(64, v)));
+  };
+  Value low32 = splat(0xFFFFFFFFull), c32 = splat(32), mv = splat(m);
+  Value pairs = b.create<vector::BitCastOp>(loc, wide, x);
+  Value pLow = b.create<arith::MulIOp>(
+      loc, b.create<arith::AndIOp>(loc, pairs, low32), mv);
+  Value pHigh = b.create<arith::MulIOp>(
+      loc, b.create<arith::ShRUIOp>(loc, pairs, c32), mv);
+  Value lo =
+      b.create<arith::OrIOp>(loc, b.create<arith::AndIOp>(loc, pLow, low32),
+                             b.create<arith::ShLIOp>(loc, pHigh, c32));
+  Value hi = b.create<arith::OrIOp>(
+      loc, b.create<arith::ShRUIOp>(loc, pLow, c32),
+      b.create<arith::AndIOp>(loc, pHigh, splat(0xFFFFFFFF00000000ull)));
+  return {b.create<vector::BitCastOp>(loc, vec, lo),
+          b.create<vector::BitCastOp>(loc, vec, hi)};
+}
+
+} // namespace
+
+std::array<Value, 4> kiln::buildPhilox(OpBuilder &b, Location loc, Value seed,
+                                       uint32_t stream, Value sample,
+                                       Value blockLo, Value blockHi) {
   Type i32 = b.getI32Type();
+  Type type = blockLo.getType();
+  auto lanes = [&](Value scalar) -> Value {
+    if (scalar.getType() == type)
+      return scalar;
+    return b.create<vector::BroadcastOp>(loc, type, scalar);
+  };
   auto c32 = [&](uint32_t v) -> Value {
     return b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(int32_t(v)));
   };
-  auto lo = [&](Value v64) -> Value {
-    return b.create<arith::TruncIOp>(loc, i32, v64);
+  auto splat32 = [&](uint32_t v) -> Value {
+    if (auto vec = dyn_cast<VectorType>(type))
+      return b.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(vec, APInt(32, v)));
+    return c32(v);
   };
-  auto hi = [&](Value v64) -> Value {
-    return lo(b.create<arith::ShRUIOp>(
-        loc, v64, b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(32))));
-  };
-  std::array<Value, 4> x = {lo(block), hi(block), sample,
-                            c32(stream | 0x80000000u)};
-  Value k[2] = {lo(seed), hi(seed)};
+  Value seedLo = b.create<arith::TruncIOp>(loc, i32, seed);
+  Value seedHi = b.create<arith::TruncIOp>(
+      loc, i32,
+      b.create<arith::ShRUIOp>(
+          loc, seed,
+          b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(32))));
+  std::array<Value, 4> x = {blockLo, lanes(blockHi), lanes(sample),
+                            splat32(stream | 0x80000000u)};
+  Value k[2] = {seedLo, seedHi};
   for (int round = 0; round < 10; ++round) {
     if (round > 0) {
       k[0] = b.create<arith::AddIOp>(loc, k[0], c32(0x9E3779B9u));
       k[1] = b.create<arith::AddIOp>(loc, k[1], c32(0xBB67AE85u));
     }
-    auto p0 = b.create<arith::MulUIExtendedOp>(loc, c32(0xD2511F53u), x[0]);
-    auto p1 = b.create<arith::MulUIExtendedOp>(loc, c32(0xCD9E8D57u), x[2]);
+    auto [lo0, hi0] = mulHiLo(b, loc, 0xD2511F53u, x[0]);
+    auto [lo1, hi1] = mulHiLo(b, loc, 0xCD9E8D57u, x[2]);
     Value y0 = b.create<arith::XOrIOp>(
-        loc, b.create<arith::XOrIOp>(loc, p1.getHigh(), x[1]), k[0]);
+        loc, b.create<arith::XOrIOp>(loc, hi1, x[1]), lanes(k[0]));
     Value y2 = b.create<arith::XOrIOp>(
-        loc, b.create<arith::XOrIOp>(loc, p0.getHigh(), x[3]), k[1]);
-    x = {y0, p1.getLow(), y2, p0.getLow()};
+        loc, b.create<arith::XOrIOp>(loc, hi0, x[3]), lanes(k[1]));
+    x = {y0, lo1, y2, lo0};
   }
   return x;
 }

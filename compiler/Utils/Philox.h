@@ -4,9 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// kiln_rng_u32_at's Philox block (runtime/src/rng.c) rebuilt from arith
-// ops, so that compiled Monte-Carlo dropout draws bit for bit what the
-// trainer draws (test/Integration/random-models.test compares the two).
+// The runtime's coordinate Philox blocks (runtime/src/rng.c) rebuilt from
+// arith ops, so that compiled Monte-Carlo dropout draws bit for bit what
+// the trainer draws (test/Integration/random-models.test compares the two).
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,12 +19,14 @@
 
 namespace mlir::kiln {
 
-/// The four i32 words of the Philox block that kiln_rng_u32_at reads for
-/// indices 4·block .. 4·block + 3: `seed` is i64, `sample` i32, `block` i64,
-/// `stream` a constant (< 2^31).
-std::array<Value, 4> buildPhiloxBlock(OpBuilder &b, Location loc, Value seed,
-                                      uint32_t stream, Value sample,
-                                      Value block);
+/// The four words of the Philox block with counter (blockLo, blockHi,
+/// sample, stream | 2^31) and key `seed`: `seed` is i64, `sample` i32,
+/// `stream` a constant (< 2^31). `blockLo` and `blockHi` are i32, or
+/// vectors of i32 with one block per lane, and the words are of their type
+/// (scalar operands are broadcast).
+std::array<Value, 4> buildPhilox(OpBuilder &b, Location loc, Value seed,
+                                 uint32_t stream, Value sample, Value blockLo,
+                                 Value blockHi);
 
 } // namespace mlir::kiln
 

@@ -115,3 +115,49 @@ void kiln_rng_uniform_range(uint64_t seed, uint32_t stream, uint32_t sample,
     out[i] = kiln_rng_to_unit(words[index & 3]);
   }
 }
+
+/* The block and the shift of index |index| in kiln_rng_u16_at's layout. */
+static uint64_t kiln_rng_u16_block(uint64_t index, unsigned *word,
+                                   unsigned *shift) {
+  unsigned d = (unsigned)(index & 127) >> 4;
+  *word = d >> 1;
+  *shift = 16 * (d & 1);
+  return ((index >> 7) << 4) | (index & 15);
+}
+
+uint32_t kiln_rng_u16_at(uint64_t seed, uint32_t stream, uint32_t sample,
+                         uint64_t index) {
+  unsigned word, shift;
+  uint64_t block = kiln_rng_u16_block(index, &word, &shift);
+  uint32_t counter[4] = {(uint32_t)block, (uint32_t)(block >> 32), sample,
+                         stream | KILN_RNG_COORDINATE_BIT};
+  uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+  uint32_t out[4];
+  kiln_philox4x32_10(counter, key, out);
+  return (out[word] >> shift) & 0xFFFFu;
+}
+
+void kiln_rng_uniform16_range(uint64_t seed, uint32_t stream, uint32_t sample,
+                              uint64_t first, uint64_t count, float *out) {
+  /* A group's 16 blocks at a time: every index of a group is written from
+   * them, so each block is computed once per group the range touches. */
+  uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+  uint32_t words[16][4];
+  uint64_t group = UINT64_MAX;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t index = first + i;
+    if (index >> 7 != group) {
+      group = index >> 7;
+      for (unsigned lane = 0; lane < 16; ++lane) {
+        uint64_t block = (group << 4) | lane;
+        uint32_t counter[4] = {(uint32_t)block, (uint32_t)(block >> 32), sample,
+                               stream | KILN_RNG_COORDINATE_BIT};
+        kiln_philox4x32_10(counter, key, words[lane]);
+      }
+    }
+    unsigned word, shift;
+    (void)kiln_rng_u16_block(index, &word, &shift);
+    uint32_t bits = (words[index & 15][word] >> shift) & 0xFFFFu;
+    out[i] = (float)bits * (1.0f / 65536.0f);
+  }
+}

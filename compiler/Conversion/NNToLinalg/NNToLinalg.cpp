@@ -224,12 +224,13 @@ struct NormalizeOpLowering : public OpConversionPattern<NormalizeOp> {
   }
 };
 
-/// nn.mc_dropout -> a loop over the samples in the input; per sample two
-/// generics give the keep flag of each unit, 1 iff the runtime's
-/// kiln_rng_uniform_at(seed, stream, sample, unit) >= rate (rebuilt in
-/// arith, compiler/Utils/Philox.cpp), computed once per unit since every row
-/// shares it, and a third scales the sample's rows in place as the
-/// trainer's Dropout does (trainer/Dropout.cpp).
+/// nn.mc_dropout -> a call of a private function that loops over the
+/// samples in its input and, per sample, over groups of 128 units: the
+/// keep decisions of a group (the runtime's kiln_rng_u16_at(seed, stream,
+/// sample, unit)·2^-16 >= rate, Philox rebuilt in arith by
+/// compiler/Utils/Philox.cpp) are computed once in vector registers and
+/// applied to every row of the sample in place, as the trainer's Dropout
+/// does (trainer/Dropout.cpp).
 struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -295,112 +296,48 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
       float rate = op.getRate().convertToFloat();
       Type f32 = rewriter.getF32Type();
 
-      // Keep flags, one sample at a time, inside the loop below: one Philox
-      // block gives the words of units 4·block .. 4·block + 3
-      // (kiln_rng_u32_at's layout), so one evaluation serves four units of
-      // a sample, and all its rows. Per sample the flags take about 8 ×
-      // units bytes of stack (four word arrays of paddedBlocks floats, then
-      // one keep float per unit; L1-resident, loop-local buffers whose
-      // slots every sample reuses), instead of that much for every sample
-      // of a step.
-      int64_t blocks = (units + 3) / 4;
-      // Blocks are generated in whole vectors of 16: LLVM vectorizes the
-      // Philox loop 8 or 16 blocks at a time and would finish a remainder
-      // with scalar Philox (40 cycles a block; a quarter of the loop's time
-      // for 300 units). The extra blocks are never read (at most 15, 240
-      // bytes of stack; a layer of a few units computes 16 blocks for its
-      // one, in about the time of two scalar blocks).
-      int64_t paddedBlocks = llvm::alignTo(blocks, 16);
-      auto flagsType = RankedTensorType::get({paddedBlocks}, f32);
-      auto keepType = RankedTensorType::get({units}, f32);
-      AffineMap id1 = rewriter.getMultiDimIdentityMap(1);
-      auto keepOfSample = [&](OpBuilder &b, Location l, Value s) -> Value {
-        Value sampleIndex = b.create<arith::AddIOp>(
-            l, sample, b.create<arith::IndexCastUIOp>(l, b.getI32Type(), s));
-        SmallVector<Value> inits;
-        for (int w = 0; w < 4; ++w)
-          inits.push_back(b.create<tensor::EmptyOp>(
-              l, ArrayRef<int64_t>{paddedBlocks}, f32));
-        auto flagGen = b.create<linalg::GenericOp>(
-            l, SmallVector<Type>(4, flagsType), ValueRange{}, inits,
-            SmallVector<AffineMap>(4, id1),
-            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel},
-            [&](OpBuilder &nb, Location nl, ValueRange) {
-              Value block = nb.create<arith::IndexCastUIOp>(
-                  nl, nb.getI64Type(), nb.create<linalg::IndexOp>(nl, 0));
-              std::array<Value, 4> words = kiln::buildPhiloxBlock(
-                  nb, nl, seed, stream, sampleIndex, block);
-              // Kept iff uniform >= rate, uniform = (u >> 8)·2^-24, which
-              // holds iff (u >> 8) >= ceil(rate·2^24) (multiplying by 2^24
-              // is exact), iff u >= 256·ceil(rate·2^24): one unsigned
-              // compare per word, the same decisions as the float test.
-              // The rate is below 1 (the loader checks), so at most
-              // 1 − 2^-24 and the threshold at most 2^32 − 256.
-              uint64_t threshold =
-                  256 * static_cast<uint64_t>(
-                            std::ceil(static_cast<double>(rate) * 16777216.0));
-              assert(threshold <= UINT32_MAX && "rate must be below 1");
-              Value minimum = nb.create<arith::ConstantOp>(
-                  nl, nb.getI32IntegerAttr(static_cast<int32_t>(
-                          static_cast<uint32_t>(threshold))));
-              SmallVector<Value> keeps;
-              for (Value word : words) {
-                Value keep = nb.create<arith::CmpIOp>(
-                    nl, arith::CmpIPredicate::uge, word, minimum);
-                keeps.push_back(nb.create<arith::UIToFPOp>(nl, f32, keep));
-              }
-              nb.create<linalg::YieldOp>(nl, keeps);
-            });
-        SmallVector<Value> flags;
-        for (Value padded : flagGen.getResults())
-          flags.push_back(b.create<tensor::ExtractSliceOp>(
-              l, RankedTensorType::get({blocks}, f32), padded,
-              ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
-              ArrayRef<OpFoldResult>{b.getIndexAttr(blocks)},
-              ArrayRef<OpFoldResult>{b.getIndexAttr(1)}));
-        // keep[u]: unit u's word of its block, as a [blocks, 4] generic
-        // whose output is in unit order and whose inputs are read through
-        // affine maps (no gathers), then the first `units` of it.
-        MLIRContext *ctx = b.getContext();
-        AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
-        AffineMap blockOnly = AffineMap::get(2, 0, getAffineDimExpr(0, ctx));
-        auto interleaved = b.create<linalg::GenericOp>(
-            l, RankedTensorType::get({blocks, 4}, f32), flags,
-            ValueRange{b.create<tensor::EmptyOp>(
-                l, ArrayRef<int64_t>{blocks, 4}, f32)},
-            ArrayRef<AffineMap>{blockOnly, blockOnly, blockOnly, blockOnly,
-                                id2},
-            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                          utils::IteratorType::parallel},
-            [&](OpBuilder &nb, Location nl, ValueRange args) {
-              Value word = nb.create<linalg::IndexOp>(nl, 1);
-              Value flag = args[3];
-              for (int w = 2; w >= 0; --w) {
-                Value is = nb.create<arith::CmpIOp>(
-                    nl, arith::CmpIPredicate::eq, word,
-                    nb.create<arith::ConstantIndexOp>(nl, w));
-                flag = nb.create<arith::SelectOp>(nl, is, args[w], flag);
-              }
-              nb.create<linalg::YieldOp>(nl, flag);
-            });
-        Value flat = b.create<tensor::CollapseShapeOp>(
-            l, RankedTensorType::get({blocks * 4}, f32),
-            interleaved.getResult(0),
-            SmallVector<ReassociationIndices>{{0, 1}});
-        if (blocks * 4 == units)
-          return flat;
-        return b.create<tensor::ExtractSliceOp>(
-            l, keepType, flat, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
-            ArrayRef<OpFoldResult>{b.getIndexAttr(units)},
-            ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+      // Keep decisions in registers, one sample and one group of 128 units
+      // at a time, in kiln_rng_u16_at's layout (kiln/rng.h): 16 Philox
+      // blocks side by side in the lanes of four vector<16xi32> words, so
+      // half d % 2 of word d / 2 holds the 16 random bits of units
+      // 128·g + 16·d .. 128·g + 16·d + 15 in lane order. Unit u is kept
+      // iff bits >= ceil(rate·2^16): the trainer's u >= rate for
+      // u = bits·2^-16 (rate·2^16 is exact). A group's eight decision
+      // vectors then rewrite every row of the sample in place; no mask is
+      // stored anywhere. One block per eight units is half the Philox work
+      // of 32 bits per unit, which was a quarter of the time of 100
+      // samples of fmnist-mlp with dropout before its last two layers.
+      constexpr int64_t kLanes = 16, kGroup = 128;
+      uint64_t threshold =
+          static_cast<uint64_t>(std::ceil(static_cast<double>(rate) * 65536.0));
+      assert(threshold <= 65536 && "rate must be below 1");
+      assert(units / 8 < (int64_t(1) << 32) && "blocks must fit 32 bits");
+      Type i32 = rewriter.getI32Type();
+      auto i32Vec = VectorType::get({kLanes}, i32);
+      auto f32Vec = VectorType::get({kLanes}, f32);
+      auto splatI32 = [&](OpBuilder &b, Location l, uint32_t v) -> Value {
+        return b.create<arith::ConstantOp>(
+            l, DenseElementsAttr::get(i32Vec, APInt(32, v)));
       };
-      // x holds `count` = rows / rows_per_sample samples.
-      Value count = rewriter.create<arith::DivUIOp>(
-          loc, rewriter.create<tensor::DimOp>(loc, x, 0), perSample);
-
-      // The rows as [samples, rows per sample, units] (rows are sample-major),
-      // so the mask is read through an affine map and the loop vectorizes.
+      auto splatF32 = [&](OpBuilder &b, Location l, float v) -> Value {
+        return b.create<arith::ConstantOp>(l,
+                                           DenseElementsAttr::get(f32Vec, v));
+      };
+      auto forLoop =
+          [](OpBuilder &b, Location l, Value lb, Value ub, Value step,
+             Value init,
+             function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
+            return b
+                .create<scf::ForOp>(
+                    l, lb, ub, step, ValueRange{init},
+                    [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
+                      nb.create<scf::YieldOp>(nl, body(nb, nl, iv, args[0]));
+                    })
+                .getResult(0);
+          };
+      // x holds `count` = rows / rows_per_sample samples, sample-major.
       Value rows = rewriter.create<tensor::DimOp>(loc, x, 0);
+      Value count = rewriter.create<arith::DivUIOp>(loc, rows, perSample);
       Value x2 = x;
       auto flatType = RankedTensorType::get({ShapedType::kDynamic, units}, f32);
       if (rank > 2) {
@@ -410,54 +347,108 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
         x2 = rewriter.create<tensor::CollapseShapeOp>(
             loc, flatType, x, SmallVector<ReassociationIndices>{{0}, features});
       }
-      // One sample at a time: its rows [s·B, (s+1)·B) as a slice of x, its
-      // flags as a row read through a broadcast map, rewritten in place (x is
-      // the destination too: bufferization reuses its buffer, since nothing
-      // reads a dropout's input afterwards) so the loop vectorizes.
-      MLIRContext *ctx = rewriter.getContext();
-      AffineMap id2d = rewriter.getMultiDimIdentityMap(2);
-      AffineMap unitOnly = AffineMap::get(2, 0, getAffineDimExpr(1, ctx), ctx);
+      // Group g's vectors [0, vectors) of the rows [first, end), the last
+      // vector masked to `lastLanes` units when it is short.
+      auto group = [&](OpBuilder &b, Location l, Value g, Value sampleIndex,
+                       Value first, Value end, int64_t vectors,
+                       int64_t lastLanes, Value acc) -> Value {
+        SmallVector<int32_t> iota(kLanes);
+        for (int64_t lane = 0; lane < kLanes; ++lane)
+          iota[lane] = static_cast<int32_t>(lane);
+        Value blockBase = b.create<arith::IndexCastUIOp>(
+            l, i32,
+            b.create<arith::MulIOp>(
+                l, g, b.create<arith::ConstantIndexOp>(l, kLanes)));
+        Value blocks = b.create<arith::AddIOp>(
+            l, b.create<vector::BroadcastOp>(l, i32Vec, blockBase),
+            b.create<arith::ConstantOp>(
+                l, DenseElementsAttr::get(i32Vec, ArrayRef<int32_t>(iota))));
+        std::array<Value, 4> words = kiln::buildPhilox(
+            b, l, seed, stream, sampleIndex, blocks,
+            b.create<arith::ConstantOp>(l, b.getI32IntegerAttr(0)));
+        SmallVector<Value> keeps, scales;
+        for (int64_t d = 0; d < vectors; ++d) {
+          Value bits = d % 2 ? b.create<arith::ShRUIOp>(l, words[d / 2],
+                                                        splatI32(b, l, 16))
+                                   .getResult()
+                             : b.create<arith::AndIOp>(l, words[d / 2],
+                                                       splatI32(b, l, 0xFFFF))
+                                   .getResult();
+          Value keep = b.create<arith::CmpIOp>(
+              l, arith::CmpIPredicate::uge, bits,
+              splatI32(b, l, static_cast<uint32_t>(threshold)));
+          keeps.push_back(keep);
+          // Standard dropout multiplies by kept-or-0, as the trainer's
+          // mask product does (bitwise the same, NaN and signed zeros
+          // included).
+          if (!alpha)
+            scales.push_back(b.create<arith::SelectOp>(
+                l, keep, splatF32(b, l, kept), splatF32(b, l, 0.f)));
+        }
+        Value padding = kiln::floatConstant(b, l, f32, 0.0);
+        Value c1 = b.create<arith::ConstantIndexOp>(l, 1);
+        return forLoop(
+            b, l, first, end, c1, acc,
+            [&](OpBuilder &rb, Location rl, Value r, Value acc) {
+              for (int64_t d = 0; d < vectors; ++d) {
+                Value col = rb.create<arith::AddIOp>(
+                    rl,
+                    rb.create<arith::MulIOp>(
+                        rl, g, rb.create<arith::ConstantIndexOp>(rl, kGroup)),
+                    rb.create<arith::ConstantIndexOp>(rl, d * kLanes));
+                bool inBounds = d + 1 < vectors || lastLanes == kLanes;
+                Value v = rb.create<vector::TransferReadOp>(
+                    rl, f32Vec, acc, ValueRange{r, col}, padding,
+                    ArrayRef<bool>{inBounds});
+                Value y;
+                if (alpha) {
+                  // Alpha dropout's affine map where kept, its constant
+                  // where dropped, as the trainer selects.
+                  Value t = rb.create<arith::AddFOp>(
+                      rl,
+                      rb.create<arith::MulFOp>(rl, v, splatF32(rb, rl, kept)),
+                      splatF32(rb, rl, shift));
+                  y = rb.create<arith::SelectOp>(rl, keeps[d], t,
+                                                 splatF32(rb, rl, dropped));
+                } else {
+                  y = rb.create<arith::MulFOp>(rl, v, scales[d]);
+                }
+                acc = rb.create<vector::TransferWriteOp>(
+                            rl, y, acc, ValueRange{r, col},
+                            ArrayRef<bool>{inBounds})
+                          .getResult();
+              }
+              return acc;
+            });
+      };
+      int64_t fullGroups = units / kGroup, tailUnits = units % kGroup;
       Value c0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
       Value c1 = rewriter.create<arith::ConstantIndexOp>(loc, 1);
-      auto loop = rewriter.create<scf::ForOp>(
-          loc, c0, count, c1, ValueRange{x2},
-          [&](OpBuilder &b, Location l, Value s, ValueRange acc) {
+      Value y = forLoop(
+          rewriter, loc, c0, count, c1, x2,
+          [&](OpBuilder &b, Location l, Value s, Value acc) {
+            Value sampleIndex = b.create<arith::AddIOp>(
+                l, sample, b.create<arith::IndexCastUIOp>(l, i32, s));
             Value first = b.create<arith::MulIOp>(l, s, perSample);
-            SmallVector<OpFoldResult> at{first, b.getIndexAttr(0)},
-                size{perSample, b.getIndexAttr(units)},
-                unit{b.getIndexAttr(1), b.getIndexAttr(1)};
-            Value rowsOfS =
-                b.create<tensor::ExtractSliceOp>(l, acc[0], at, size, unit);
-            Value flagsOfS = keepOfSample(b, l, s);
-            Value out =
-                b.create<linalg::GenericOp>(
-                     l, rowsOfS.getType(), ValueRange{flagsOfS},
-                     ValueRange{rowsOfS}, ArrayRef<AffineMap>{unitOnly, id2d},
-                     SmallVector<utils::IteratorType>(
-                         2, utils::IteratorType::parallel),
-                     [&](OpBuilder &nb, Location nl, ValueRange args) {
-                       // args = (keep flag, x)
-                       Value keep = nb.create<arith::CmpFOp>(
-                           nl, arith::CmpFPredicate::OGT, args[0],
-                           kiln::floatConstant(nb, nl, f32, 0.5));
-                       Value scaled = nb.create<arith::MulFOp>(
-                           nl, args[1], kiln::floatConstant(nb, nl, f32, kept));
-                       if (alpha)
-                         scaled = nb.create<arith::AddFOp>(
-                             nl, scaled,
-                             kiln::floatConstant(nb, nl, f32, shift));
-                       nb.create<linalg::YieldOp>(
-                           nl, nb.create<arith::SelectOp>(
-                                     nl, keep, scaled,
-                                     kiln::floatConstant(nb, nl, f32, dropped))
-                                   .getResult());
-                     })
-                    .getResult(0);
-            b.create<scf::YieldOp>(l, b.create<tensor::InsertSliceOp>(
-                                           l, out, acc[0], at, size, unit)
-                                          .getResult());
+            Value end = b.create<arith::AddIOp>(l, first, perSample);
+            if (fullGroups > 0)
+              acc =
+                  forLoop(b, l, b.create<arith::ConstantIndexOp>(l, 0),
+                          b.create<arith::ConstantIndexOp>(l, fullGroups),
+                          b.create<arith::ConstantIndexOp>(l, 1), acc,
+                          [&](OpBuilder &gb, Location gl, Value g, Value acc) {
+                            return group(gb, gl, g, sampleIndex, first, end,
+                                         kGroup / kLanes, kLanes, acc);
+                          });
+            if (tailUnits > 0) {
+              int64_t lastLanes = tailUnits % kLanes;
+              acc = group(b, l, b.create<arith::ConstantIndexOp>(l, fullGroups),
+                          sampleIndex, first, end,
+                          llvm::divideCeil(tailUnits, kLanes),
+                          lastLanes ? lastLanes : kLanes, acc);
+            }
+            return acc;
           });
-      Value y = loop.getResult(0);
       if (rank > 2) {
         ReassociationIndices features;
         SmallVector<OpFoldResult> shape{rows};

@@ -162,10 +162,10 @@ def NN_McDropoutOp : NN_Op<"mc_dropout",
     (the input's rows are a multiple of rows_per_sample): row r belongs to
     sample s = sample + r / rows_per_sample.
     Unit u
-    (the last axis) of sample s is kept iff
-    kiln_rng_uniform_at(seed, stream, s, u) >= rate, the same for every row
-    of that sample: the runtime's Philox4x32-10 at those coordinates, as the
-    trainer's `predictMc` draws. Kept elements are scaled as in training
+    (the last axes, flattened) of sample s is kept iff
+    kiln_rng_u16_at(seed, stream, s, u)·2^-16 >= rate, the same for every
+    row of that sample: 16 bits of the runtime's Philox4x32-10 at those
+    coordinates, as the trainer's `predictMc` draws. Kept elements are scaled as in training
     (`standard`: 1/(1 − rate); `alpha`: a·x + b, dropped ones a·α' + b).
     A pure function of its operands, so passes may hoist, CSE or sink it.
 

@@ -13,9 +13,9 @@
  * can be computed directly, on any thread, in any order. Two uses:
  *
  *  - a sequential stream (kiln_rng_t): weight initialization, shuffling;
- *  - coordinates (kiln_rng_u32_at): dropout masks, a pure function of
- *    (seed, stream, sample, index), bitwise reproducible across runs, batch
- *    splits and thread counts.
+ *  - coordinates (kiln_rng_u32_at, kiln_rng_u16_at): dropout masks and
+ *    RReLU slopes, a pure function of (seed, stream, sample, index),
+ *    bitwise reproducible across runs, batch splits and thread counts.
  *
  * The two counter spaces never meet: bit 31 of counter word 3 is 0 for
  * sequential streams and 1 for coordinates.
@@ -73,6 +73,29 @@ float kiln_rng_uniform_at(uint64_t seed, uint32_t stream, uint32_t sample,
  * the work of calling kiln_rng_uniform_at for each). */
 void kiln_rng_uniform_range(uint64_t seed, uint32_t stream, uint32_t sample,
                             uint64_t first, uint64_t count, float *out);
+
+/* 16 random bits at coordinates, for dropout masks: one Philox block gives
+ * eight indices, half the work per index of kiln_rng_u32_at. Indices come
+ * in groups of 128 over 16 consecutive blocks, laid out for 16-lane
+ * vectors: index i takes
+ *
+ *   block 16·(i / 128) + i % 16,  d = (i % 128) / 16,
+ *   bits 16·(d % 2) .. 16·(d % 2) + 15 of word d / 2 of that block,
+ *
+ * so 16 blocks computed side by side in the lanes of four word vectors
+ * give indices 16·d .. 16·d + 15 of the group in lane order, vector d
+ * being one half of one word vector: compiled code applies them without
+ * a shuffle or a buffer. The counter is kiln_rng_u32_at's (block, sample,
+ * stream | 2^31). */
+uint32_t kiln_rng_u16_at(uint64_t seed, uint32_t stream, uint32_t sample,
+                         uint64_t index);
+
+/* out[i] = kiln_rng_u16_at(seed, stream, sample, first + i) · 2^-16 for
+ * i < count: uniform on the 2^16 multiples of 2^-16 in [0, 1), exact
+ * floats, so u >= rate holds iff the bits are at least ceil(rate · 2^16).
+ * One Philox block per eight indices. */
+void kiln_rng_uniform16_range(uint64_t seed, uint32_t stream, uint32_t sample,
+                              uint64_t first, uint64_t count, float *out);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -113,32 +113,37 @@ func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // -----
 
-// nn.mc_dropout: sample by sample (count = rows / rows per sample), keep
-// flags from Philox4x32-10 (ten rounds of two 32×32→64 multiplies), one block
-// per four units, into four buffers of that sample only, padded to 16 blocks
-// (no scalar remainder), each word kept iff word >= 256·ceil(0.2·2^24) =
-// 858993664 (uniform >= rate, without the float conversion); the first 2
-// blocks' flags interleaved into unit order ([blocks, 4], affine reads);
-// then the sample's rows rewritten in place with its flags broadcast over
-// them (standard dropout: × 1/(1 − 0.2)).
+// nn.mc_dropout: sample by sample (count = rows / rows per sample), per
+// group of 128 units (here one, of 8 units): Philox4x32-10 on 16 blocks in
+// the lanes of vector<16xi32> (ten rounds of two 32×32→64 multiplies, each
+// as two i64 multiplies on lane pairs viewed as vector<8xi64>), the
+// low half of word 0 is units 0..15, kept iff bits >= ceil(0.2·2^16) =
+// 13108, a factor 1/(1 − 0.2) or 0 per lane, then every row of the sample
+// multiplied by it in place: one read and write per row, masked since the
+// 8 units do not fill the vector. No buffer: no tensor.empty, no generic.
 // CHECK-LABEL: func @mc_dropout
 // CHECK-NOT: nn.mc_dropout
 // CHECK: call @[[FN:__kiln_mc_dropout_3_[0-9a-fx]+]]
 // CHECK: func.func private @[[FN]](%{{.*}}: tensor<?x8xf32> {bufferization.writable = true}{{.*}} attributes {passthrough = ["noinline"]}
+// CHECK-NOT: tensor.empty
+// CHECK-NOT: linalg.generic
 // CHECK: %[[COUNT:.*]] = arith.divui %{{.*}}, %arg3
-// CHECK: scf.for %[[S:.*]] = %{{.*}} to %[[COUNT]] step
-// CHECK: tensor.extract_slice %{{.*}}[%{{.*}}, 0] [%arg3, 8] [1, 1]
-// CHECK: linalg.generic {{.*}} outs({{.*}} : tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>)
-// CHECK-COUNT-20: arith.mului_extended
-// CHECK: %[[T:.*]] = arith.constant 858993664 : i32
-// CHECK: arith.cmpi uge, %{{.*}}, %[[T]] : i32
-// CHECK: linalg.yield {{.*}} : f32, f32, f32, f32
-// CHECK-COUNT-4: tensor.extract_slice %{{.*}}[0] [2] [1] : tensor<16xf32> to tensor<2xf32>
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins({{.*}} : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) outs(%{{.*}} : tensor<2x4xf32>)
-// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0, 1]] : tensor<2x4xf32> into tensor<8xf32>
-// CHECK: linalg.generic
-// CHECK: arith.constant 1.250000e+00 : f32
-// CHECK: tensor.insert_slice
+// CHECK: scf.for %[[S:.*]] = %{{.*}} to %[[COUNT]] step {{.*}} iter_args(%[[X:.*]] = %arg0)
+// CHECK: %[[FIRST:.*]] = arith.muli %[[S]], %arg3
+// CHECK: %[[END:.*]] = arith.addi %[[FIRST]], %arg3
+// CHECK: arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]> : vector<16xi32>
+// CHECK: vector.bitcast %{{.*}} : vector<16xi32> to vector<8xi64>
+// CHECK-COUNT-40: arith.muli {{.*}} : vector<8xi64>
+// CHECK: %[[LOW:.*]] = arith.andi %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: %[[T:.*]] = arith.constant dense<13108> : vector<16xi32>
+// CHECK: %[[KEEP:.*]] = arith.cmpi uge, %[[LOW]], %[[T]] : vector<16xi32>
+// CHECK: %[[SCALE:.*]] = arith.select %[[KEEP]], %{{.*}}, %{{.*}} : vector<16xi1>, vector<16xf32>
+// CHECK: scf.for %[[R:.*]] = %[[FIRST]] to %[[END]] step
+// CHECK: %[[V:.*]] = vector.transfer_read %{{.*}}[%[[R]], %{{.*}}], %{{.*}} : tensor<?x8xf32>, vector<16xf32>
+// CHECK: %[[Y:.*]] = arith.mulf %[[V]], %[[SCALE]] : vector<16xf32>
+// CHECK: vector.transfer_write %[[Y]], %{{.*}}[%[[R]], %{{.*}}] : vector<16xf32>, tensor<?x8xf32>
+// CHECK-NOT: vector.transfer_read
+// CHECK: return
 func.func @mc_dropout(%x: tensor<?x8xf32>, %seed: i64, %s: i32, %rows: index) -> tensor<?x8xf32> {
   %0 = nn.mc_dropout %x, %seed, %s, %rows {rate = 0.2 : f32, stream = 3 : ui32} : tensor<?x8xf32>, i64, i32
   return %0 : tensor<?x8xf32>

@@ -7,6 +7,13 @@ precision, and either writes random inputs (`--make-inputs`) or compares a
 compiled library's outputs (`--check`) within a relative tolerance:
 |got - ref| <= rtol * max(|ref|, floor). The floor (default 1e-6) only keeps
 the ratio defined at exact zeros.
+
+With `--mc-samples S`, the reference is every Monte-Carlo sample's outputs
+(NAME_predict_mc_samples' layout: example i, sample s in row i·S + s) with
+the masks drawn by this file's own Philox4x32-10 (checked against the
+paper's test vectors by `--self-test`) in kiln/rng.h's kiln_rng_u16_at
+layout: unit u of dropout layer l (stream l, 1-based) in sample s is kept
+iff its 16 bits >= ceil(rate·2^16).
 """
 import argparse
 import json
@@ -25,6 +32,58 @@ def tensor(t):
     data = bytes(t.get("data", []))
     n = len(data) // 4
     return list(struct.unpack(f"<{n}f", data)), t.get("shape", [])
+
+
+M32 = 0xFFFFFFFF
+
+
+def philox4x32_10(counter, key):
+    x, k = list(counter), list(key)
+    for r in range(10):
+        if r:
+            k = [(k[0] + 0x9E3779B9) & M32, (k[1] + 0xBB67AE85) & M32]
+        p0, p1 = 0xD2511F53 * x[0], 0xCD9E8D57 * x[2]
+        x = [(p1 >> 32) ^ x[1] ^ k[0], p1 & M32, (p0 >> 32) ^ x[3] ^ k[1],
+             p0 & M32]
+    return x
+
+
+def u16_at(seed, stream, sample, index):
+    """kiln_rng_u16_at: 128 indices per 16 blocks, laid out for 16 lanes."""
+    block = (index >> 7) * 16 + index % 16
+    d = (index % 128) // 16
+    words = philox4x32_10(
+        [block & M32, block >> 32, sample, stream | 0x80000000],
+        [seed & M32, seed >> 32])
+    return (words[d // 2] >> (16 * (d % 2))) & 0xFFFF
+
+
+def self_test():
+    # Salmon et al. (Random123 kat_vectors): philox4x32_10.
+    assert philox4x32_10([0, 0, 0, 0], [0, 0]) == [
+        0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8]
+    assert philox4x32_10([M32] * 4, [M32, M32]) == [
+        0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd]
+    assert philox4x32_10(
+        [0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344],
+        [0xa4093822, 0x299f31d0]) == [
+        0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1]
+    print("reference.py: Philox4x32-10 test vectors OK")
+
+
+def dropout(p, xs, seed, stream, sample):
+    rate = p.get("rate", 0.0)
+    if rate <= 0:
+        return xs
+    threshold = math.ceil(rate * 65536)
+    keep = [u16_at(seed, stream, sample, u) >= threshold
+            for u in range(len(xs))]
+    if p.get("kind", "Standard") == "Alpha":
+        ap = -1.0507009873554805 * 1.6732632423543772
+        a = 1 / math.sqrt((1 - rate) * (1 + rate * ap * ap))
+        b = -a * ap * rate
+        return [a * x + b if k else a * ap + b for x, k in zip(xs, keep)]
+    return [x / (1 - rate) if k else 0.0 for x, k in zip(xs, keep)]
 
 
 def activation(a, xs, slope=None):
@@ -61,12 +120,13 @@ def activation(a, xs, slope=None):
     sys.exit(f"reference.py: activation {kind} not supported")
 
 
-def forward(model, x):
+def forward(model, x, mc=None):
+    """mc = (seed, sample): dropout active, as Monte-Carlo sampling."""
     if "normalization" in model:
         mean, _ = tensor(model["normalization"]["mean"])
         std, _ = tensor(model["normalization"]["std"])
         x = [(v - m) / s for v, m, s in zip(x, mean, std)]
-    for layer in model["layers"]:
+    for position, layer in enumerate(model["layers"], start=1):
         kind, p = layer["params_type"], layer.get("params", {})
         if kind == "DenseLayer":
             w, (n_in, n_out) = tensor(p["kernel"])
@@ -86,6 +146,8 @@ def forward(model, x):
             a = p.get("activation", {})
             slope = tensor(a["prelu_alpha"])[0] if "prelu_alpha" in a else None
             x = activation(a, x, slope)
+        elif kind == "DropoutLayer" and mc:
+            x = dropout(p, x, mc[0], position, mc[1])
         elif kind in ("FlattenLayer", "DropoutLayer"):
             pass  # flatten: inputs are already flat; dropout: inference
         else:
@@ -102,7 +164,14 @@ def main():
     ap.add_argument("--check")
     ap.add_argument("--rtol", type=float, default=1e-5)
     ap.add_argument("--floor", type=float, default=1e-6)
+    ap.add_argument("--mc-samples", type=int, default=0)
+    ap.add_argument("--mc-seed", type=int, default=12345)
+    ap.add_argument("--self-test", action="store_true")
+    ap.add_argument("--what", default="")
     args = ap.parse_args()
+    if args.self_test:
+        self_test()
+        return
     model = json.load(open(args.model_json))
     size = math.prod(model["input_shape"])
     if args.make_inputs:
@@ -115,17 +184,22 @@ def main():
     batch = int(words[0])
     xs = [float(v) for v in words[1:]]
     got = [[float(v) for v in line.split()] for line in open(args.check)]
-    if len(got) != batch:
-        sys.exit(f"expected {batch} output rows, got {len(got)}")
+    samples = max(args.mc_samples, 1)
+    if len(got) != batch * samples:
+        sys.exit(f"expected {batch * samples} output rows, got {len(got)}")
     worst = 0.0
-    for r in range(batch):
-        ref = forward(model, xs[r * size:(r + 1) * size])
+    for r in range(batch * samples):
+        x = xs[r // samples * size:(r // samples + 1) * size]
+        mc = (args.mc_seed, r % samples) if args.mc_samples else None
+        ref = forward(model, x, mc)
         if len(got[r]) != len(ref):
             sys.exit(f"row {r}: {len(got[r])} outputs, expected {len(ref)}")
         for g, e in zip(got[r], ref):
-            worst = max(worst, abs(g - e) / max(abs(e), args.floor))
+            err = abs(g - e) / max(abs(e), args.floor)
+            worst = math.inf if math.isnan(err) else max(worst, err)
     verdict = "OK" if worst <= args.rtol else "FAIL"
-    print(f"{verdict}: {batch} rows, max relative error {worst:.3g} "
+    print(f"{verdict}{' ' + args.what if args.what else ''}: "
+          f"{len(got)} rows, max relative error {worst:.3g} "
           f"(tolerance {args.rtol:g})")
     sys.exit(0 if verdict == "OK" else 1)
 

@@ -202,3 +202,75 @@ TEST(RngTest, UniformRangeIsUniformAtBitwise) {
           << "index " << first + i;
   }
 }
+
+// kiln_rng_u16_at's layout (rng.h), checked against Philox blocks computed
+// here: index 128·g + 16·d + l is half d % 2 of word d / 2 of block
+// 16·g + l.
+TEST(RngTest, U16Layout) {
+  const uint32_t key[2] = {0x89abcdefu, 0x01234567u};
+  const uint64_t seed = 0x0123456789abcdefull;
+  for (uint64_t group : {0ull, 5ull, (1ull << 36) + 3}) {
+    for (uint32_t lane = 0; lane < 16; ++lane) {
+      uint64_t block = group * 16 + lane;
+      const uint32_t counter[4] = {uint32_t(block), uint32_t(block >> 32), 4,
+                                   0x80000002u};
+      uint32_t words[4];
+      kiln_philox4x32_10(counter, key, words);
+      for (uint32_t d = 0; d < 8; ++d) {
+        uint32_t expected = (words[d / 2] >> (16 * (d % 2))) & 0xFFFFu;
+        EXPECT_EQ(kiln_rng_u16_at(seed, 2, 4, group * 128 + 16 * d + lane),
+                  expected)
+            << "group " << group << " lane " << lane << " d " << d;
+      }
+    }
+  }
+}
+
+TEST(RngTest, Uniform16RangeIsU16AtBitwise) {
+  // Ranges starting inside a group, crossing groups, and at a large index.
+  for (uint64_t first : {0ull, 3ull, 120ull, 1001ull, (1ull << 40) + 2}) {
+    float out[300];
+    kiln_rng_uniform16_range(99, 7, 5, first, 300, out);
+    for (uint64_t i = 0; i < 300; ++i) {
+      uint32_t bits = kiln_rng_u16_at(99, 7, 5, first + i);
+      ASSERT_LT(bits, 65536u);
+      ASSERT_EQ(out[i], float(bits) / 65536.0f) << "index " << first + i;
+      ASSERT_LT(out[i], 1.0f);
+    }
+  }
+}
+
+// The 16-bit values: chi-square over 16 bins of the top four bits and over
+// 16 bins of the low four (the halves must both be uniform), 160000
+// indices of neighbouring coordinates; and no correlation between
+// neighbouring indices of a group (the two halves of one word, and words
+// of one block) or between samples.
+TEST(RngTest, U16UniformAndIndependent) {
+  const int n = 160000;
+  std::array<int, 16> high{}, low{};
+  std::vector<double> a, b, half, nextSample;
+  for (int i = 0; i < n; ++i) {
+    uint32_t bits = kiln_rng_u16_at(11, 3, 0, uint64_t(i));
+    ++high[bits >> 12];
+    ++low[bits & 15];
+  }
+  for (uint64_t g = 0; g < 100000 / 128; ++g)
+    for (uint64_t j = 0; j < 128; ++j) {
+      uint64_t i = g * 128 + j;
+      a.push_back(kiln_rng_u16_at(11, 3, 0, i));
+      // the other half of the same word, and the next word of the block
+      half.push_back(kiln_rng_u16_at(11, 3, 0, i ^ 16));
+      b.push_back(kiln_rng_u16_at(11, 3, 0, g * 128 + (j + 32) % 128));
+      nextSample.push_back(kiln_rng_u16_at(11, 3, 1, i));
+    }
+  for (const auto &bins : {high, low}) {
+    double chi2 = 0, expected = n / 16.0;
+    for (int count : bins)
+      chi2 += (count - expected) * (count - expected) / expected;
+    EXPECT_LT(chi2, 37.70);
+  }
+  const double bound = 3.3 / std::sqrt(double(a.size()));
+  EXPECT_LT(std::fabs(correlation(a, half)), bound);
+  EXPECT_LT(std::fabs(correlation(a, b)), bound);
+  EXPECT_LT(std::fabs(correlation(a, nextSample)), bound);
+}
