@@ -416,6 +416,12 @@ Status checkLayer(const Layer &layer, const std::string &where,
                                    limits, dense->units);
         !s.ok())
       return s;
+    if (const auto &p = dense->penalties) {
+      for (const auto &[name, v] : p->named())
+        if (!(std::isfinite(v) && v >= 0))
+          return Status::error(where + ": penalties: " + name + " " +
+                               floatString(v) + " must be finite and >= 0");
+    }
     shape = {dense->units};
     return Status::success();
   }

@@ -22,10 +22,12 @@
 #ifndef KILN_SCHEMA_MODEL_H
 #define KILN_SCHEMA_MODEL_H
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -144,6 +146,23 @@ struct Activation {
 /// Collapses all feature dimensions into one.
 struct FlattenLayer {};
 
+/// Training-time penalties and constraints of a Dense layer (model.fbs
+/// DensePenalties); 0 is none.
+struct DensePenalties {
+  double kernelL1 = 0, kernelL2 = 0, biasL1 = 0, biasL2 = 0;
+  double kernelMaxNorm = 0, biasMaxNorm = 0;
+
+  /// Each value with its model.fbs (and Keras-style) name.
+  std::array<std::pair<const char *, double>, 6> named() const {
+    return {{{"kernel_l1", kernelL1},
+             {"kernel_l2", kernelL2},
+             {"bias_l1", biasL1},
+             {"bias_l2", biasL2},
+             {"kernel_max_norm", kernelMaxNorm},
+             {"bias_max_norm", biasMaxNorm}}};
+  }
+};
+
 /// y = activation(x . kernel + bias); kernel is [inputs, units].
 struct DenseLayer {
   int64_t units = 0;
@@ -152,6 +171,8 @@ struct DenseLayer {
   Tensor kernel;
   /// Present iff useBias.
   std::optional<Tensor> bias;
+  /// Absent in files that predate them.
+  std::optional<DensePenalties> penalties;
 };
 
 /// Normalizes the last axis; gamma/beta are always present (ones/zeros and

@@ -253,6 +253,10 @@ Status Reader::readLayer(const fb::Layer *src, size_t index, Layer &out) {
         readTensor(d->kernel(), where + ": kernel", dense.kernel));
     KILN_RETURN_IF_ERROR(
         readOptionalTensor(d->bias(), where + ": bias", dense.bias));
+    if (const fb::DensePenalties *p = d->penalties())
+      dense.penalties = DensePenalties{
+          p->kernel_l1(), p->kernel_l2(),       p->bias_l1(),
+          p->bias_l2(),   p->kernel_max_norm(), p->bias_max_norm()};
     out.params = std::move(dense);
     return Status::success();
   }
@@ -482,9 +486,14 @@ private:
       flatbuffers::Offset<fb::Tensor> bias;
       if (d->bias)
         bias = tensor(*d->bias);
-      params =
-          fb::CreateDenseLayer(fbb, d->units, d->useBias, act, kernel, bias)
-              .Union();
+      flatbuffers::Offset<fb::DensePenalties> penalties;
+      if (const auto &p = d->penalties)
+        penalties = fb::CreateDensePenalties(fbb, p->kernelL1, p->kernelL2,
+                                             p->biasL1, p->biasL2,
+                                             p->kernelMaxNorm, p->biasMaxNorm);
+      params = fb::CreateDenseLayer(fbb, d->units, d->useBias, act, kernel,
+                                    bias, penalties)
+                   .Union();
     } else if (const auto *bn = std::get_if<BatchNormLayer>(&l.params)) {
       type = fb::LayerParams::BatchNormLayer;
       auto gamma = tensor(bn->gamma), beta = tensor(bn->beta),

@@ -107,6 +107,12 @@ kiln::Layer Dense::toModelLayer() const {
   d.kernel = toTensor(kernel.value, {kernel.value.rows(), kernel.value.cols()});
   if (options.useBias)
     d.bias = toTensor(bias.value, {options.units});
+  // Saved like Keras' layer config, so a resumed or transferred layer keeps
+  // training under the same penalties.
+  d.penalties = DensePenalties{
+      options.kernelRegularizer.l1,      options.kernelRegularizer.l2,
+      options.biasRegularizer.l1,        options.biasRegularizer.l2,
+      options.kernelConstraint.maxValue, options.biasConstraint.maxValue};
   return kiln::Layer{name(), trainable, std::move(d)};
 }
 

@@ -56,7 +56,7 @@ public:
   const DenseOptions &getOptions() const { return options; }
   /// Sets the regularizers and constraints (of `o`; the rest is ignored) on
   /// the options and the parameters: build() does it, and so does a resumed
-  /// run, since the model file does not store them.
+  /// run of a file that predates their storage (model.fbs DensePenalties).
   void setPenalties(const DenseOptions &o);
   Parameter kernel, bias;
 

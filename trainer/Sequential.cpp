@@ -523,6 +523,12 @@ Status makeLayer(const kiln::Layer &spec, const std::vector<int64_t> &shape,
     o.units = d->units;
     o.useBias = d->useBias;
     o.activation = d->activation;
+    if (const auto &p = d->penalties) {
+      o.kernelRegularizer = Regularizer{p->kernelL1, p->kernelL2};
+      o.biasRegularizer = Regularizer{p->biasL1, p->biasL2};
+      o.kernelConstraint = MaxNorm{p->kernelMaxNorm};
+      o.biasConstraint = MaxNorm{p->biasMaxNorm};
+    }
     out = std::make_unique<Dense>(spec.name, o);
   } else if (const auto *bn = std::get_if<BatchNormLayer>(&p)) {
     out = std::make_unique<BatchNorm>(

@@ -294,10 +294,11 @@ Status buildModel(const TrainConfig &c, const Dataset &data,
   return Status::success();
 }
 
-Status applyRegularizers(const TrainConfig &c, Sequential &model) {
+Status applyRegularizers(const TrainConfig &c, const Model &file,
+                         Sequential &model) {
   std::vector<Layer *> layers = model.layers();
   // The configured layers are the last ones (after reused layers).
-  if (layers.size() < c.layers.size())
+  if (layers.size() < c.layers.size() || file.layers.size() != layers.size())
     return Status::error("resume: the model has fewer layers than its config");
   size_t offset = layers.size() - c.layers.size();
   for (size_t i = 0; i < c.layers.size(); ++i) {
@@ -307,7 +308,9 @@ Status applyRegularizers(const TrainConfig &c, Sequential &model) {
       return Status::error("resume: layer " + std::to_string(offset + i) +
                            " of the model is not the config's '" + l.type +
                            "'");
-    if (dense)
+    const auto *stored =
+        std::get_if<DenseLayer>(&file.layers[offset + i].params);
+    if (dense && stored && !stored->penalties)
       dense->setPenalties(l.dense);
   }
   return Status::success();

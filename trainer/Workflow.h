@@ -49,9 +49,13 @@ Status shapeTargets(LossKind loss, int64_t outputs, Dataset &data);
 /// on `data`'s training rows; a transfer keeps its source's normalization.
 Status buildModel(const TrainConfig &c, const Dataset &data, Sequential &model);
 
-/// What the model file does not store: regularizers and constraints, put
-/// back on a loaded model's layers by name (for --resume).
-Status applyRegularizers(const TrainConfig &c, Sequential &model);
+/// For --resume of a file written before Dense layers stored their
+/// penalties (model.fbs DensePenalties): the configured layers' regularizers
+/// and constraints, put on those of `model`'s Dense layers whose entry in
+/// `file` (the file `model` was loaded from) has none. Layers that stored
+/// theirs keep them.
+Status applyRegularizers(const TrainConfig &c, const Model &file,
+                         Sequential &model);
 
 /// Applies the model's input normalization to every split of `data`.
 void normalize(const Sequential &model, Dataset &data);

@@ -83,14 +83,21 @@ float kiln_rng_normal_f32(kiln_rng_t *rng) {
   return (float)(sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2));
 }
 
-uint32_t kiln_rng_u32_at(uint64_t seed, uint32_t stream, uint32_t sample,
-                         uint64_t index) {
-  uint64_t block = index >> 2;
+/* The Philox block at coordinates (|seed|, |stream|, |sample|, |block|): the
+ * one counter layout of every *_at and *_range function. */
+static void kiln_rng_coordinate_block(uint64_t seed, uint32_t stream,
+                                      uint32_t sample, uint64_t block,
+                                      uint32_t out[4]) {
   uint32_t counter[4] = {(uint32_t)block, (uint32_t)(block >> 32), sample,
                          stream | KILN_RNG_COORDINATE_BIT};
   uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
-  uint32_t out[4];
   kiln_philox4x32_10(counter, key, out);
+}
+
+uint32_t kiln_rng_u32_at(uint64_t seed, uint32_t stream, uint32_t sample,
+                         uint64_t index) {
+  uint32_t out[4];
+  kiln_rng_coordinate_block(seed, stream, sample, index >> 2, out);
   return out[index & 3];
 }
 
@@ -101,63 +108,53 @@ float kiln_rng_uniform_at(uint64_t seed, uint32_t stream, uint32_t sample,
 
 void kiln_rng_uniform_range(uint64_t seed, uint32_t stream, uint32_t sample,
                             uint64_t first, uint64_t count, float *out) {
-  uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
   uint32_t words[4];
   uint64_t block = UINT64_MAX;
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t index = first + i;
     if (index >> 2 != block) {
       block = index >> 2;
-      uint32_t counter[4] = {(uint32_t)block, (uint32_t)(block >> 32), sample,
-                             stream | KILN_RNG_COORDINATE_BIT};
-      kiln_philox4x32_10(counter, key, words);
+      kiln_rng_coordinate_block(seed, stream, sample, block, words);
     }
     out[i] = kiln_rng_to_unit(words[index & 3]);
   }
 }
 
-/* The block and the shift of index |index| in kiln_rng_u16_at's layout. */
-static uint64_t kiln_rng_u16_block(uint64_t index, unsigned *word,
-                                   unsigned *shift) {
-  unsigned d = (unsigned)(index & 127) >> 4;
-  *word = d >> 1;
-  *shift = 16 * (d & 1);
-  return ((index >> 7) << 4) | (index & 15);
+/* The bits of index |index| in kiln_rng_u16_at's layout, from the words of
+ * its group's blocks (|words[lane]| = block KILN_RNG_U16_LANES·group + lane).
+ */
+static uint32_t kiln_rng_u16_of(const uint32_t words[][4], uint64_t index) {
+  unsigned lane = (unsigned)(index % KILN_RNG_U16_LANES);
+  unsigned d = (unsigned)(index % KILN_RNG_U16_GROUP) / KILN_RNG_U16_LANES;
+  return (words[lane][d / 2] >> (16 * (d % 2))) & 0xFFFFu;
 }
 
 uint32_t kiln_rng_u16_at(uint64_t seed, uint32_t stream, uint32_t sample,
                          uint64_t index) {
-  unsigned word, shift;
-  uint64_t block = kiln_rng_u16_block(index, &word, &shift);
-  uint32_t counter[4] = {(uint32_t)block, (uint32_t)(block >> 32), sample,
-                         stream | KILN_RNG_COORDINATE_BIT};
-  uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
-  uint32_t out[4];
-  kiln_philox4x32_10(counter, key, out);
-  return (out[word] >> shift) & 0xFFFFu;
+  /* Only the index's own block, at row |lane| of a one-row view. */
+  unsigned lane = (unsigned)(index % KILN_RNG_U16_LANES);
+  uint64_t block = index / KILN_RNG_U16_GROUP * KILN_RNG_U16_LANES + lane;
+  uint32_t words[KILN_RNG_U16_LANES][4];
+  kiln_rng_coordinate_block(seed, stream, sample, block, words[lane]);
+  return kiln_rng_u16_of((const uint32_t(*)[4])words, index);
 }
 
 void kiln_rng_uniform16_range(uint64_t seed, uint32_t stream, uint32_t sample,
                               uint64_t first, uint64_t count, float *out) {
-  /* A group's 16 blocks at a time: every index of a group is written from
-   * them, so each block is computed once per group the range touches. */
-  uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
-  uint32_t words[16][4];
+  /* A group's blocks at a time: every index of a group is read from them,
+   * so each block is computed once per group the range touches. */
+  uint32_t words[KILN_RNG_U16_LANES][4];
   uint64_t group = UINT64_MAX;
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t index = first + i;
-    if (index >> 7 != group) {
-      group = index >> 7;
-      for (unsigned lane = 0; lane < 16; ++lane) {
-        uint64_t block = (group << 4) | lane;
-        uint32_t counter[4] = {(uint32_t)block, (uint32_t)(block >> 32), sample,
-                               stream | KILN_RNG_COORDINATE_BIT};
-        kiln_philox4x32_10(counter, key, words[lane]);
-      }
+    if (index / KILN_RNG_U16_GROUP != group) {
+      group = index / KILN_RNG_U16_GROUP;
+      for (unsigned lane = 0; lane < KILN_RNG_U16_LANES; ++lane)
+        kiln_rng_coordinate_block(seed, stream, sample,
+                                  group * KILN_RNG_U16_LANES + lane,
+                                  words[lane]);
     }
-    unsigned word, shift;
-    (void)kiln_rng_u16_block(index, &word, &shift);
-    uint32_t bits = (words[index & 15][word] >> shift) & 0xFFFFu;
-    out[i] = (float)bits * (1.0f / 65536.0f);
+    out[i] = (float)kiln_rng_u16_of((const uint32_t(*)[4])words, index) *
+             (1.0f / 65536.0f);
   }
 }

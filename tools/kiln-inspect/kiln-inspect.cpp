@@ -54,6 +54,15 @@ std::pair<int64_t, std::string> describe(const Layer &layer) {
     std::string info =
         std::to_string(d->units) + " units, " + activationText(d->activation) +
         ", " + dtypeName(d->kernel.dtype) + (d->useBias ? "" : ", no bias");
+    if (const auto &p = d->penalties) {
+      // Only the penalties in use.
+      for (const auto &[name, v] : p->named())
+        if (v != 0) {
+          char buf[64];
+          std::snprintf(buf, sizeof(buf), ", %s=%g", name, v);
+          info += buf;
+        }
+    }
     return {n, info};
   }
   if (const auto *bn = std::get_if<BatchNormLayer>(&layer.params)) {

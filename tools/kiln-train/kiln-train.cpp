@@ -135,7 +135,7 @@ int main(int argc, char **argv) {
   if (resume) {
     if (Status s = model.load(resumed); !s.ok())
       return fail(input + ": " + s.message());
-    if (Status s = applyRegularizers(config, model); !s.ok())
+    if (Status s = applyRegularizers(config, resumed, model); !s.ok())
       return fail(input + ": " + s.message());
     model.setConfig(config.json);
   } else if (Status s = buildModel(config, data, model); !s.ok()) {

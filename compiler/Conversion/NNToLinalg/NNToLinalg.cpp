@@ -17,6 +17,8 @@
 
 #include "dialects/NN/IR/NNOps.h"
 
+#include "kiln/rng.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/AffineMap.h"
@@ -307,7 +309,9 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
       // stored anywhere. One block per eight units is half the Philox work
       // of 32 bits per unit, which was a quarter of the time of 100
       // samples of fmnist-mlp with dropout before its last two layers.
-      constexpr int64_t kLanes = 16, kGroup = 128;
+      constexpr int64_t kLanes = KILN_RNG_U16_LANES,
+                        kGroup = KILN_RNG_U16_GROUP;
+      static_assert(kGroup == 8 * kLanes, "8 halves of 4 words per lane");
       uint64_t threshold =
           static_cast<uint64_t>(std::ceil(static_cast<double>(rate) * 65536.0));
       assert(threshold <= 65536 && "rate must be below 1");

@@ -90,10 +90,15 @@ void kiln_rng_uniform_range(uint64_t seed, uint32_t stream, uint32_t sample,
 uint32_t kiln_rng_u16_at(uint64_t seed, uint32_t stream, uint32_t sample,
                          uint64_t index);
 
+/* kiln_rng_u16_at's layout: blocks side by side, and indices per group. */
+#define KILN_RNG_U16_LANES 16
+#define KILN_RNG_U16_GROUP 128
+
 /* out[i] = kiln_rng_u16_at(seed, stream, sample, first + i) · 2^-16 for
  * i < count: uniform on the 2^16 multiples of 2^-16 in [0, 1), exact
  * floats, so u >= rate holds iff the bits are at least ceil(rate · 2^16).
- * One Philox block per eight indices. */
+ * Computes the 16 blocks of each group the range touches once (a range of
+ * 10 indices still costs 16 blocks). */
 void kiln_rng_uniform16_range(uint64_t seed, uint32_t stream, uint32_t sample,
                               uint64_t first, uint64_t count, float *out);
 

@@ -101,7 +101,7 @@ for ((i = 0; i < count; i++)); do
         { echo "FAIL model $i $variant MC: batch split changed the outputs"; failures=$((failures + 1)); }
       # Each of 5 samples' outputs against reference.py's double-precision
       # forward pass with its own Philox masks (the trainer's are checked
-      # against it below): two float32 evaluations of one thinned network
+      # against it above): two float32 evaluations of one thinned network
       # differ by the sum of their errors, which reached 1.09e-5 between
       # the trainer and a library whose errors against the exact values
       # were 7.8e-6 and 6.9e-6.

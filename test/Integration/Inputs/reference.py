@@ -72,10 +72,17 @@ def self_test():
 
 
 def dropout(p, xs, seed, stream, sample):
+    # flatc prints the float rate with 6 significant digits, so the file's
+    # rate is within 5e-6 (relative) of this one: refuse a rate whose
+    # threshold that could change rather than guess.
     rate = p.get("rate", 0.0)
     if rate <= 0:
         return xs
     threshold = math.ceil(rate * 65536)
+    slack = 5e-6 * rate * 65536
+    if math.ceil(rate * 65536 - slack) != math.ceil(rate * 65536 + slack):
+        sys.exit(f"reference.py: rate {rate} (6 digits) is too close to a "
+                 "multiple of 2^-16 to know its threshold")
     keep = [u16_at(seed, stream, sample, u) >= threshold
             for u in range(len(xs))]
     if p.get("kind", "Standard") == "Alpha":
@@ -157,7 +164,7 @@ def forward(model, x, mc=None):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("model_json")
+    ap.add_argument("model_json", nargs="?")
     ap.add_argument("--make-inputs", type=int, metavar="BATCH")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--inputs")
@@ -172,6 +179,8 @@ def main():
     if args.self_test:
         self_test()
         return
+    if not args.model_json:
+        ap.error("a model is needed (or --self-test)")
     model = json.load(open(args.model_json))
     size = math.prod(model["input_shape"])
     if args.make_inputs:

@@ -90,6 +90,19 @@ TEST(ModelRoundTripTest, KitchenSinkFields) {
     }
   EXPECT_EQ(kinds.size(), 12u);
 
+  // Penalties: stored on the first Dense, absent (older files) elsewhere.
+  const auto &first = std::get<DenseLayer>(r.layers[1].params);
+  ASSERT_TRUE(first.penalties.has_value());
+  EXPECT_EQ(first.penalties->kernelL1, 0.001);
+  EXPECT_EQ(first.penalties->kernelL2, 0.01);
+  EXPECT_EQ(first.penalties->biasL1, 0.5);
+  EXPECT_EQ(first.penalties->biasL2, 0.25);
+  EXPECT_EQ(first.penalties->kernelMaxNorm, 3.0);
+  EXPECT_EQ(first.penalties->biasMaxNorm, 1.5);
+  for (size_t i = 2; i < r.layers.size(); ++i)
+    if (const auto *d = std::get_if<DenseLayer>(&r.layers[i].params))
+      EXPECT_FALSE(d->penalties.has_value()) << r.layers[i].name;
+
   // Every dtype, with quantization where present.
   std::set<DType> dtypes;
   for (const Layer &l : r.layers)

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
 #include <limits>
 
@@ -102,6 +103,26 @@ TEST(ModelValidateTest, BiasPresenceMatchesUseBias) {
             std::string::npos);
   std::get<DenseLayer>(m.layers[1].params).bias.reset();
   EXPECT_TRUE(validateModel(m).ok());
+}
+
+TEST(ModelValidateTest, PenaltiesAreFiniteAndNonNegative) {
+  Model m = testmodels::makeSmallModel();
+  auto &d = std::get<DenseLayer>(m.layers[1].params);
+  d.penalties = DensePenalties{};
+  EXPECT_TRUE(validateModel(m).ok());
+  d.penalties->biasL2 = -0.5;
+  Status s = validateModel(m);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("penalties: bias_l2 -0.5"), std::string::npos)
+      << s.message();
+  EXPECT_NE(s.message().find(m.layers[1].name), std::string::npos)
+      << s.message();
+  d.penalties->biasL2 = 0;
+  d.penalties->kernelMaxNorm = std::nan("");
+  s = validateModel(m);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("kernel_max_norm"), std::string::npos)
+      << s.message();
 }
 
 TEST(ModelValidateTest, NonPositiveStdRejected) {

@@ -204,6 +204,9 @@ Model makeKitchenSinkModel() {
   m.inputShape = {6};
   m.layers.push_back(Layer{"flatten", true, FlattenLayer()});
   m.layers.push_back(dense("dense", 6, 5, ActivationKind::Relu, 1));
+  // Penalties with six distinct values (no two fields can swap unseen).
+  std::get<DenseLayer>(m.layers.back().params).penalties =
+      DensePenalties{0.001, 0.01, 0.5, 0.25, 3.0, 1.5};
   // Every activation kind as a layer.
   const ActivationKind kinds[] = {
       ActivationKind::Identity,  ActivationKind::Sigmoid,

@@ -118,6 +118,10 @@ TEST(WorkflowTest, TransferFreezesThenUnfreezes) {
   a.dataset.labelColumn = "label";
   a.layers = {dense(8, ActivationKind::Elu), dense(8, ActivationKind::Elu),
               dense(3, ActivationKind::Softmax)};
+  // The first layer's penalties travel with it through the model file.
+  a.layers[0].dense.kernelRegularizer = Regularizer{0.002, 0.003};
+  a.layers[0].dense.biasRegularizer = Regularizer{0, 0.004};
+  a.layers[0].dense.kernelConstraint = MaxNorm{2.5};
   a.epochs = 3;
   a.optimizerOptions.learningRate = 0.1;
   Dataset data;
@@ -144,6 +148,14 @@ TEST(WorkflowTest, TransferFreezesThenUnfreezes) {
   EXPECT_EQ(layers[2]->name(), "dense_2"); // A's names are taken
   EXPECT_FALSE(layers[0]->trainable);
   EXPECT_TRUE(layers[2]->trainable);
+  const auto *first = dynamic_cast<Dense *>(layers[0]);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->kernel.l1, 0.002);
+  EXPECT_EQ(first->kernel.l2, 0.003);
+  EXPECT_EQ(first->bias.l2, 0.004);
+  EXPECT_EQ(first->kernel.maxNorm, 2.5);
+  EXPECT_EQ(first->getOptions().kernelConstraint.maxValue, 2.5);
+  EXPECT_EQ(dynamic_cast<Dense *>(layers[1])->kernel.l2, 0.0);
   std::vector<Matrix> reused = modelA.getWeights();
   reused.resize(4); // two Dense layers: kernel and bias each
   ASSERT_TRUE(modelB.fit(dataB.xTrain, dataB.yTrain, fit, h).ok());
@@ -162,6 +174,40 @@ TEST(WorkflowTest, TransferFreezesThenUnfreezes) {
   b.transfer->layers = 7;
   Sequential bad;
   EXPECT_TRUE(failsWith(buildModel(b, dataB, bad), "not a layer count"));
+}
+
+/// --resume: a Dense entry that stored its penalties keeps them; one written
+/// before they were stored gets the configured ones.
+TEST(WorkflowTest, ResumeKeepsStoredPenaltiesAndFillsOldOnes) {
+  TrainConfig c;
+  c.dataset.name = "csv";
+  c.dataset.train = writeCsv("resume.csv", 60, 5);
+  c.dataset.labelColumn = "label";
+  c.layers = {dense(4, ActivationKind::Relu),
+              dense(3, ActivationKind::Softmax)};
+  c.layers[0].dense.kernelRegularizer = Regularizer{0, 0.01};
+  Dataset data;
+  ASSERT_TRUE(loadDataset(c, data).ok());
+  Sequential built;
+  ASSERT_TRUE(buildModel(c, data, built).ok());
+  Model file = built.toModel();
+  ASSERT_TRUE(std::get<DenseLayer>(file.layers[0].params).penalties);
+
+  // The config now says 0.5: the stored 0.01 wins (the file is the run).
+  TrainConfig changed = c;
+  changed.layers[0].dense.kernelRegularizer = Regularizer{0, 0.5};
+  Sequential resumed;
+  ASSERT_TRUE(resumed.load(file).ok());
+  ASSERT_TRUE(applyRegularizers(changed, file, resumed).ok());
+  EXPECT_EQ(dynamic_cast<Dense *>(resumed.layers()[0])->kernel.l2, 0.01);
+
+  // An older file has none stored: the configured ones apply.
+  std::get<DenseLayer>(file.layers[0].params).penalties.reset();
+  Sequential old;
+  ASSERT_TRUE(old.load(file).ok());
+  EXPECT_EQ(dynamic_cast<Dense *>(old.layers()[0])->kernel.l2, 0.0);
+  ASSERT_TRUE(applyRegularizers(changed, file, old).ok());
+  EXPECT_EQ(dynamic_cast<Dense *>(old.layers()[0])->kernel.l2, 0.5);
 }
 
 /// Unsupervised pretraining: a dense autoencoder learns to reconstruct its
