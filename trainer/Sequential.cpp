@@ -175,7 +175,9 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
   stoppedEarly = false;
   wasInterrupted = false;
   if (schedule) {
-    schedule->prepare(stepsPerEpoch, options.epochs);
+    schedule->prepare(stepsPerEpoch, options.scheduleEpochs > 0
+                                         ? options.scheduleEpochs
+                                         : options.epochs);
     if (Status s = schedule->validate(); !s.ok())
       return s;
   }

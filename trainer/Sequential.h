@@ -50,6 +50,10 @@ struct FitOptions {
   /// the current update, leaving the model resumable mid-epoch
   /// (interrupted() is then true).
   const volatile std::sig_atomic_t *interrupt = nullptr;
+  /// The run's last epoch, for a schedule that spans the whole run (1cycle
+  /// with no total steps) when the run takes several fits (kiln-train's
+  /// transfer phases); 0: this fit's `epochs`. The first fit fixes it.
+  int scheduleEpochs = 0;
 };
 
 /// Per-epoch values, Keras' History.history (learningRate: the rate the

@@ -65,7 +65,7 @@ void splitTail(size_t n, Matrix &x, Targets &t, Matrix &xv, Targets &tv) {
 
 } // namespace
 
-Status loadDataset(const TrainConfig &config, Dataset &out) {
+Status loadDataset(const TrainConfig &config, Dataset &out, bool testOnly) {
   const DatasetConfig &c = config.dataset;
   out = Dataset{};
   if (c.name == "csv") {
@@ -88,16 +88,21 @@ Status loadDataset(const TrainConfig &config, Dataset &out) {
     out.shape = {out.xTrain.cols()};
   } else {
     std::vector<int64_t> testShape;
-    for (Status s : {readIdxImages(c.path + "/train-images-idx3-ubyte.gz",
-                                   out.xTrain, out.shape),
-                     readIdxLabels(c.path + "/train-labels-idx1-ubyte.gz",
-                                   out.yTrain.labels),
-                     readIdxImages(c.path + "/t10k-images-idx3-ubyte.gz",
-                                   out.xTest, testShape),
-                     readIdxLabels(c.path + "/t10k-labels-idx1-ubyte.gz",
-                                   out.yTest.labels)})
+    std::vector<Status> reads;
+    if (!testOnly)
+      reads = {readIdxImages(c.path + "/train-images-idx3-ubyte.gz", out.xTrain,
+                             out.shape),
+               readIdxLabels(c.path + "/train-labels-idx1-ubyte.gz",
+                             out.yTrain.labels)};
+    reads.push_back(readIdxImages(c.path + "/t10k-images-idx3-ubyte.gz",
+                                  out.xTest, testShape));
+    reads.push_back(
+        readIdxLabels(c.path + "/t10k-labels-idx1-ubyte.gz", out.yTest.labels));
+    for (const Status &s : reads)
       if (!s.ok())
         return Status::error("dataset '" + c.name + "': " + s.message());
+    if (testOnly)
+      out.shape = testShape;
     out.hasTest = true;
     if (c.name == "fashion_mnist")
       out.classNames = kFashionClasses;
@@ -107,18 +112,20 @@ Status loadDataset(const TrainConfig &config, Dataset &out) {
   }
   // Validation rows are the last rows of the whole training file, chosen
   // before any class filter (the book's split: the last 5,000 images).
+  const bool haveTrain = out.xTrain.rows() > 0 || !testOnly;
   size_t rows = size_t(out.xTrain.rows());
-  size_t nVal = c.validationSize > 0
+  size_t nVal = !haveTrain ? 0
+                : c.validationSize > 0
                     ? size_t(c.validationSize)
                     : size_t(std::llround(double(rows) * c.validationSplit));
-  if (nVal >= rows)
+  if (haveTrain && nVal >= rows)
     return Status::error("dataset: " + std::to_string(nVal) +
                          " validation rows leave no training rows (of " +
                          std::to_string(rows) + ")");
   if (nVal > 0)
     splitTail(nVal, out.xTrain, out.yTrain, out.xVal, out.yVal);
   if (!c.classes.empty()) {
-    if (out.yTrain.labels.empty())
+    if ((haveTrain ? out.yTrain : out.yTest).labels.empty())
       return Status::error("dataset.classes: the data set has no labels");
     keepClasses(c.classes, out.xTrain, out.yTrain);
     if (nVal > 0)
@@ -131,7 +138,7 @@ Status loadDataset(const TrainConfig &config, Dataset &out) {
                           ? out.classNames[size_t(k)]
                           : std::to_string(k));
     out.classNames = names;
-    if (out.xTrain.rows() == 0)
+    if (haveTrain && out.xTrain.rows() == 0)
       return Status::error("dataset.classes: no training rows have those "
                            "classes");
   }

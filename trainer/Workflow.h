@@ -36,7 +36,10 @@ struct Dataset {
 /// `trainRows` training rows, and holds out the last validation rows. For an
 /// autoencoder the targets are the inputs. No normalization yet.
 /// Targets are class labels (values for CSV regression and autoencoders).
-Status loadDataset(const TrainConfig &c, Dataset &out);
+/// With `testOnly`, an IDX data set (Fashion-MNIST, MNIST) reads only its
+/// test files, leaving the training and validation splits empty (kiln-run
+/// --split test); CSV files are read whole.
+Status loadDataset(const TrainConfig &c, Dataset &out, bool testOnly = false);
 
 /// Puts the targets in the form `loss` reads for a model with `outputs`
 /// outputs (labels; one-hot rows as wide as the output; one value per row),

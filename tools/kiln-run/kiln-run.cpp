@@ -21,6 +21,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -128,8 +129,11 @@ int main(int argc, char **argv) {
     return fail("--split: unknown value '" + split.getValue() +
                 "' (valid: test, validation, train)");
 
+  // The test split of an IDX data set needs none of the 60,000 training
+  // images.
   Dataset data;
-  if (Status s = loadDataset(config, data); !s.ok())
+  if (Status s = loadDataset(config, data, /*testOnly=*/split == "test");
+      !s.ok())
     return fail(s.message());
   Sequential model;
   file.training.reset(); // inference only
@@ -140,8 +144,10 @@ int main(int argc, char **argv) {
   int64_t features = 1;
   for (int64_t d : file.inputShape)
     features *= d;
-  if (data.xTrain.cols() != features)
-    return fail("the data has " + std::to_string(data.xTrain.cols()) +
+  const int64_t width =
+      std::max({data.xTrain.cols(), data.xVal.cols(), data.xTest.cols()});
+  if (width != features)
+    return fail("the data has " + std::to_string(width) +
                 " features per row; the model takes " +
                 std::to_string(features));
   normalize(model, data);

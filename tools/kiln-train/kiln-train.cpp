@@ -18,8 +18,11 @@
 #include "trainer/LrFinder.h"
 #include "trainer/Workflow.h"
 
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 
 #include <csignal>
 #include <cstdio>
@@ -127,6 +130,20 @@ int main(int argc, char **argv) {
   std::string out = !output.empty() ? output.getValue()
                     : resume        ? input.getValue()
                                     : config.name + ".kiln";
+  // The run file is saved after every epoch already: a checkpoint into it
+  // would write it twice per epoch, and a save_best_only one would be
+  // overwritten by the next epoch's save.
+  auto absolute = [](const std::string &path) {
+    llvm::SmallString<256> p(path);
+    (void)llvm::sys::fs::make_absolute(p);
+    llvm::sys::path::remove_dots(p, /*remove_dot_dot=*/true);
+    return std::string(p);
+  };
+  for (const CallbackConfig &cb : config.callbacks)
+    if (cb.type == "model_checkpoint" && absolute(cb.path) == absolute(out))
+      return fail(input + ": model_checkpoint: path '" + cb.path +
+                  "' is the run file, which kiln-train saves after every "
+                  "epoch; name another file");
 
   Dataset data;
   if (Status s = loadDataset(config, data); !s.ok())
@@ -219,8 +236,7 @@ int main(int argc, char **argv) {
   std::signal(SIGTERM, onStopSignal);
 
   // 1cycle's "whole run" is every epoch of the config, across both phases.
-  if (Schedule *schedule = model.getSchedule())
-    schedule->prepare(stepsPerEpoch, config.epochs);
+  fit.scheduleEpochs = config.epochs;
 
   // Transfer learning in two phases: reused layers frozen for
   // `unfreeze_after` epochs, then all layers train (at a lower rate).

@@ -259,6 +259,24 @@ TEST(CallbacksTest, SchedulesDriveTheOptimizer) {
   EXPECT_NEAR(cyc->getOptimizer()->getOptions().momentum, 0.95, 1e-15);
   EXPECT_NEAR(cyc->getOptimizer()->learningRate(), 0.01 + (1e-5 - 0.01) * 3 / 4,
               1e-15);
+  // A run of two fits (kiln-train's transfer phases): 1cycle spans both
+  // when the first fit names the run's last epoch, 5 epochs of 10 updates.
+  auto phased = makeModel();
+  phased->setSchedule(
+      std::make_unique<Schedule>(ScheduleOptions::oneCycle(0.1)));
+  FitOptions first = options;
+  first.epochs = 2;
+  first.scheduleEpochs = 5;
+  ASSERT_TRUE(phased->fit(x, t, first, h).ok());
+  EXPECT_EQ(phased->getSchedule()->getOptions().totalSteps, 50);
+  FitOptions second = options;
+  second.initialEpoch = 2;
+  second.epochs = 5;
+  ASSERT_TRUE(phased->fit(x, t, second, h).ok());
+  EXPECT_EQ(phased->getSchedule()->getOptions().totalSteps, 50);
+  // Last update: t = 49 on the last ramp (T 50, L 6, from t = 44).
+  EXPECT_NEAR(phased->getOptimizer()->learningRate(),
+              0.01 + (1e-5 - 0.01) * 5 / 6, 1e-15);
 }
 
 /// Sets the interrupt flag after update `at` (0-based, whole run).

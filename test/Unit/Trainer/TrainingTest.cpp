@@ -11,11 +11,14 @@
 #include "trainer/Dropout.h"
 #include "trainer/Flatten.h"
 #include "trainer/Sequential.h"
+#include "trainer/Workflow.h"
 
 #include "TrainerTestUtil.h"
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <zlib.h>
 
@@ -265,6 +268,35 @@ std::string writeIdx(const std::string &name, std::vector<uint32_t> header,
     gzwrite(f, payload.data(), unsigned(payload.size()));
   gzclose(f);
   return path;
+}
+
+/// kiln-run --split test: an IDX data set's test files alone, no training
+/// files needed (here there are none), with the class filter applied.
+TEST(DataTest, TestOnlyReadsOnlyTheTestFiles) {
+  std::string dir = ::testing::TempDir() + "idx_test_only";
+  ASSERT_EQ(
+      ::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str()), 0);
+  std::vector<unsigned char> pixels(3 * 2 * 2, 7);
+  std::rename(writeIdx("t_img.gz", {0x803, 3, 2, 2}, pixels).c_str(),
+              (dir + "/t10k-images-idx3-ubyte.gz").c_str());
+  std::rename(writeIdx("t_lbl.gz", {0x801, 3}, {4, 1, 4}).c_str(),
+              (dir + "/t10k-labels-idx1-ubyte.gz").c_str());
+  TrainConfig c;
+  c.dataset.name = "mnist";
+  c.dataset.path = dir;
+  c.dataset.validationSize = 5000;
+  c.dataset.classes = {4};
+  Dataset data;
+  Status s = loadDataset(c, data, /*testOnly=*/true);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(data.xTrain.rows(), 0);
+  EXPECT_EQ(data.xVal.rows(), 0);
+  EXPECT_EQ(data.xTest.rows(), 2);
+  EXPECT_EQ(data.xTest.cols(), 4);
+  EXPECT_EQ(data.yTest.labels, (std::vector<int>{0, 0}));
+  EXPECT_EQ(data.shape, (std::vector<int64_t>{2, 2}));
+  // Everything needs the training files.
+  EXPECT_TRUE(failsWith(loadDataset(c, data), "train-images-idx3-ubyte.gz"));
 }
 
 TEST(DataTest, ReadsImagesAndLabels) {
