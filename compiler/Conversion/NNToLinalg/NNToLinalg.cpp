@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Conversion/Passes.h"
+#include "compiler/Utils/Functions.h"
 #include "compiler/Utils/NNMath.h"
 #include "compiler/Utils/Philox.h"
 
@@ -226,6 +227,193 @@ struct NormalizeOpLowering : public OpConversionPattern<NormalizeOp> {
   }
 };
 
+/// The body of nn.mc_dropout's private function (see McDropoutOpLowering)
+/// in its entry block: arguments (x [rows, ...], seed, sample, rows per
+/// sample), x's `units` features per row.
+void buildMcDropoutBody(OpBuilder &rewriter, McDropoutOp op,
+                        RankedTensorType type, int64_t units,
+                        Block &entryBlock) {
+  Location loc = op.getLoc();
+  unsigned rank = type.getRank();
+  Block *entry = &entryBlock;
+  Value x = entry->getArgument(0), seed = entry->getArgument(1),
+        sample = entry->getArgument(2), perSample = entry->getArgument(3);
+  double p = op.getRate().convertToDouble();
+  bool alpha = op.getKind() == DropoutKind::alpha;
+  // Alpha dropout's affine map (SELU paper; trainer/Dropout.h).
+  const double alphaP = -1.0507009873554805 * 1.6732632423543772;
+  const double a = 1.0 / std::sqrt((1 - p) * (1 + p * alphaP * alphaP));
+  const double bShift = -a * alphaP * p;
+  float kept = alpha ? float(a) : float(1.0 / (1.0 - p));
+  float shift = float(bShift);
+  float dropped = alpha ? float(a * alphaP + bShift) : 0.f;
+  uint32_t stream = op.getStream();
+  float rate = op.getRate().convertToFloat();
+  Type f32 = rewriter.getF32Type();
+
+  // Keep decisions in registers, one sample and one group of 128 units
+  // at a time, in kiln_rng_u16_at's layout (kiln/rng.h): 16 Philox
+  // blocks side by side in the lanes of four vector<16xi32> words, so
+  // half d % 2 of word d / 2 holds the 16 random bits of units
+  // 128·g + 16·d .. 128·g + 16·d + 15 in lane order. Unit u is kept
+  // iff bits >= ceil(rate·2^16): the trainer's u >= rate for
+  // u = bits·2^-16 (rate·2^16 is exact). A group's eight decision
+  // vectors then rewrite every row of the sample in place; no mask is
+  // stored anywhere. One block per eight units is half the Philox work
+  // of 32 bits per unit, which was a quarter of the time of 100
+  // samples of fmnist-mlp with dropout before its last two layers.
+  constexpr int64_t kLanes = KILN_RNG_U16_LANES, kGroup = KILN_RNG_U16_GROUP;
+  static_assert(kGroup == 8 * kLanes, "8 halves of 4 words per lane");
+  uint64_t threshold =
+      static_cast<uint64_t>(std::ceil(static_cast<double>(rate) * 65536.0));
+  assert(threshold <= 65536 && "rate must be below 1");
+  assert(units / 8 < (int64_t(1) << 32) && "blocks must fit 32 bits");
+  Type i32 = rewriter.getI32Type();
+  auto i32Vec = VectorType::get({kLanes}, i32);
+  auto f32Vec = VectorType::get({kLanes}, f32);
+  auto splatI32 = [&](OpBuilder &b, Location l, uint32_t v) -> Value {
+    return b.create<arith::ConstantOp>(
+        l, DenseElementsAttr::get(i32Vec, APInt(32, v)));
+  };
+  auto splatF32 = [&](OpBuilder &b, Location l, float v) -> Value {
+    return b.create<arith::ConstantOp>(l, DenseElementsAttr::get(f32Vec, v));
+  };
+  auto forLoop =
+      [](OpBuilder &b, Location l, Value lb, Value ub, Value step, Value init,
+         function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
+        return b
+            .create<scf::ForOp>(
+                l, lb, ub, step, ValueRange{init},
+                [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
+                  nb.create<scf::YieldOp>(nl, body(nb, nl, iv, args[0]));
+                })
+            .getResult(0);
+      };
+  // x holds `count` = rows / rows_per_sample samples, sample-major.
+  Value rows = rewriter.create<tensor::DimOp>(loc, x, 0);
+  Value count = rewriter.create<arith::DivUIOp>(loc, rows, perSample);
+  Value x2 = x;
+  auto flatType = RankedTensorType::get({ShapedType::kDynamic, units}, f32);
+  if (rank > 2) {
+    ReassociationIndices features;
+    for (unsigned d = 1; d < rank; ++d)
+      features.push_back(d);
+    x2 = rewriter.create<tensor::CollapseShapeOp>(
+        loc, flatType, x, SmallVector<ReassociationIndices>{{0}, features});
+  }
+  // Group g's vectors [0, vectors) of the rows [first, end), the last
+  // vector masked to `lastLanes` units when it is short.
+  auto group = [&](OpBuilder &b, Location l, Value g, Value sampleIndex,
+                   Value first, Value end, int64_t vectors, int64_t lastLanes,
+                   Value acc) -> Value {
+    SmallVector<int32_t> iota(kLanes);
+    for (int64_t lane = 0; lane < kLanes; ++lane)
+      iota[lane] = static_cast<int32_t>(lane);
+    Value blockBase = b.create<arith::IndexCastUIOp>(
+        l, i32,
+        b.create<arith::MulIOp>(l, g,
+                                b.create<arith::ConstantIndexOp>(l, kLanes)));
+    Value blocks = b.create<arith::AddIOp>(
+        l, b.create<vector::BroadcastOp>(l, i32Vec, blockBase),
+        b.create<arith::ConstantOp>(
+            l, DenseElementsAttr::get(i32Vec, ArrayRef<int32_t>(iota))));
+    std::array<Value, 4> words = kiln::buildPhilox(
+        b, l, seed, stream, sampleIndex, blocks,
+        b.create<arith::ConstantOp>(l, b.getI32IntegerAttr(0)));
+    SmallVector<Value> keeps, scales;
+    for (int64_t d = 0; d < vectors; ++d) {
+      Value bits =
+          d % 2
+              ? b.create<arith::ShRUIOp>(l, words[d / 2], splatI32(b, l, 16))
+                    .getResult()
+              : b.create<arith::AndIOp>(l, words[d / 2], splatI32(b, l, 0xFFFF))
+                    .getResult();
+      Value keep = b.create<arith::CmpIOp>(
+          l, arith::CmpIPredicate::uge, bits,
+          splatI32(b, l, static_cast<uint32_t>(threshold)));
+      keeps.push_back(keep);
+      // Standard dropout multiplies by kept-or-0, as the trainer's
+      // mask product does (bitwise the same, NaN and signed zeros
+      // included).
+      if (!alpha)
+        scales.push_back(b.create<arith::SelectOp>(
+            l, keep, splatF32(b, l, kept), splatF32(b, l, 0.f)));
+    }
+    Value padding = kiln::floatConstant(b, l, f32, 0.0);
+    Value c1 = b.create<arith::ConstantIndexOp>(l, 1);
+    return forLoop(
+        b, l, first, end, c1, acc,
+        [&](OpBuilder &rb, Location rl, Value r, Value acc) {
+          for (int64_t d = 0; d < vectors; ++d) {
+            Value col = rb.create<arith::AddIOp>(
+                rl,
+                rb.create<arith::MulIOp>(
+                    rl, g, rb.create<arith::ConstantIndexOp>(rl, kGroup)),
+                rb.create<arith::ConstantIndexOp>(rl, d * kLanes));
+            bool inBounds = d + 1 < vectors || lastLanes == kLanes;
+            Value v = rb.create<vector::TransferReadOp>(
+                rl, f32Vec, acc, ValueRange{r, col}, padding,
+                ArrayRef<bool>{inBounds});
+            Value y;
+            if (alpha) {
+              // Alpha dropout's affine map where kept, its constant
+              // where dropped, as the trainer selects.
+              Value t = rb.create<arith::AddFOp>(
+                  rl, rb.create<arith::MulFOp>(rl, v, splatF32(rb, rl, kept)),
+                  splatF32(rb, rl, shift));
+              y = rb.create<arith::SelectOp>(rl, keeps[d], t,
+                                             splatF32(rb, rl, dropped));
+            } else {
+              y = rb.create<arith::MulFOp>(rl, v, scales[d]);
+            }
+            acc = rb.create<vector::TransferWriteOp>(rl, y, acc,
+                                                     ValueRange{r, col},
+                                                     ArrayRef<bool>{inBounds})
+                      .getResult();
+          }
+          return acc;
+        });
+  };
+  int64_t fullGroups = units / kGroup, tailUnits = units % kGroup;
+  Value c0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+  Value c1 = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+  Value y = forLoop(
+      rewriter, loc, c0, count, c1, x2,
+      [&](OpBuilder &b, Location l, Value s, Value acc) {
+        Value sampleIndex = b.create<arith::AddIOp>(
+            l, sample, b.create<arith::IndexCastUIOp>(l, i32, s));
+        Value first = b.create<arith::MulIOp>(l, s, perSample);
+        Value end = b.create<arith::AddIOp>(l, first, perSample);
+        if (fullGroups > 0)
+          acc = forLoop(b, l, b.create<arith::ConstantIndexOp>(l, 0),
+                        b.create<arith::ConstantIndexOp>(l, fullGroups),
+                        b.create<arith::ConstantIndexOp>(l, 1), acc,
+                        [&](OpBuilder &gb, Location gl, Value g, Value acc) {
+                          return group(gb, gl, g, sampleIndex, first, end,
+                                       kGroup / kLanes, kLanes, acc);
+                        });
+        if (tailUnits > 0) {
+          int64_t lastLanes = tailUnits % kLanes;
+          acc = group(b, l, b.create<arith::ConstantIndexOp>(l, fullGroups),
+                      sampleIndex, first, end,
+                      llvm::divideCeil(tailUnits, kLanes),
+                      lastLanes ? lastLanes : kLanes, acc);
+        }
+        return acc;
+      });
+  if (rank > 2) {
+    ReassociationIndices features;
+    SmallVector<OpFoldResult> shape{rows};
+    for (unsigned d = 1; d < rank; ++d) {
+      features.push_back(d);
+      shape.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+    }
+    y = rewriter.create<tensor::ExpandShapeOp>(
+        loc, type, y, SmallVector<ReassociationIndices>{{0}, features}, shape);
+  }
+  rewriter.create<func::ReturnOp>(loc, y);
+}
+
 /// nn.mc_dropout -> a call of a private function that loops over the
 /// samples in its input and, per sample, over groups of 128 units: the
 /// keep decisions of a group (the runtime's kiln_rng_u16_at(seed, stream,
@@ -261,211 +449,17 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
     // rates equal to 6 digits would share a function.
     os << type << op.getRate().bitcastToAPInt().getZExtValue() << " "
        << int(op.getKind()) << " " << op.getStream();
-    std::string name =
-        llvm::formatv("__kiln_mc_dropout_{0}_{1:x}", op.getStream(),
-                      static_cast<uint64_t>(llvm::hash_value(os.str())));
-    auto fn = module.lookupSymbol<func::FuncOp>(name);
-    if (!fn) {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPointToEnd(module.getBody());
-      SmallVector<Type> argTypes{type, rewriter.getI64Type(),
-                                 rewriter.getI32Type(),
-                                 rewriter.getIndexType()};
-      fn = rewriter.create<func::FuncOp>(
-          loc, name, rewriter.getFunctionType(argTypes, {type}));
-      fn.setPrivate();
-      fn.setArgAttr(0, "bufferization.writable", rewriter.getBoolAttr(true));
-      // Never inlined: kiln-allocs-to-stack counts the deepest callee's
-      // frame, not the sum that several inlined dropout frames could take.
-      fn->setAttr("passthrough",
-                  rewriter.getArrayAttr({rewriter.getStringAttr("noinline")}));
-      Block *entry =
-          rewriter.createBlock(&fn.getBody(), {}, argTypes,
-                               SmallVector<Location>(argTypes.size(), loc));
-      rewriter.setInsertionPointToStart(entry);
-      Value x = entry->getArgument(0), seed = entry->getArgument(1),
-            sample = entry->getArgument(2), perSample = entry->getArgument(3);
-      double p = op.getRate().convertToDouble();
-      bool alpha = op.getKind() == DropoutKind::alpha;
-      // Alpha dropout's affine map (SELU paper; trainer/Dropout.h).
-      const double alphaP = -1.0507009873554805 * 1.6732632423543772;
-      const double a = 1.0 / std::sqrt((1 - p) * (1 + p * alphaP * alphaP));
-      const double bShift = -a * alphaP * p;
-      float kept = alpha ? float(a) : float(1.0 / (1.0 - p));
-      float shift = float(bShift);
-      float dropped = alpha ? float(a * alphaP + bShift) : 0.f;
-      uint32_t stream = op.getStream();
-      float rate = op.getRate().convertToFloat();
-      Type f32 = rewriter.getF32Type();
-
-      // Keep decisions in registers, one sample and one group of 128 units
-      // at a time, in kiln_rng_u16_at's layout (kiln/rng.h): 16 Philox
-      // blocks side by side in the lanes of four vector<16xi32> words, so
-      // half d % 2 of word d / 2 holds the 16 random bits of units
-      // 128·g + 16·d .. 128·g + 16·d + 15 in lane order. Unit u is kept
-      // iff bits >= ceil(rate·2^16): the trainer's u >= rate for
-      // u = bits·2^-16 (rate·2^16 is exact). A group's eight decision
-      // vectors then rewrite every row of the sample in place; no mask is
-      // stored anywhere. One block per eight units is half the Philox work
-      // of 32 bits per unit, which was a quarter of the time of 100
-      // samples of fmnist-mlp with dropout before its last two layers.
-      constexpr int64_t kLanes = KILN_RNG_U16_LANES,
-                        kGroup = KILN_RNG_U16_GROUP;
-      static_assert(kGroup == 8 * kLanes, "8 halves of 4 words per lane");
-      uint64_t threshold =
-          static_cast<uint64_t>(std::ceil(static_cast<double>(rate) * 65536.0));
-      assert(threshold <= 65536 && "rate must be below 1");
-      assert(units / 8 < (int64_t(1) << 32) && "blocks must fit 32 bits");
-      Type i32 = rewriter.getI32Type();
-      auto i32Vec = VectorType::get({kLanes}, i32);
-      auto f32Vec = VectorType::get({kLanes}, f32);
-      auto splatI32 = [&](OpBuilder &b, Location l, uint32_t v) -> Value {
-        return b.create<arith::ConstantOp>(
-            l, DenseElementsAttr::get(i32Vec, APInt(32, v)));
-      };
-      auto splatF32 = [&](OpBuilder &b, Location l, float v) -> Value {
-        return b.create<arith::ConstantOp>(l,
-                                           DenseElementsAttr::get(f32Vec, v));
-      };
-      auto forLoop =
-          [](OpBuilder &b, Location l, Value lb, Value ub, Value step,
-             Value init,
-             function_ref<Value(OpBuilder &, Location, Value, Value)> body) {
-            return b
-                .create<scf::ForOp>(
-                    l, lb, ub, step, ValueRange{init},
-                    [&](OpBuilder &nb, Location nl, Value iv, ValueRange args) {
-                      nb.create<scf::YieldOp>(nl, body(nb, nl, iv, args[0]));
-                    })
-                .getResult(0);
-          };
-      // x holds `count` = rows / rows_per_sample samples, sample-major.
-      Value rows = rewriter.create<tensor::DimOp>(loc, x, 0);
-      Value count = rewriter.create<arith::DivUIOp>(loc, rows, perSample);
-      Value x2 = x;
-      auto flatType = RankedTensorType::get({ShapedType::kDynamic, units}, f32);
-      if (rank > 2) {
-        ReassociationIndices features;
-        for (unsigned d = 1; d < rank; ++d)
-          features.push_back(d);
-        x2 = rewriter.create<tensor::CollapseShapeOp>(
-            loc, flatType, x, SmallVector<ReassociationIndices>{{0}, features});
-      }
-      // Group g's vectors [0, vectors) of the rows [first, end), the last
-      // vector masked to `lastLanes` units when it is short.
-      auto group = [&](OpBuilder &b, Location l, Value g, Value sampleIndex,
-                       Value first, Value end, int64_t vectors,
-                       int64_t lastLanes, Value acc) -> Value {
-        SmallVector<int32_t> iota(kLanes);
-        for (int64_t lane = 0; lane < kLanes; ++lane)
-          iota[lane] = static_cast<int32_t>(lane);
-        Value blockBase = b.create<arith::IndexCastUIOp>(
-            l, i32,
-            b.create<arith::MulIOp>(
-                l, g, b.create<arith::ConstantIndexOp>(l, kLanes)));
-        Value blocks = b.create<arith::AddIOp>(
-            l, b.create<vector::BroadcastOp>(l, i32Vec, blockBase),
-            b.create<arith::ConstantOp>(
-                l, DenseElementsAttr::get(i32Vec, ArrayRef<int32_t>(iota))));
-        std::array<Value, 4> words = kiln::buildPhilox(
-            b, l, seed, stream, sampleIndex, blocks,
-            b.create<arith::ConstantOp>(l, b.getI32IntegerAttr(0)));
-        SmallVector<Value> keeps, scales;
-        for (int64_t d = 0; d < vectors; ++d) {
-          Value bits = d % 2 ? b.create<arith::ShRUIOp>(l, words[d / 2],
-                                                        splatI32(b, l, 16))
-                                   .getResult()
-                             : b.create<arith::AndIOp>(l, words[d / 2],
-                                                       splatI32(b, l, 0xFFFF))
-                                   .getResult();
-          Value keep = b.create<arith::CmpIOp>(
-              l, arith::CmpIPredicate::uge, bits,
-              splatI32(b, l, static_cast<uint32_t>(threshold)));
-          keeps.push_back(keep);
-          // Standard dropout multiplies by kept-or-0, as the trainer's
-          // mask product does (bitwise the same, NaN and signed zeros
-          // included).
-          if (!alpha)
-            scales.push_back(b.create<arith::SelectOp>(
-                l, keep, splatF32(b, l, kept), splatF32(b, l, 0.f)));
-        }
-        Value padding = kiln::floatConstant(b, l, f32, 0.0);
-        Value c1 = b.create<arith::ConstantIndexOp>(l, 1);
-        return forLoop(
-            b, l, first, end, c1, acc,
-            [&](OpBuilder &rb, Location rl, Value r, Value acc) {
-              for (int64_t d = 0; d < vectors; ++d) {
-                Value col = rb.create<arith::AddIOp>(
-                    rl,
-                    rb.create<arith::MulIOp>(
-                        rl, g, rb.create<arith::ConstantIndexOp>(rl, kGroup)),
-                    rb.create<arith::ConstantIndexOp>(rl, d * kLanes));
-                bool inBounds = d + 1 < vectors || lastLanes == kLanes;
-                Value v = rb.create<vector::TransferReadOp>(
-                    rl, f32Vec, acc, ValueRange{r, col}, padding,
-                    ArrayRef<bool>{inBounds});
-                Value y;
-                if (alpha) {
-                  // Alpha dropout's affine map where kept, its constant
-                  // where dropped, as the trainer selects.
-                  Value t = rb.create<arith::AddFOp>(
-                      rl,
-                      rb.create<arith::MulFOp>(rl, v, splatF32(rb, rl, kept)),
-                      splatF32(rb, rl, shift));
-                  y = rb.create<arith::SelectOp>(rl, keeps[d], t,
-                                                 splatF32(rb, rl, dropped));
-                } else {
-                  y = rb.create<arith::MulFOp>(rl, v, scales[d]);
-                }
-                acc = rb.create<vector::TransferWriteOp>(
-                            rl, y, acc, ValueRange{r, col},
-                            ArrayRef<bool>{inBounds})
-                          .getResult();
-              }
-              return acc;
-            });
-      };
-      int64_t fullGroups = units / kGroup, tailUnits = units % kGroup;
-      Value c0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
-      Value c1 = rewriter.create<arith::ConstantIndexOp>(loc, 1);
-      Value y = forLoop(
-          rewriter, loc, c0, count, c1, x2,
-          [&](OpBuilder &b, Location l, Value s, Value acc) {
-            Value sampleIndex = b.create<arith::AddIOp>(
-                l, sample, b.create<arith::IndexCastUIOp>(l, i32, s));
-            Value first = b.create<arith::MulIOp>(l, s, perSample);
-            Value end = b.create<arith::AddIOp>(l, first, perSample);
-            if (fullGroups > 0)
-              acc =
-                  forLoop(b, l, b.create<arith::ConstantIndexOp>(l, 0),
-                          b.create<arith::ConstantIndexOp>(l, fullGroups),
-                          b.create<arith::ConstantIndexOp>(l, 1), acc,
-                          [&](OpBuilder &gb, Location gl, Value g, Value acc) {
-                            return group(gb, gl, g, sampleIndex, first, end,
-                                         kGroup / kLanes, kLanes, acc);
-                          });
-            if (tailUnits > 0) {
-              int64_t lastLanes = tailUnits % kLanes;
-              acc = group(b, l, b.create<arith::ConstantIndexOp>(l, fullGroups),
-                          sampleIndex, first, end,
-                          llvm::divideCeil(tailUnits, kLanes),
-                          lastLanes ? lastLanes : kLanes, acc);
-            }
-            return acc;
-          });
-      if (rank > 2) {
-        ReassociationIndices features;
-        SmallVector<OpFoldResult> shape{rows};
-        for (unsigned d = 1; d < rank; ++d) {
-          features.push_back(d);
-          shape.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
-        }
-        y = rewriter.create<tensor::ExpandShapeOp>(
-            loc, type, y, SmallVector<ReassociationIndices>{{0}, features},
-            shape);
-      }
-      rewriter.create<func::ReturnOp>(loc, y);
-    }
+    SmallVector<Type> argTypes{type, rewriter.getI64Type(),
+                               rewriter.getI32Type(), rewriter.getIndexType()};
+    // Never inlined: kiln-allocs-to-stack counts the deepest callee's
+    // frame, not the sum that several inlined dropout frames could take.
+    auto fn = kiln::getOrCreatePrivateFunction(
+        rewriter, module, loc,
+        llvm::formatv("__kiln_mc_dropout_{0}", op.getStream()).str(), os.str(),
+        rewriter.getFunctionType(argTypes, {type}),
+        /*writableArg=*/0, [&](OpBuilder &b, Block &entry) {
+          buildMcDropoutBody(b, op, type, units, entry);
+        });
     Value y = rewriter
                   .create<func::CallOp>(loc, fn,
                                         ValueRange{x, adaptor.getSeed(),

@@ -35,6 +35,7 @@
 
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Utils/Constants.h"
+#include "compiler/Utils/Functions.h"
 #include "compiler/Utils/NNMath.h"
 
 #include "dialects/NN/IR/NNOps.h"
@@ -267,15 +268,6 @@ func::FuncOp DenseKernelBuilder::getOrCreateKernel() {
   os << inputs << "x" << units << " " << (act ? act : ActivationAttr())
      << " bias=" << bool(packedBias) << " slope=" << bool(packedSlope)
      << " lanes=" << blk.lanes << " weights=" << weightElement;
-  std::string name =
-      llvm::formatv("__kiln_dense_{0}x{1}_{2:x}", inputs, units,
-                    static_cast<uint64_t>(llvm::hash_value(os.str())));
-  auto module = op->getParentOfType<ModuleOp>();
-  if (auto fn = module.lookupSymbol<func::FuncOp>(name))
-    return fn;
-
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToEnd(module.getBody());
   auto dynamicIn =
       RankedTensorType::get({ShapedType::kDynamic, inputs}, b.getF32Type());
   auto dynamicOut =
@@ -286,34 +278,31 @@ func::FuncOp DenseKernelBuilder::getOrCreateKernel() {
   if (packedSlope)
     argTypes.push_back(packedSlope.getType());
   argTypes.push_back(dynamicOut);
-  auto fn = b.create<func::FuncOp>(loc, name,
-                                   b.getFunctionType(argTypes, {dynamicOut}));
-  fn.setPrivate();
-  fn.setArgAttr(argTypes.size() - 1, "bufferization.writable",
-                b.getBoolAttr(true));
   // Never inlined: a Monte-Carlo model calls each kernel from three entry
   // points, and LLVM would otherwise copy the small ones (the output layer)
   // into each; one copy keeps O3 and instruction selection, most of the
   // compile time, proportional to the distinct layer shapes. A call per
   // layer costs nanoseconds.
-  fn->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
-  Block *entry = fn.addEntryBlock();
-  b.setInsertionPointToStart(entry);
-  // Inside the kernel the packed constants are its arguments.
-  Value savedWeights = packedWeights, savedBias = packedBias,
-        savedSlope = packedSlope;
-  unsigned next = 1;
-  packedWeights = entry->getArgument(next++);
-  if (packedBias)
-    packedBias = entry->getArgument(next++);
-  if (packedSlope)
-    packedSlope = entry->getArgument(next++);
-  Value y = buildKernel(entry->getArgument(0), entry->getArgument(next));
-  b.create<func::ReturnOp>(loc, y);
-  packedWeights = savedWeights;
-  packedBias = savedBias;
-  packedSlope = savedSlope;
-  return fn;
+  return kiln::getOrCreatePrivateFunction(
+      b, op->getParentOfType<ModuleOp>(), loc,
+      llvm::formatv("__kiln_dense_{0}x{1}", inputs, units).str(), os.str(),
+      b.getFunctionType(argTypes, {dynamicOut}), argTypes.size() - 1,
+      [&](OpBuilder &, Block &entry) {
+        // Inside the kernel the packed constants are its arguments.
+        Value savedWeights = packedWeights, savedBias = packedBias,
+              savedSlope = packedSlope;
+        unsigned next = 1;
+        packedWeights = entry.getArgument(next++);
+        if (packedBias)
+          packedBias = entry.getArgument(next++);
+        if (packedSlope)
+          packedSlope = entry.getArgument(next++);
+        Value y = buildKernel(entry.getArgument(0), entry.getArgument(next));
+        b.create<func::ReturnOp>(loc, y);
+        packedWeights = savedWeights;
+        packedBias = savedBias;
+        packedSlope = savedSlope;
+      });
 }
 
 Value DenseKernelBuilder::buildKernel(Value x, Value y) {

@@ -1,0 +1,33 @@
+//===- Functions.cpp - Shared private functions of a module ---------------===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Utils/Functions.h"
+
+#include "llvm/ADT/Hashing.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+func::FuncOp kiln::getOrCreatePrivateFunction(
+    OpBuilder &b, ModuleOp module, Location loc, StringRef prefix,
+    StringRef key, FunctionType type, unsigned writableArg,
+    function_ref<void(OpBuilder &, Block &)> build) {
+  std::string name = llvm::formatv(
+      "{0}_{1:x}", prefix, static_cast<uint64_t>(llvm::hash_value(key)));
+  if (auto fn = module.lookupSymbol<func::FuncOp>(name))
+    return fn;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto fn = b.create<func::FuncOp>(loc, name, type);
+  fn.setPrivate();
+  fn.setArgAttr(writableArg, "bufferization.writable", b.getBoolAttr(true));
+  fn->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
+  Block *entry = b.createBlock(&fn.getBody(), {}, type.getInputs(),
+                               SmallVector<Location>(type.getNumInputs(), loc));
+  b.setInsertionPointToStart(entry);
+  build(b, *entry);
+  return fn;
+}

@@ -1,0 +1,39 @@
+//===- Functions.h - Shared private functions of a module ---------*- C++
+//-*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// Lowerings that emit one function per distinct layer configuration (the
+// Dense kernels, the Monte-Carlo dropouts) name it after a hash of that
+// configuration, so equal layers share it whichever function or pass
+// reaches them first.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_UTILS_FUNCTIONS_H
+#define KILN_COMPILER_UTILS_FUNCTIONS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::kiln {
+
+/// The private function `<prefix>_<hash of key, hex>` of `module`. On first
+/// use it is created at the module's end with type `type`, never inlined
+/// (LLVM `noinline`: a caller's frame then never holds a callee's buffers,
+/// which kiln-allocs-to-stack bounds per callee, and each copy is compiled
+/// once), its argument `writableArg` marked `bufferization.writable` (the
+/// destination it writes in place), and its body built by `build` with `b`
+/// at the start of the entry block; `b`'s insertion point is restored.
+/// Conversion patterns pass their rewriter as `b`.
+func::FuncOp
+getOrCreatePrivateFunction(OpBuilder &b, ModuleOp module, Location loc,
+                           StringRef prefix, StringRef key, FunctionType type,
+                           unsigned writableArg,
+                           function_ref<void(OpBuilder &, Block &)> build);
+
+} // namespace mlir::kiln
+
+#endif // KILN_COMPILER_UTILS_FUNCTIONS_H
