@@ -294,6 +294,16 @@ void forEachScalar(Options &o, Fn fn) {
   fn("alpha", o.alpha);
   fn("warmup_start", o.warmupStart);
 }
+
+/// The integer options as (file name, value) pairs; stored as doubles.
+template <typename Options, typename Fn>
+void forEachInteger(Options &o, Fn fn) {
+  fn("patience", o.patience);
+  fn("cooldown", o.cooldown);
+  fn("total_steps", o.totalSteps);
+  fn("last_steps", o.lastSteps);
+  fn("warmup_steps", o.warmupSteps);
+}
 } // namespace
 
 ScheduleState Schedule::state() const {
@@ -309,11 +319,9 @@ ScheduleState Schedule::state() const {
   s.params.push_back({"per_epoch", o.perEpoch ? 1.0 : 0.0, {}});
   s.params.push_back({"staircase", o.staircase ? 1.0 : 0.0, {}});
   s.params.push_back({"monitor", double(monitor), {}});
-  s.params.push_back({"patience", double(o.patience), {}});
-  s.params.push_back({"cooldown", double(o.cooldown), {}});
-  s.params.push_back({"total_steps", double(o.totalSteps), {}});
-  s.params.push_back({"last_steps", double(o.lastSteps), {}});
-  s.params.push_back({"warmup_steps", double(o.warmupSteps), {}});
+  forEachInteger(o, [&](const char *name, auto v) {
+    s.params.push_back({name, double(v), {}});
+  });
   s.params.push_back({"boundaries", 0, o.boundaries});
   s.params.push_back({"values", 0, o.values});
   s.state = {{"lr", currentRate, {}},
@@ -348,11 +356,7 @@ Status Schedule::restore(const ScheduleState &s,
     return Status::error("training: schedule: monitor index " +
                          std::to_string(monitor) + " is unknown");
   o.monitor = monitorNames()[size_t(monitor)];
-  integer("patience", o.patience);
-  integer("cooldown", o.cooldown);
-  integer("total_steps", o.totalSteps);
-  integer("last_steps", o.lastSteps);
-  integer("warmup_steps", o.warmupSteps);
+  forEachInteger(o, integer);
   if (const Param *p = get("per_epoch"))
     o.perEpoch = p->value != 0;
   if (const Param *p = get("staircase"))
