@@ -9,8 +9,9 @@
 //
 //  0. nn-monte-carlo (option monte-carlo): @F_mc beside @F, dropout kept
 //     as nn.mc_dropout with an explicit sample; after fusion,
-//     loop-invariant code motion hoists the layers before the first dropout
-//     out of its sample loop.
+//     loop-invariant code motion hoists out of the sample loop what it
+//     computes the same in every step (nn-monte-carlo itself runs the
+//     layers before the first dropout once, before the loop).
 //  1. nn-strip-dropout first: deterministic inference drops dropout, which
 //     also lets a BatchNorm fold across where the dropout was.
 //  2. nn-fold-batch-norm before fusion: folding needs the Dense linear, and
@@ -56,8 +57,8 @@ kiln::buildNNToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   if (options.quantize != Precision::f32)
     pm.addPass(kiln::createQuantizePass(QuantizePassOptions{options.quantize}));
-  // Monte-Carlo loops: the layers before the first dropout move out of the
-  // sample loop and run once.
+  // Monte-Carlo loops: what every step computes alike (constants, sizes)
+  // moves out of the sample loop.
   if (options.monteCarlo)
     pm.addPass(createLoopInvariantCodeMotionPass());
   if (options.vectorBits != 0)

@@ -43,16 +43,18 @@ linalg::GenericOp elementwise(
 
 /// At most this many samples are computed together: their rows are stacked
 /// along the batch after the first dropout, so every later layer is one
-/// matrix product over all of them (a batch-1 request becomes a GEMM of up
-/// to 25 rows, four whole 6-row tiles and one row, instead of 25
-/// matrix-vector products). S samples take ⌈S/25⌉ steps of ⌈S/steps⌉
-/// samples each: 100 samples are 4 steps of 25, 30 are 2 of 15, so at most
-/// steps − 1 spare samples are computed and ignored. The stacking buffer is
-/// allocated for 25 samples (a constant multiple of the batch, which
-/// kiln-allocs-to-stack bounds). Measured (kiln-bench-compiled, 100
-/// samples, batch 1): 18 per step took 68 and 325 µs (fmnist-mc-last2,
+/// matrix product over all of them (a batch-1 request becomes a GEMM of 24
+/// rows, four whole 6-row tiles, instead of 24 matrix-vector products). S
+/// samples take ⌊S/24⌋ steps of 24 and one of S mod 24: 100 samples are
+/// 4 × 24 + 4, whose last GEMM is one 4-row tile. A multiple of the 6-row
+/// tile: steps of 25 (4 × 25 for 100) ended each GEMM with a one-row pass
+/// over the weights, which streams them as a 6-row tile does for a sixth
+/// of the work. The stacking buffer is allocated for 24 samples (a
+/// constant multiple of the batch, which kiln-allocs-to-stack bounds).
+/// Measured (kiln-bench-compiled, 100 samples, batch 1, before the masks
+/// moved to registers): 18 per step took 68 and 325 µs (fmnist-mc-last2,
 /// fmnist-mc-all), 25 took 64 and 296, 50 took 66 and 299.
-constexpr int64_t kSamplesPerStep = 25;
+constexpr int64_t kSamplesPerStep = 24;
 /// A call of at least this many rows already makes a GEMM per sample: it
 /// steps one sample at a time (stacking there only adds copies and spare
 /// samples).
@@ -149,12 +151,15 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
         return signalPassFailure();
   }
 
-  /// The sample loop shared by @F_mc and @F_mc_samples: for each step of
-  /// samples [start, start + steps), F's layers with the dropouts as
+  /// The sample loop shared by @F_mc and @F_mc_samples: samples in steps
+  /// of `chunk` (kSamplesPerStep below kStackBelowRows rows, else 1), then
+  /// one last step of the S mod chunk left (if any). A step of samples
+  /// [start, start + count) runs F's layers with the dropouts as
   /// nn.mc_dropout (samples stacked after the first one when the batch is
-  /// small), then `consume(start, steps, y, carried)` yields the new
+  /// small), then `consume(start, count, y, batch, carried)` yields the new
   /// carried values; y holds sample start + j in rows [j·B, (j+1)·B).
-  scf::ForOp buildSampleLoop(
+  /// Returns the carried values after the last step.
+  SmallVector<Value> buildSampleLoop(
       OpBuilder &b, Location loc, func::FuncOp fn, Value x, Value seed,
       Value samples, ValueRange init,
       function_ref<SmallVector<Value>(OpBuilder &, Location, Value, Value,
@@ -166,58 +171,73 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
     Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
     Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
     Value batch = b.create<tensor::DimOp>(loc, x, 0);
-    // Even steps: ⌈S / ⌈S/cap⌉⌉ samples each (S >= 1 here; the entry
-    // points reject 0, and max keeps the division defined anyway). The min
-    // with the capacity changes nothing but lets kiln-allocs-to-stack bound
-    // the rows.
-    // (arith.ceildivui has no LLVM lowering without arith-expand: ⌈a/b⌉ is
-    // written (a + b − 1)/b.)
     Value cap = b.create<arith::ConstantIndexOp>(loc, kSamplesPerStep);
-    Value atLeastOne = b.create<arith::MaxUIOp>(loc, count, c1);
-    auto ceilDiv = [&](Value a, Value d) -> Value {
-      Value sum =
-          b.create<arith::AddIOp>(loc, a, b.create<arith::SubIOp>(loc, d, c1));
-      return b.create<arith::DivUIOp>(loc, sum, d);
-    };
-    Value stepCount = ceilDiv(atLeastOne, cap);
-    Value even =
-        b.create<arith::MinUIOp>(loc, ceilDiv(atLeastOne, stepCount), cap);
     Value chunk = b.create<arith::SelectOp>(
         loc,
         b.create<arith::CmpIOp>(
             loc, arith::CmpIPredicate::ult, batch,
             b.create<arith::ConstantIndexOp>(loc, kStackBelowRows)),
-        even, c1);
-    return b.create<scf::ForOp>(
-        loc, c0, count, chunk, init,
+        cap, c1);
+    // Whole steps, then the rest: count = whole·chunk + rest, rest < chunk.
+    Value whole = b.create<arith::MulIOp>(
+        loc, b.create<arith::DivUIOp>(loc, count, chunk), chunk);
+    // The min with the capacity changes nothing (rest < chunk <= cap) but
+    // lets kiln-allocs-to-stack bound the last step's rows.
+    Value rest = b.create<arith::MinUIOp>(
+        loc, b.create<arith::SubIOp>(loc, count, whole), cap);
+    // The layers before the first dropout, once for all samples.
+    IRMapping shared;
+    shared.map(fn.getArgument(0), x);
+    auto ops = fn.getBody().front().without_terminator();
+    auto firstDropout = llvm::find_if(
+        ops, [](Operation &op) { return isa<nn::DropoutOp>(op); });
+    for (Operation &op : llvm::make_range(ops.begin(), firstDropout))
+      b.clone(op, shared);
+    // One step: F's layers for samples [start, start + n), n loop-invariant
+    // (kiln-allocs-to-stack bounds no size computed inside a loop).
+    auto step = [&](OpBuilder &lb, Location ll, Value start, Value n,
+                    ValueRange acc) -> SmallVector<Value> {
+      Value sample0 =
+          lb.create<arith::IndexCastUIOp>(ll, lb.getI32Type(), start);
+      IRMapping map = shared;
+      bool stacked = false;
+      for (Operation &op : llvm::make_range(firstDropout, ops.end())) {
+        auto drop = dyn_cast<nn::DropoutOp>(op);
+        if (!drop) {
+          lb.clone(op, map);
+          continue;
+        }
+        Value in = map.lookup(drop.getInput());
+        if (!stacked) { // the first dropout: stack the samples
+          in = stackSamples(lb, ll, in, batch, n);
+          stacked = true;
+        }
+        Value y = lb.create<nn::McDropoutOp>(
+            drop.getLoc(), in.getType(), in, seed, sample0, batch,
+            drop.getRateAttr(), drop.getKindAttr(), drop.getStreamAttr());
+        map.map(drop.getResult(), y);
+      }
+      Value y = map.lookup(ret.getOperand(0));
+      return consume(lb, ll, start, n, y, batch, acc);
+    };
+    auto loop = b.create<scf::ForOp>(
+        loc, c0, whole, chunk, init,
         [&](OpBuilder &lb, Location ll, Value start, ValueRange acc) {
-          Value sample0 =
-              lb.create<arith::IndexCastUIOp>(ll, lb.getI32Type(), start);
-          IRMapping map;
-          map.map(fn.getArgument(0), x);
-          bool stacked = false;
-          for (Operation &op : fn.getBody().front().without_terminator()) {
-            auto drop = dyn_cast<nn::DropoutOp>(op);
-            if (!drop) {
-              lb.clone(op, map);
-              continue;
-            }
-            Value in = map.lookup(drop.getInput());
-            if (!stacked) { // the first dropout: stack the samples
-              in = stackSamples(lb, ll, in, batch, chunk);
-              stacked = true;
-            }
-            Value y = lb.create<nn::McDropoutOp>(
-                drop.getLoc(), in.getType(), in, seed, sample0, batch,
-                drop.getRateAttr(), drop.getKindAttr(), drop.getStreamAttr());
-            map.map(drop.getResult(), y);
-          }
-          Value y = map.lookup(ret.getOperand(0));
-          Value left = lb.create<arith::SubIOp>(ll, count, start);
-          Value steps = lb.create<arith::MinUIOp>(ll, left, chunk);
-          lb.create<scf::YieldOp>(ll,
-                                  consume(lb, ll, start, steps, y, batch, acc));
+          lb.create<scf::YieldOp>(ll, step(lb, ll, start, chunk, acc));
         });
+    // With S a multiple of the step (and always one sample at a time) the
+    // last step is empty. Steps of whole tiles' rows (kSamplesPerStep is a
+    // multiple of 6) and one short last step compute no spare samples.
+    auto last = b.create<scf::IfOp>(
+        loc, b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, rest, c0),
+        [&](OpBuilder &tb, Location tl) {
+          tb.create<scf::YieldOp>(tl,
+                                  step(tb, tl, whole, rest, loop.getResults()));
+        },
+        [&](OpBuilder &eb, Location el) {
+          eb.create<scf::YieldOp>(el, loop.getResults());
+        });
+    return SmallVector<Value>(last.getResults());
   }
 
   LogicalResult addMonteCarlo(func::FuncOp fn) {
@@ -294,14 +314,14 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
         b.create<arith::MaxUIOp>(loc, samples,
                                  b.create<arith::ConstantIntOp>(loc, 1, 32)));
     Value stddev =
-        elementwise(b, loc, ValueRange{loop.getResult(1)},
-                    ValueRange{kiln::emptyLike(b, loc, loop.getResult(1))},
+        elementwise(b, loc, ValueRange{loop[1]},
+                    ValueRange{kiln::emptyLike(b, loc, loop[1])},
                     [&](OpBuilder &eb, Location el, ValueRange a) {
                       Value v = eb.create<arith::DivFOp>(el, a[0], total);
                       return SmallVector<Value>{eb.create<math::SqrtOp>(el, v)};
                     })
             .getResult(0);
-    b.create<func::ReturnOp>(loc, ValueRange{loop.getResult(0), stddev});
+    b.create<func::ReturnOp>(loc, ValueRange{loop[0], stddev});
     return addPerSample(fn);
   }
 
@@ -356,7 +376,7 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
               });
           return SmallVector<Value>(copy.getResults());
         });
-    b.create<func::ReturnOp>(loc, loop.getResult(0));
+    b.create<func::ReturnOp>(loc, loop[0]);
     return success();
   }
 };

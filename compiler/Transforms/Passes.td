@@ -143,12 +143,12 @@ def MonteCarloPass : Pass<"nn-monte-carlo", "::mlir::ModuleOp"> {
       M2_n = M2_{n−1} + (y − mean_{n−1})·(y − mean_n),
     and stddev = sqrt(M2 / samples) (the population standard deviation, as
     numpy.std and the trainer's predictMc). The layers before the first
-    dropout do not depend on s: loop-invariant code motion hoists them, so
-    they run once for all samples. After the first dropout, when the batch
-    B is below 16 rows, the S samples are stacked along the batch in
-    ⌈S/25⌉ even steps of at most 25 (row j·B + r is row r of sample
-    start + j), so each later layer is one matrix product over all of them;
-    larger batches step one sample at a time.
+    dropout do not depend on s: they run once, before the samples. After
+    the first dropout, when the batch B is below 16 rows, the S samples are
+    stacked along the batch in ⌊S/24⌋ steps of 24 and one of S mod 24
+    (row j·B + r is row r of sample start + j), so each later layer is one
+    matrix product over all of them; larger batches step one sample at a
+    time.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

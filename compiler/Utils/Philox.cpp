@@ -67,7 +67,7 @@ std::pair<Value, Value> mulHiLo(OpBuilder &b, Location loc, uint32_t m,
 } // namespace
 
 std::array<Value, 4> kiln::buildPhilox(OpBuilder &b, Location loc, Value seed,
-                                       uint32_t stream, Value sample,
+                                       Value stream, Value sample,
                                        Value blockLo, Value blockHi) {
   Type i32 = b.getI32Type();
   Type type = blockLo.getType();
@@ -79,20 +79,16 @@ std::array<Value, 4> kiln::buildPhilox(OpBuilder &b, Location loc, Value seed,
   auto c32 = [&](uint32_t v) -> Value {
     return b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(int32_t(v)));
   };
-  auto splat32 = [&](uint32_t v) -> Value {
-    if (auto vec = dyn_cast<VectorType>(type))
-      return b.create<arith::ConstantOp>(
-          loc, DenseElementsAttr::get(vec, APInt(32, v)));
-    return c32(v);
-  };
   Value seedLo = b.create<arith::TruncIOp>(loc, i32, seed);
   Value seedHi = b.create<arith::TruncIOp>(
       loc, i32,
       b.create<arith::ShRUIOp>(
           loc, seed,
           b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(32))));
+  // The coordinate bit keeps these counters apart from sequential streams.
+  Value counter3 = b.create<arith::OrIOp>(loc, stream, c32(0x80000000u));
   std::array<Value, 4> x = {blockLo, lanes(blockHi), lanes(sample),
-                            splat32(stream | 0x80000000u)};
+                            lanes(counter3)};
   Value k[2] = {seedLo, seedHi};
   for (int round = 0; round < 10; ++round) {
     if (round > 0) {

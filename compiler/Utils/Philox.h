@@ -20,12 +20,12 @@
 namespace mlir::kiln {
 
 /// The four words of the Philox block with counter (blockLo, blockHi,
-/// sample, stream | 2^31) and key `seed`: `seed` is i64, `sample` i32,
-/// `stream` a constant (< 2^31). `blockLo` and `blockHi` are i32, or
-/// vectors of i32 with one block per lane, and the words are of their type
-/// (scalar operands are broadcast).
+/// sample, stream | 2^31) and key `seed`: `seed` is i64, `sample` and
+/// `stream` (< 2^31) i32. `blockLo` and `blockHi` are i32, or vectors of
+/// i32 with one block per lane, and the words are of their type (scalar
+/// operands are broadcast).
 std::array<Value, 4> buildPhilox(OpBuilder &b, Location loc, Value seed,
-                                 uint32_t stream, Value sample, Value blockLo,
+                                 Value stream, Value sample, Value blockLo,
                                  Value blockHi);
 
 } // namespace mlir::kiln

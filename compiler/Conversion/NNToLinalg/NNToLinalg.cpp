@@ -227,19 +227,17 @@ struct NormalizeOpLowering : public OpConversionPattern<NormalizeOp> {
   }
 };
 
-/// The body of nn.mc_dropout's private function (see McDropoutOpLowering)
-/// in its entry block: arguments (x [rows, ...], seed, sample, rows per
-/// sample), x's `units` features per row.
-void buildMcDropoutBody(OpBuilder &rewriter, McDropoutOp op,
-                        RankedTensorType type, int64_t units,
-                        Block &entryBlock) {
-  Location loc = op.getLoc();
-  unsigned rank = type.getRank();
-  Block *entry = &entryBlock;
-  Value x = entry->getArgument(0), seed = entry->getArgument(1),
-        sample = entry->getArgument(2), perSample = entry->getArgument(3);
-  double p = op.getRate().convertToDouble();
-  bool alpha = op.getKind() == DropoutKind::alpha;
+/// The body of nn.mc_dropout's private function for dropouts of `rate` and
+/// `kind` (see McDropoutOpLowering), in its entry block: arguments x
+/// [rows, units], seed, the first sample, rows per sample and the layer's
+/// stream.
+void buildMcDropoutBody(OpBuilder &rewriter, Location loc, float rate,
+                        DropoutKind kind, Block &entry) {
+  Value x = entry.getArgument(0), seed = entry.getArgument(1),
+        sample = entry.getArgument(2), perSample = entry.getArgument(3),
+        stream = entry.getArgument(4);
+  double p = rate;
+  bool alpha = kind == DropoutKind::alpha;
   // Alpha dropout's affine map (SELU paper; trainer/Dropout.h).
   const double alphaP = -1.0507009873554805 * 1.6732632423543772;
   const double a = 1.0 / std::sqrt((1 - p) * (1 + p * alphaP * alphaP));
@@ -247,27 +245,27 @@ void buildMcDropoutBody(OpBuilder &rewriter, McDropoutOp op,
   float kept = alpha ? float(a) : float(1.0 / (1.0 - p));
   float shift = float(bShift);
   float dropped = alpha ? float(a * alphaP + bShift) : 0.f;
-  uint32_t stream = op.getStream();
-  float rate = op.getRate().convertToFloat();
   Type f32 = rewriter.getF32Type();
 
-  // Keep decisions in registers, one sample and one group of 128 units
-  // at a time, in kiln_rng_u16_at's layout (kiln/rng.h): 16 Philox
-  // blocks side by side in the lanes of four vector<16xi32> words, so
-  // half d % 2 of word d / 2 holds the 16 random bits of units
-  // 128·g + 16·d .. 128·g + 16·d + 15 in lane order. Unit u is kept
-  // iff bits >= ceil(rate·2^16): the trainer's u >= rate for
-  // u = bits·2^-16 (rate·2^16 is exact). A group's eight decision
-  // vectors then rewrite every row of the sample in place; no mask is
-  // stored anywhere. One block per eight units is half the Philox work
-  // of 32 bits per unit, which was a quarter of the time of 100
-  // samples of fmnist-mlp with dropout before its last two layers.
+  // Keep decisions in registers, one sample and one group of 128 units at
+  // a time, in kiln_rng_u16_at's layout (kiln/rng.h): 16 Philox blocks side
+  // by side in the lanes of four vector<16xi32> words, so half d % 2 of
+  // word d / 2 holds the 16 random bits of units 128·g + 16·d ..
+  // 128·g + 16·d + 15 in lane order. Unit u is kept iff bits >=
+  // ceil(rate·2^16): the trainer's u >= rate for u = bits·2^-16
+  // (rate·2^16 is exact). A group's eight decision vectors then rewrite
+  // every row of the sample in place; no mask is stored anywhere. One
+  // block per eight units is half the Philox work of 32 bits per unit,
+  // which was a quarter of the time of 100 samples of fmnist-mlp with
+  // dropout before its last two layers. Units past the last are masked
+  // off every read and write (the last group's padding is computed, never
+  // stored), so one loop with one copy of Philox serves every width: the
+  // function is shared by all dropout layers of one rate and kind.
   constexpr int64_t kLanes = KILN_RNG_U16_LANES, kGroup = KILN_RNG_U16_GROUP;
   static_assert(kGroup == 8 * kLanes, "8 halves of 4 words per lane");
   uint64_t threshold =
       static_cast<uint64_t>(std::ceil(static_cast<double>(rate) * 65536.0));
   assert(threshold <= 65536 && "rate must be below 1");
-  assert(units / 8 < (int64_t(1) << 32) && "blocks must fit 32 bits");
   Type i32 = rewriter.getI32Type();
   auto i32Vec = VectorType::get({kLanes}, i32);
   auto f32Vec = VectorType::get({kLanes}, f32);
@@ -277,6 +275,9 @@ void buildMcDropoutBody(OpBuilder &rewriter, McDropoutOp op,
   };
   auto splatF32 = [&](OpBuilder &b, Location l, float v) -> Value {
     return b.create<arith::ConstantOp>(l, DenseElementsAttr::get(f32Vec, v));
+  };
+  auto index = [](OpBuilder &b, Location l, int64_t v) -> Value {
+    return b.create<arith::ConstantIndexOp>(l, v);
   };
   auto forLoop =
       [](OpBuilder &b, Location l, Value lb, Value ub, Value step, Value init,
@@ -289,128 +290,136 @@ void buildMcDropoutBody(OpBuilder &rewriter, McDropoutOp op,
                 })
             .getResult(0);
       };
-  // x holds `count` = rows / rows_per_sample samples, sample-major.
+  // x holds `count` = rows / rows_per_sample samples, sample-major; its
+  // units make ⌈units/128⌉ groups. (Blocks fit 32 bits below 2^35 units,
+  // far beyond any tensor the loader accepts.)
   Value rows = rewriter.create<tensor::DimOp>(loc, x, 0);
+  Value units = rewriter.create<tensor::DimOp>(loc, x, 1);
   Value count = rewriter.create<arith::DivUIOp>(loc, rows, perSample);
-  Value x2 = x;
-  auto flatType = RankedTensorType::get({ShapedType::kDynamic, units}, f32);
-  if (rank > 2) {
-    ReassociationIndices features;
-    for (unsigned d = 1; d < rank; ++d)
-      features.push_back(d);
-    x2 = rewriter.create<tensor::CollapseShapeOp>(
-        loc, flatType, x, SmallVector<ReassociationIndices>{{0}, features});
-  }
-  // Group g's vectors [0, vectors) of the rows [first, end), the last
-  // vector masked to `lastLanes` units when it is short.
-  auto group = [&](OpBuilder &b, Location l, Value g, Value sampleIndex,
-                   Value first, Value end, int64_t vectors, int64_t lastLanes,
-                   Value acc) -> Value {
-    SmallVector<int32_t> iota(kLanes);
-    for (int64_t lane = 0; lane < kLanes; ++lane)
-      iota[lane] = static_cast<int32_t>(lane);
-    Value blockBase = b.create<arith::IndexCastUIOp>(
-        l, i32,
-        b.create<arith::MulIOp>(l, g,
-                                b.create<arith::ConstantIndexOp>(l, kLanes)));
-    Value blocks = b.create<arith::AddIOp>(
-        l, b.create<vector::BroadcastOp>(l, i32Vec, blockBase),
-        b.create<arith::ConstantOp>(
-            l, DenseElementsAttr::get(i32Vec, ArrayRef<int32_t>(iota))));
-    std::array<Value, 4> words = kiln::buildPhilox(
-        b, l, seed, stream, sampleIndex, blocks,
-        b.create<arith::ConstantOp>(l, b.getI32IntegerAttr(0)));
-    SmallVector<Value> keeps, scales;
-    for (int64_t d = 0; d < vectors; ++d) {
-      Value bits =
-          d % 2
-              ? b.create<arith::ShRUIOp>(l, words[d / 2], splatI32(b, l, 16))
-                    .getResult()
-              : b.create<arith::AndIOp>(l, words[d / 2], splatI32(b, l, 0xFFFF))
-                    .getResult();
-      Value keep = b.create<arith::CmpIOp>(
-          l, arith::CmpIPredicate::uge, bits,
-          splatI32(b, l, static_cast<uint32_t>(threshold)));
-      keeps.push_back(keep);
-      // Standard dropout multiplies by kept-or-0, as the trainer's
-      // mask product does (bitwise the same, NaN and signed zeros
-      // included).
-      if (!alpha)
-        scales.push_back(b.create<arith::SelectOp>(
-            l, keep, splatF32(b, l, kept), splatF32(b, l, 0.f)));
-    }
-    Value padding = kiln::floatConstant(b, l, f32, 0.0);
-    Value c1 = b.create<arith::ConstantIndexOp>(l, 1);
-    return forLoop(
-        b, l, first, end, c1, acc,
-        [&](OpBuilder &rb, Location rl, Value r, Value acc) {
-          for (int64_t d = 0; d < vectors; ++d) {
-            Value col = rb.create<arith::AddIOp>(
-                rl,
-                rb.create<arith::MulIOp>(
-                    rl, g, rb.create<arith::ConstantIndexOp>(rl, kGroup)),
-                rb.create<arith::ConstantIndexOp>(rl, d * kLanes));
-            bool inBounds = d + 1 < vectors || lastLanes == kLanes;
-            Value v = rb.create<vector::TransferReadOp>(
-                rl, f32Vec, acc, ValueRange{r, col}, padding,
-                ArrayRef<bool>{inBounds});
-            Value y;
-            if (alpha) {
-              // Alpha dropout's affine map where kept, its constant
-              // where dropped, as the trainer selects.
-              Value t = rb.create<arith::AddFOp>(
-                  rl, rb.create<arith::MulFOp>(rl, v, splatF32(rb, rl, kept)),
-                  splatF32(rb, rl, shift));
-              y = rb.create<arith::SelectOp>(rl, keeps[d], t,
-                                             splatF32(rb, rl, dropped));
-            } else {
-              y = rb.create<arith::MulFOp>(rl, v, scales[d]);
-            }
-            acc = rb.create<vector::TransferWriteOp>(rl, y, acc,
-                                                     ValueRange{r, col},
-                                                     ArrayRef<bool>{inBounds})
-                      .getResult();
-          }
-          return acc;
-        });
-  };
-  int64_t fullGroups = units / kGroup, tailUnits = units % kGroup;
-  Value c0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
-  Value c1 = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+  Value groups = rewriter.create<arith::DivUIOp>(
+      loc,
+      rewriter.create<arith::AddIOp>(loc, units,
+                                     index(rewriter, loc, kGroup - 1)),
+      index(rewriter, loc, kGroup));
+  SmallVector<int32_t> iota(kLanes);
+  for (int64_t lane = 0; lane < kLanes; ++lane)
+    iota[lane] = static_cast<int32_t>(lane);
+  Value c0 = index(rewriter, loc, 0), c1 = index(rewriter, loc, 1);
   Value y = forLoop(
-      rewriter, loc, c0, count, c1, x2,
+      rewriter, loc, c0, count, c1, x,
       [&](OpBuilder &b, Location l, Value s, Value acc) {
         Value sampleIndex = b.create<arith::AddIOp>(
             l, sample, b.create<arith::IndexCastUIOp>(l, i32, s));
         Value first = b.create<arith::MulIOp>(l, s, perSample);
         Value end = b.create<arith::AddIOp>(l, first, perSample);
-        if (fullGroups > 0)
-          acc = forLoop(b, l, b.create<arith::ConstantIndexOp>(l, 0),
-                        b.create<arith::ConstantIndexOp>(l, fullGroups),
-                        b.create<arith::ConstantIndexOp>(l, 1), acc,
-                        [&](OpBuilder &gb, Location gl, Value g, Value acc) {
-                          return group(gb, gl, g, sampleIndex, first, end,
-                                       kGroup / kLanes, kLanes, acc);
-                        });
-        if (tailUnits > 0) {
-          int64_t lastLanes = tailUnits % kLanes;
-          acc = group(b, l, b.create<arith::ConstantIndexOp>(l, fullGroups),
-                      sampleIndex, first, end,
-                      llvm::divideCeil(tailUnits, kLanes),
-                      lastLanes ? lastLanes : kLanes, acc);
-        }
-        return acc;
+        return forLoop(
+            b, l, c0, groups, c1, acc,
+            [&](OpBuilder &gb, Location gl, Value g, Value acc) {
+              Value blockBase = gb.create<arith::IndexCastUIOp>(
+                  gl, i32,
+                  gb.create<arith::MulIOp>(gl, g, index(gb, gl, kLanes)));
+              Value blocks = gb.create<arith::AddIOp>(
+                  gl, gb.create<vector::BroadcastOp>(gl, i32Vec, blockBase),
+                  gb.create<arith::ConstantOp>(
+                      gl,
+                      DenseElementsAttr::get(i32Vec, ArrayRef<int32_t>(iota))));
+              std::array<Value, 4> words = kiln::buildPhilox(
+                  gb, gl, seed, stream, sampleIndex, blocks,
+                  gb.create<arith::ConstantOp>(gl, gb.getI32IntegerAttr(0)));
+              SmallVector<Value> keeps, scales;
+              for (int64_t d = 0; d < kGroup / kLanes; ++d) {
+                Value bits =
+                    d % 2 ? gb.create<arith::ShRUIOp>(gl, words[d / 2],
+                                                      splatI32(gb, gl, 16))
+                                .getResult()
+                          : gb.create<arith::AndIOp>(gl, words[d / 2],
+                                                     splatI32(gb, gl, 0xFFFF))
+                                .getResult();
+                Value keep = gb.create<arith::CmpIOp>(
+                    gl, arith::CmpIPredicate::uge, bits,
+                    splatI32(gb, gl, static_cast<uint32_t>(threshold)));
+                keeps.push_back(keep);
+                // Standard dropout multiplies by kept-or-0, as the trainer's
+                // mask product does (bitwise the same, NaN and signed zeros
+                // included).
+                if (!alpha)
+                  scales.push_back(gb.create<arith::SelectOp>(
+                      gl, keep, splatF32(gb, gl, kept), splatF32(gb, gl, 0.f)));
+              }
+              Value padding = kiln::floatConstant(gb, gl, f32, 0.0);
+              Value groupStart =
+                  gb.create<arith::MulIOp>(gl, g, index(gb, gl, kGroup));
+              // (r, c) -> c: a vector along a row.
+              AffineMap rowMinor =
+                  AffineMap::getMinorIdentityMap(2, 1, gb.getContext());
+              ArrayAttr inBounds = gb.getBoolArrayAttr({true});
+              SmallVector<Value> cols;
+              for (int64_t d = 0; d < kGroup / kLanes; ++d)
+                cols.push_back(gb.create<arith::AddIOp>(
+                    gl, groupStart, index(gb, gl, d * kLanes)));
+              // The group's rows: with `masks` (the lanes that are units,
+              // computed once for all rows) in the last group, plain
+              // in-bounds accesses in every whole one. Masked accesses
+              // touch no other memory.
+              auto rowsOf = [&](OpBuilder &ob, Location ol, Value acc,
+                                ArrayRef<Value> masks) {
+                return forLoop(
+                    ob, ol, first, end, c1, acc,
+                    [&](OpBuilder &rb, Location rl, Value r, Value acc) {
+                      for (int64_t d = 0; d < kGroup / kLanes; ++d) {
+                        Value mask = masks.empty() ? Value() : masks[d];
+                        Value v = rb.create<vector::TransferReadOp>(
+                            rl, f32Vec, acc, ValueRange{r, cols[d]}, rowMinor,
+                            padding, mask, inBounds);
+                        Value out;
+                        if (alpha) {
+                          // Alpha dropout's affine map where kept, its
+                          // constant where dropped, as the trainer selects.
+                          Value t = rb.create<arith::AddFOp>(
+                              rl,
+                              rb.create<arith::MulFOp>(rl, v,
+                                                       splatF32(rb, rl, kept)),
+                              splatF32(rb, rl, shift));
+                          out = rb.create<arith::SelectOp>(
+                              rl, keeps[d], t, splatF32(rb, rl, dropped));
+                        } else {
+                          out = rb.create<arith::MulFOp>(rl, v, scales[d]);
+                        }
+                        acc = rb.create<vector::TransferWriteOp>(
+                                    rl, acc.getType(), out, acc,
+                                    ValueRange{r, cols[d]}, rowMinor, mask,
+                                    inBounds)
+                                  .getResult();
+                      }
+                      return acc;
+                    });
+              };
+              Value whole = gb.create<arith::CmpIOp>(
+                  gl, arith::CmpIPredicate::ule,
+                  gb.create<arith::AddIOp>(gl, groupStart,
+                                           index(gb, gl, kGroup)),
+                  units);
+              return gb
+                  .create<scf::IfOp>(
+                      gl, whole,
+                      [&](OpBuilder &tb, Location tl) {
+                        tb.create<scf::YieldOp>(tl, rowsOf(tb, tl, acc, {}));
+                      },
+                      [&](OpBuilder &eb, Location el) {
+                        auto maskType =
+                            VectorType::get({kLanes}, eb.getI1Type());
+                        SmallVector<Value> masks;
+                        for (Value col : cols)
+                          masks.push_back(eb.create<vector::CreateMaskOp>(
+                              el, maskType,
+                              ValueRange{eb.create<arith::SubIOp>(
+                                  el, eb.create<arith::MaxUIOp>(el, units, col),
+                                  col)}));
+                        eb.create<scf::YieldOp>(el, rowsOf(eb, el, acc, masks));
+                      })
+                  .getResult(0);
+            });
       });
-  if (rank > 2) {
-    ReassociationIndices features;
-    SmallVector<OpFoldResult> shape{rows};
-    for (unsigned d = 1; d < rank; ++d) {
-      features.push_back(d);
-      shape.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
-    }
-    y = rewriter.create<tensor::ExpandShapeOp>(
-        loc, type, y, SmallVector<ReassociationIndices>{{0}, features}, shape);
-  }
   rewriter.create<func::ReturnOp>(loc, y);
 }
 
@@ -438,34 +447,64 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
     int64_t units = 1;
     for (int64_t d : type.getShape().drop_front())
       units *= d;
-    // One private function per dropout layer (shape, rate, kind, stream):
-    // the Monte-Carlo functions (@F_mc, @F_mc_samples) share it, which
-    // halves the Philox code LLVM compiles. Its input is its destination
-    // too (`bufferization.writable`): a dropout's input is never read again.
-    ModuleOp module = op->getParentOfType<ModuleOp>();
+    Type f32 = rewriter.getF32Type();
+    // One private function per rate and kind, the stream and the width
+    // being arguments: every dropout layer of the book's models (0.2,
+    // standard) and both Monte-Carlo functions (@F_mc, @F_mc_samples)
+    // share it, so LLVM compiles Philox once. Its input is its destination
+    // too (`bufferization.writable`): a dropout's input is never read
+    // again.
     std::string key;
     llvm::raw_string_ostream os(key);
     // The rate by its bits: printed as a double it keeps 6 digits, and two
     // rates equal to 6 digits would share a function.
-    os << type << op.getRate().bitcastToAPInt().getZExtValue() << " "
-       << int(op.getKind()) << " " << op.getStream();
-    SmallVector<Type> argTypes{type, rewriter.getI64Type(),
-                               rewriter.getI32Type(), rewriter.getIndexType()};
+    os << op.getRate().bitcastToAPInt().getZExtValue() << " "
+       << int(op.getKind());
+    auto anyType = RankedTensorType::get(
+        {ShapedType::kDynamic, ShapedType::kDynamic}, f32);
+    SmallVector<Type> argTypes{anyType, rewriter.getI64Type(),
+                               rewriter.getI32Type(), rewriter.getIndexType(),
+                               rewriter.getI32Type()};
+    float rate = op.getRate().convertToFloat();
+    DropoutKind kind = op.getKind();
     // Never inlined: kiln-allocs-to-stack counts the deepest callee's
-    // frame, not the sum that several inlined dropout frames could take.
+    // frame, not the sum that several inlined frames could take.
     auto fn = kiln::getOrCreatePrivateFunction(
-        rewriter, module, loc,
-        llvm::formatv("__kiln_mc_dropout_{0}", op.getStream()).str(), os.str(),
-        rewriter.getFunctionType(argTypes, {type}),
+        rewriter, op->getParentOfType<ModuleOp>(), loc, "__kiln_mc_dropout",
+        os.str(), rewriter.getFunctionType(argTypes, {anyType}),
         /*writableArg=*/0, [&](OpBuilder &b, Block &entry) {
-          buildMcDropoutBody(b, op, type, units, entry);
+          buildMcDropoutBody(b, loc, rate, kind, entry);
         });
-    Value y = rewriter
-                  .create<func::CallOp>(loc, fn,
-                                        ValueRange{x, adaptor.getSeed(),
-                                                   adaptor.getSample(),
-                                                   adaptor.getRowsPerSample()})
-                  .getResult(0);
+    // [rows, units], then any shape.
+    auto flatType = RankedTensorType::get({ShapedType::kDynamic, units}, f32);
+    ReassociationIndices features;
+    for (unsigned d = 1; d < rank; ++d)
+      features.push_back(d);
+    Value flat = x;
+    if (rank > 2)
+      flat = rewriter.create<tensor::CollapseShapeOp>(
+          loc, flatType, x, SmallVector<ReassociationIndices>{{0}, features});
+    Value y =
+        rewriter
+            .create<func::CallOp>(
+                loc, fn,
+                ValueRange{rewriter.create<tensor::CastOp>(loc, anyType, flat),
+                           adaptor.getSeed(), adaptor.getSample(),
+                           adaptor.getRowsPerSample(),
+                           rewriter.create<arith::ConstantOp>(
+                               loc, rewriter.getI32IntegerAttr(
+                                        static_cast<int32_t>(op.getStream())))})
+            .getResult(0);
+    y = rewriter.create<tensor::CastOp>(loc, flat.getType(), y);
+    if (rank > 2) {
+      SmallVector<OpFoldResult> shape{
+          rewriter.create<tensor::DimOp>(loc, x, 0).getResult()};
+      for (unsigned d = 1; d < rank; ++d)
+        shape.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+      y = rewriter.create<tensor::ExpandShapeOp>(
+          loc, type, y, SmallVector<ReassociationIndices>{{0}, features},
+          shape);
+    }
     rewriter.replaceOp(op, y);
     return success();
   }

@@ -114,34 +114,63 @@ func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // -----
 
-// nn.mc_dropout: sample by sample (count = rows / rows per sample), per
-// group of 128 units (here one, of 8 units): Philox4x32-10 on 16 blocks in
-// the lanes of vector<16xi32> (ten rounds of two 32×32→64 multiplies, each
-// as two i64 multiplies on lane pairs viewed as vector<8xi64>), the
-// low half of word 0 is units 0..15, kept iff bits >= ceil(0.2·2^16) =
-// 13108, a factor 1/(1 − 0.2) or 0 per lane, then every row of the sample
-// multiplied by it in place: one read and write per row, masked since the
-// 8 units do not fill the vector. No buffer: no tensor.empty, no generic.
+// nn.mc_dropout: a call of one function per rate and kind, the features
+// flattened and cast to [?, ?] and the layer's stream (3) an argument. In
+// it, sample by sample (count = rows / rows per sample) and group by group
+// of 128 units (⌈units/128⌉): Philox4x32-10 on 16 blocks 16·g + lane in
+// the lanes of vector<16xi32> (counter word 3 = stream | 2^31; ten rounds
+// of two 32×32→64 multiplies, each as two i64 multiplies on lane pairs
+// viewed as vector<8xi64>); half d % 2 of word d / 2 is units 128·g + 16·d
+// .. + 15, kept iff bits >= ceil(0.2·2^16) = 13108, a factor 1/(1 − 0.2)
+// or 0 per lane; then every row of the sample multiplied by it in place,
+// eight vectors per row: plain in-bounds accesses in a whole group,
+// accesses masked to the units that exist in the last one. No buffer.
 // CHECK-LABEL: func @mc_dropout
 // CHECK-NOT: nn.mc_dropout
-// CHECK: call @[[FN:__kiln_mc_dropout_3_[0-9a-fx]+]]
-// CHECK: func.func private @[[FN]](%{{.*}}: tensor<?x8xf32> {bufferization.writable = true}{{.*}} attributes {passthrough = ["noinline"]}
-// CHECK: %[[COUNT:.*]] = arith.divui %{{.*}}, %arg3
-// CHECK: scf.for %[[S:.*]] = %{{.*}} to %[[COUNT]] step {{.*}} iter_args(%[[X:.*]] = %arg0)
+// CHECK: %[[ANY:.*]] = tensor.cast %{{.*}} : tensor<?x8xf32> to tensor<?x?xf32>
+// CHECK: %[[STREAM:.*]] = arith.constant 3 : i32
+// CHECK: %[[R:.*]] = call @[[FN:__kiln_mc_dropout_[0-9a-fx]+]](%[[ANY]], %{{.*}}, %{{.*}}, %{{.*}}, %[[STREAM]])
+// CHECK: tensor.cast %[[R]] : tensor<?x?xf32> to tensor<?x8xf32>
+// CHECK: func.func private @[[FN]](%{{.*}}: tensor<?x?xf32> {bufferization.writable = true}, %{{.*}}: i64, %{{.*}}: i32, %{{.*}}: index, %{{.*}}: i32){{.*}} attributes {passthrough = ["noinline"]}
+// CHECK: %[[ROWS:.*]] = tensor.dim %arg0, %c0
+// CHECK: %[[UNITS:.*]] = tensor.dim %arg0, %c1
+// CHECK: %[[COUNT:.*]] = arith.divui %[[ROWS]], %arg3
+// CHECK: %[[UP:.*]] = arith.addi %[[UNITS]], %c127
+// CHECK: %[[GROUPS:.*]] = arith.divui %[[UP]], %c128
+// CHECK: scf.for %[[S:.*]] = %{{.*}} to %[[COUNT]] step
 // CHECK: %[[FIRST:.*]] = arith.muli %[[S]], %arg3
 // CHECK: %[[END:.*]] = arith.addi %[[FIRST]], %arg3
+// CHECK: scf.for %[[G:.*]] = %{{.*}} to %[[GROUPS]] step
+// CHECK: %[[B0:.*]] = arith.muli %[[G]], %c16{{.*}} : index
+// CHECK: arith.index_castui %[[B0]] : index to i32
 // CHECK: arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]> : vector<16xi32>
+// CHECK: arith.ori %arg4, %{{.*}} : i32
 // CHECK: vector.bitcast %{{.*}} : vector<16xi32> to vector<8xi64>
 // CHECK-COUNT-40: arith.muli {{.*}} : vector<8xi64>
 // CHECK: %[[LOW:.*]] = arith.andi %{{.*}}, %{{.*}} : vector<16xi32>
 // CHECK: %[[T:.*]] = arith.constant dense<13108> : vector<16xi32>
 // CHECK: %[[KEEP:.*]] = arith.cmpi uge, %[[LOW]], %[[T]] : vector<16xi32>
 // CHECK: %[[SCALE:.*]] = arith.select %[[KEEP]], %{{.*}}, %{{.*}} : vector<16xi1>, vector<16xf32>
-// CHECK: scf.for %[[R:.*]] = %[[FIRST]] to %[[END]] step
-// CHECK: %[[V:.*]] = vector.transfer_read %{{.*}}[%[[R]], %{{.*}}], %{{[a-z0-9_]+}} : tensor<?x8xf32>, vector<16xf32>
+// CHECK-COUNT-7: arith.cmpi uge
+// CHECK: %[[G0:.*]] = arith.muli %[[G]], %c128{{.*}} : index
+// CHECK: %[[C0:.*]] = arith.addi %[[G0]], %c0{{.*}} : index
+// CHECK: %[[NEXT:.*]] = arith.addi %[[G0]], %c128{{.*}} : index
+// CHECK: %[[WHOLE:.*]] = arith.cmpi ule, %[[NEXT]], %[[UNITS]] : index
+// CHECK: scf.if %[[WHOLE]]
+// CHECK: scf.for %[[R1:.*]] = %[[FIRST]] to %[[END]] step
+// CHECK: %[[V:.*]] = vector.transfer_read %{{.*}}[%[[R1]], %[[C0]]], %{{[a-z0-9_]+}} {in_bounds = [true]} : tensor<?x?xf32>, vector<16xf32>
 // CHECK: %[[Y:.*]] = arith.mulf %[[V]], %[[SCALE]] : vector<16xf32>
-// CHECK: vector.transfer_write %[[Y]], %{{.*}}[%[[R]], %{{[a-z0-9_]+}}] : vector<16xf32>, tensor<?x8xf32>
-// CHECK-NOT: vector.transfer_read
+// CHECK: vector.transfer_write %[[Y]], %{{.*}}[%[[R1]], %[[C0]]] {in_bounds = [true]}
+// CHECK-COUNT-7: vector.transfer_write
+// CHECK: } else {
+// CHECK: %[[HI:.*]] = arith.maxui %[[UNITS]], %[[C0]] : index
+// CHECK: %[[LEFT:.*]] = arith.subi %[[HI]], %[[C0]] : index
+// CHECK: %[[M0:.*]] = vector.create_mask %[[LEFT]] : vector<16xi1>
+// CHECK-COUNT-7: vector.create_mask
+// CHECK: scf.for %[[R2:.*]] = %[[FIRST]] to %[[END]] step
+// CHECK: %[[MV:.*]] = vector.transfer_read %{{.*}}[%[[R2]], %[[C0]]], %{{[a-z0-9_]+}}, %[[M0]] {in_bounds = [true]}
+// CHECK: %[[MY:.*]] = arith.mulf %[[MV]], %[[SCALE]] : vector<16xf32>
+// CHECK: vector.transfer_write %[[MY]], %{{.*}}[%[[R2]], %[[C0]]], %[[M0]] {in_bounds = [true]}
 // CHECK-NOT: tensor.empty
 // CHECK-NOT: linalg.generic
 // CHECK: return
@@ -152,31 +181,20 @@ func.func @mc_dropout(%x: tensor<?x8xf32>, %seed: i64, %s: i32, %rows: index) ->
 
 // -----
 
-// 300 units: two whole groups of 128 in a loop (blocks 16·g + lane, eight
-// in-bounds vectors at 128·g + 16·d), then the last 44 units: blocks 32..47,
-// vectors at 256 and 272 in bounds and at 288 masked (12 of 16 lanes).
-// CANON-LABEL: func.func private @__kiln_mc_dropout_2_
-// CANON-DAG: %[[TAIL:.*]] = arith.constant dense<[32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47]> : vector<16xi32>
-// CANON-DAG: %[[IOTA:.*]] = arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]> : vector<16xi32>
-// CANON-DAG: %[[HALF:.*]] = arith.constant dense<32768> : vector<16xi32>
-// CANON: scf.for %[[G:.*]] = %c0 to %c2 step %c1
-// CANON: %[[B0:.*]] = arith.muli %[[G]], %c16 : index
-// CANON: %[[B1:.*]] = arith.index_castui %[[B0]] : index to i32
-// CANON: %[[B2:.*]] = vector.broadcast %[[B1]] : i32 to vector<16xi32>
-// CANON: arith.addi %[[B2]], %[[IOTA]] : vector<16xi32>
-// CANON-COUNT-8: arith.cmpi uge, %{{.*}}, %[[HALF]] : vector<16xi32>
-// CANON: scf.for
-// CANON: %[[C0:.*]] = arith.muli %[[G]], %c128 : index
-// CANON-COUNT-8: vector.transfer_read {{.*}} {in_bounds = [true]} : tensor<?x300xf32>, vector<16xf32>
-// CANON: scf.yield
-// CANON: scf.yield
-// CANON: vector.bitcast %[[TAIL]] : vector<16xi32> to vector<8xi64>
-// CANON-NOT: scf.yield
-// CANON: vector.transfer_read %{{.*}}[%{{.*}}, %c256], %{{[a-z0-9_]+}} {in_bounds = [true]}
-// CANON: vector.transfer_read %{{.*}}[%{{.*}}, %c272], %{{[a-z0-9_]+}} {in_bounds = [true]}
-// CANON: vector.transfer_read %{{.*}}[%{{.*}}, %c288], %{{[a-z0-9_]+}} : tensor<?x300xf32>
-// CANON: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %c288] : vector<16xf32>
-func.func @mc_dropout_300(%x: tensor<?x300xf32>, %seed: i64, %s: i32, %rows: index) -> tensor<?x300xf32> {
-  %0 = nn.mc_dropout %x, %seed, %s, %rows {rate = 0.5 : f32, stream = 2 : ui32} : tensor<?x300xf32>, i64, i32
-  return %0 : tensor<?x300xf32>
+// Dropouts of one rate and kind share the function whatever their width
+// and stream; another rate gets its own.
+// CANON-LABEL: func.func @mc_dropout_shared
+// CANON: call @[[SHARED:__kiln_mc_dropout_[0-9a-fx]+]](%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c2_i32)
+// CANON: call @[[SHARED]](%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %c5_i32)
+// CANON-NOT: call @[[SHARED]]
+// CANON: call @__kiln_mc_dropout_
+// CANON-COUNT-2: func.func private @__kiln_mc_dropout_
+// CANON-NOT: func.func private @__kiln_mc_dropout_
+func.func @mc_dropout_shared(%x: tensor<?x300xf32>, %seed: i64, %s: i32, %rows: index) -> tensor<?x100xf32> {
+  %w = arith.constant dense<0.5> : tensor<300x100xf32>
+  %0 = nn.mc_dropout %x, %seed, %s, %rows {rate = 0.2 : f32, stream = 2 : ui32} : tensor<?x300xf32>, i64, i32
+  %1 = nn.dense %0, %w : (tensor<?x300xf32>, tensor<300x100xf32>) -> tensor<?x100xf32>
+  %2 = nn.mc_dropout %1, %seed, %s, %rows {rate = 0.2 : f32, stream = 5 : ui32} : tensor<?x100xf32>, i64, i32
+  %3 = nn.mc_dropout %2, %seed, %s, %rows {rate = 0.3 : f32, stream = 6 : ui32} : tensor<?x100xf32>, i64, i32
+  return %3 : tensor<?x100xf32>
 }
