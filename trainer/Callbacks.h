@@ -82,7 +82,9 @@ public:
     bool restoreBestWeights = false;
   };
   explicit EarlyStopping(Options options)
-      : Callback("early_stopping"), options(std::move(options)) {}
+      : Callback(kKind), options(std::move(options)) {}
+  /// The kind's name in configs and model files.
+  static constexpr const char *kKind = "early_stopping";
   Status onTrainBegin(Sequential &model, int epochs) override;
   Status onEpochEnd(Sequential &model, int epoch, const Logs &logs,
                     bool &stop) override;
@@ -111,7 +113,8 @@ public:
     bool saveBestOnly = false;
   };
   explicit ModelCheckpoint(Options options)
-      : Callback("model_checkpoint"), options(std::move(options)) {}
+      : Callback(kKind), options(std::move(options)) {}
+  static constexpr const char *kKind = "model_checkpoint";
   std::string monitor() const override {
     return options.saveBestOnly ? options.monitor : "";
   }
@@ -132,7 +135,8 @@ private:
 class CsvLogger : public Callback {
 public:
   explicit CsvLogger(std::string path)
-      : Callback("csv_logger"), path(std::move(path)) {}
+      : Callback(kKind), path(std::move(path)) {}
+  static constexpr const char *kKind = "csv_logger";
   ~CsvLogger() override;
   Status onTrainBegin(Sequential &model, int epochs) override;
   Status onEpochEnd(Sequential &model, int epoch, const Logs &logs,
@@ -152,7 +156,8 @@ private:
 /// with an error naming the epoch and step, before anything is saved.
 class TerminateOnNaN : public Callback {
 public:
-  TerminateOnNaN() : Callback("terminate_on_nan") {}
+  TerminateOnNaN() : Callback(kKind) {}
+  static constexpr const char *kKind = "terminate_on_nan";
   Status onBatchEnd(Sequential &model, int epoch, int64_t step,
                     double loss) override;
 };
@@ -185,7 +190,8 @@ private:
 class LearningCurves : public Callback {
 public:
   explicit LearningCurves(std::string path)
-      : Callback("learning_curves"), path(std::move(path)) {}
+      : Callback(kKind), path(std::move(path)) {}
+  static constexpr const char *kKind = "learning_curves";
   Status onTrainEnd(Sequential &model, const History &history) override;
 
 private:

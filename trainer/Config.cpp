@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "trainer/Config.h"
+#include "trainer/Callbacks.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Error.h"
@@ -528,24 +529,25 @@ void readCallback(const json::Value &v, const std::string &path, Errors &errors,
   if (!r)
     return;
   r.choice("type", out.type,
-           {"early_stopping", "model_checkpoint", "csv_logger",
-            "terminate_on_nan", "learning_curves"});
-  if (out.type == "early_stopping") {
+           {EarlyStopping::kKind, ModelCheckpoint::kKind, CsvLogger::kKind,
+            TerminateOnNaN::kKind, LearningCurves::kKind});
+  const bool hasPath = out.type == ModelCheckpoint::kKind ||
+                       out.type == CsvLogger::kKind ||
+                       out.type == LearningCurves::kKind;
+  if (out.type == EarlyStopping::kKind) {
     r.choice("monitor", out.monitor, monitorNames());
     r.integer("patience", out.patience, 0);
     r.number("min_delta", out.minDelta, 0);
     r.boolean("restore_best_weights", out.restoreBestWeights);
-  } else if (out.type == "model_checkpoint") {
-    r.string("path", out.path);
+  } else if (out.type == ModelCheckpoint::kKind) {
     r.choice("monitor", out.monitor, monitorNames());
     r.boolean("save_best_only", out.saveBestOnly);
-  } else if (out.type == "csv_logger" || out.type == "learning_curves") {
-    r.string("path", out.path);
   }
-  if ((out.type == "model_checkpoint" || out.type == "csv_logger" ||
-       out.type == "learning_curves") &&
-      out.path.empty())
-    r.fail("path", "is required");
+  if (hasPath) {
+    r.string("path", out.path);
+    if (out.path.empty())
+      r.fail("path", "is required");
+  }
   r.finish();
 }
 

@@ -333,17 +333,17 @@ void normalize(const Sequential &model, Dataset &data) {
 std::vector<std::unique_ptr<Callback>> makeCallbacks(const TrainConfig &c) {
   std::vector<std::unique_ptr<Callback>> out;
   for (const CallbackConfig &cb : c.callbacks) {
-    if (cb.type == "early_stopping")
+    if (cb.type == EarlyStopping::kKind)
       out.push_back(std::make_unique<EarlyStopping>(EarlyStopping::Options{
           cb.monitor, cb.minDelta, cb.patience, cb.restoreBestWeights}));
-    else if (cb.type == "model_checkpoint")
+    else if (cb.type == ModelCheckpoint::kKind)
       out.push_back(std::make_unique<ModelCheckpoint>(
           ModelCheckpoint::Options{cb.path, cb.monitor, cb.saveBestOnly}));
-    else if (cb.type == "csv_logger")
+    else if (cb.type == CsvLogger::kKind)
       out.push_back(std::make_unique<CsvLogger>(cb.path));
-    else if (cb.type == "terminate_on_nan")
+    else if (cb.type == TerminateOnNaN::kKind)
       out.push_back(std::make_unique<TerminateOnNaN>());
-    else if (cb.type == "learning_curves")
+    else if (cb.type == LearningCurves::kKind)
       out.push_back(std::make_unique<LearningCurves>(cb.path));
   }
   // A second callback of a kind is named kind_1, and so on: states in the

@@ -140,7 +140,7 @@ int main(int argc, char **argv) {
     return std::string(p);
   };
   for (const CallbackConfig &cb : config.callbacks)
-    if (cb.type == "model_checkpoint" && absolute(cb.path) == absolute(out))
+    if (cb.type == ModelCheckpoint::kKind && absolute(cb.path) == absolute(out))
       return fail(input + ": model_checkpoint: path '" + cb.path +
                   "' is the run file, which kiln-train saves after every "
                   "epoch; name another file");
