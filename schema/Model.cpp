@@ -545,6 +545,13 @@ Status checkTraining(const TrainingState &t, const ModelLimits &limits) {
 
 } // namespace
 
+std::vector<float> Tensor::realValues() const {
+  std::vector<float> values(static_cast<size_t>(numElements()));
+  for (size_t i = 0; i < values.size(); ++i)
+    values[i] = float(elementValue(*this, i));
+  return values;
+}
+
 Status validateModel(const Model &model, const ModelLimits &limits,
                      std::vector<std::vector<int64_t>> *layerOutputShapes) {
   if (model.formatVersion < 1 || model.formatVersion > kFormatVersion)

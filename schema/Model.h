@@ -90,6 +90,10 @@ struct Tensor {
                         const std::vector<float> &values);
   /// The elements of an f32 tensor (empty for other dtypes).
   std::vector<float> toF32() const;
+  /// The real values of a validated tensor of any dtype, as f32: floats
+  /// widened, integers dequantized with their channel's scale and zero
+  /// point.
+  std::vector<float> realValues() const;
 };
 
 /// A tensor with a name (optimizer slots, callback snapshots).

@@ -152,7 +152,7 @@ Status ActivationFunction::build(const std::string &owner, int64_t units) {
   slopes.name = owner + "/prelu_alpha";
   slopes.value = Matrix::Zero(1, units); // keras.layers.PReLU: zeros
   if (act.preluAlpha) {
-    std::vector<float> v = act.preluAlpha->toF32();
+    std::vector<float> v = act.preluAlpha->realValues();
     if (int64_t(v.size()) != units)
       return Status::error("layer '" + owner + "': prelu_alpha has " +
                            std::to_string(v.size()) + " values for " +

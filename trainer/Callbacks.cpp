@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "trainer/Callbacks.h"
+#include "trainer/ModelTensors.h"
 
 #include "trainer/Plot.h"
 #include "trainer/Sequential.h"
@@ -86,9 +87,7 @@ CallbackState EarlyStopping::state() const {
   for (size_t i = 0; i < bestWeights.size(); ++i) {
     const Matrix &m = bestWeights[i];
     s.tensors.push_back(
-        {"best_weights/" + std::to_string(i),
-         Tensor::fromF32({m.rows(), m.cols()},
-                         std::vector<float>(m.data(), m.data() + m.size()))});
+        {"best_weights/" + std::to_string(i), toModelTensor(m)});
   }
   return s;
 }
@@ -107,10 +106,8 @@ Status EarlyStopping::restore(const CallbackState &s) {
     if (t.tensor.shape.size() != 2)
       return Status::error("training: callback 'early_stopping': tensor '" +
                            t.name + "' is not a matrix");
-    std::vector<float> v = t.tensor.toF32();
     bestWeights.push_back(
-        Eigen::Map<const Matrix>(v.data(), Eigen::Index(t.tensor.shape[0]),
-                                 Eigen::Index(t.tensor.shape[1])));
+        toMatrix(t.tensor, t.tensor.shape[0], t.tensor.shape[1]));
   }
   return Status::success();
 }

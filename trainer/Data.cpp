@@ -125,7 +125,7 @@ Normalization fitNormalization(const Matrix &x,
 }
 
 void applyNormalization(const Normalization &n, Matrix &x) {
-  std::vector<float> m = n.mean.toF32(), s = n.std.toF32();
+  std::vector<float> m = n.mean.realValues(), s = n.std.realValues();
   for (Eigen::Index j = 0; j < x.cols(); ++j)
     x.col(j) = (x.col(j).array() - m[size_t(j)]) / s[size_t(j)];
 }

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "trainer/Dense.h"
+#include "trainer/ModelTensors.h"
 
 #include "trainer/Activations.h"
 
@@ -92,21 +93,14 @@ std::vector<Parameter *> Dense::parameters() {
   return params;
 }
 
-namespace {
-Tensor toTensor(const Matrix &m, std::vector<int64_t> shape) {
-  return Tensor::fromF32(std::move(shape),
-                         std::vector<float>(m.data(), m.data() + m.size()));
-}
-} // namespace
-
 kiln::Layer Dense::toModelLayer() const {
   DenseLayer d;
   d.units = options.units;
   d.useBias = options.useBias;
   d.activation = activation.toModel();
-  d.kernel = toTensor(kernel.value, {kernel.value.rows(), kernel.value.cols()});
+  d.kernel = toModelTensor(kernel.value);
   if (options.useBias)
-    d.bias = toTensor(bias.value, {options.units});
+    d.bias = toModelTensor(bias.value, {options.units});
   // Saved like Keras' layer config, so a resumed or transferred layer keeps
   // training under the same penalties.
   d.penalties = DensePenalties{

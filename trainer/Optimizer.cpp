@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "trainer/Optimizer.h"
+#include "trainer/ModelTensors.h"
 
 #include <cmath>
 
@@ -84,10 +85,7 @@ OptimizerState Optimizer::state() const {
                        {"clipnorm", o.clipNorm, {}},
                        {"global_clipnorm", o.globalClipNorm, {}}};
   for (const auto &[name, m] : slots)
-    s.slots.push_back(
-        {name,
-         Tensor::fromF32({m.rows(), m.cols()},
-                         std::vector<float>(m.data(), m.data() + m.size()))});
+    s.slots.push_back({name, toModelTensor(m)});
   s.iterations = steps;
   return s;
 }
@@ -261,9 +259,8 @@ Status restoreOptimizer(const OptimizerState &state,
     if (slot.tensor.shape.size() != 2)
       return Status::error("optimizer: slot '" + slot.name +
                            "' is not two-dimensional");
-    std::vector<float> v = slot.tensor.toF32();
-    Matrix m = Eigen::Map<const Matrix>(v.data(), slot.tensor.shape[0],
-                                        slot.tensor.shape[1]);
+    Matrix m =
+        toMatrix(slot.tensor, slot.tensor.shape[0], slot.tensor.shape[1]);
     if (!m.allFinite())
       return Status::error("optimizer: slot '" + slot.name +
                            "' has NaN or infinite values");

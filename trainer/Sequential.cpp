@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "trainer/Sequential.h"
+#include "trainer/ModelTensors.h"
 
 #include "trainer/ActivationLayer.h"
 #include "trainer/Activations.h"
@@ -509,10 +510,7 @@ Model Sequential::toModel(std::optional<Normalization> normalization,
 }
 
 namespace {
-Matrix rowOf(const Tensor &t) {
-  std::vector<float> v = t.toF32();
-  return Eigen::Map<const Matrix>(v.data(), 1, Eigen::Index(v.size()));
-}
+Matrix rowOf(const Tensor &t) { return toMatrix(t, 1, t.numElements()); }
 
 /// The trainer layer for a model file layer, built and holding its weights.
 Status makeLayer(const kiln::Layer &spec, const std::vector<int64_t> &shape,
@@ -549,9 +547,8 @@ Status makeLayer(const kiln::Layer &spec, const std::vector<int64_t> &shape,
   // Weights: build() drew fresh ones; replace them with the file's.
   if (const auto *d = std::get_if<DenseLayer>(&p)) {
     auto &dense = static_cast<Dense &>(*out);
-    std::vector<float> k = d->kernel.toF32();
-    dense.kernel.value = Eigen::Map<const Matrix>(
-        k.data(), dense.kernel.value.rows(), dense.kernel.value.cols());
+    dense.kernel.value = toMatrix(d->kernel, dense.kernel.value.rows(),
+                                  dense.kernel.value.cols());
     if (d->useBias && d->bias)
       dense.bias.value = rowOf(*d->bias);
   } else if (const auto *bn = std::get_if<BatchNormLayer>(&p)) {

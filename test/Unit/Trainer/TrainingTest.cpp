@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "schema/Float16.h"
 #include "trainer/ActivationLayer.h"
 #include "trainer/BatchNorm.h"
 #include "trainer/Data.h"
@@ -268,6 +269,62 @@ std::string writeIdx(const std::string &name, std::vector<uint32_t> header,
     gzwrite(f, payload.data(), unsigned(payload.size()));
   gzclose(f);
   return path;
+}
+
+/// A model file whose weights are 16-bit or quantized loads with their
+/// real values (it read them through an f32-only accessor, which gave no
+/// values and a read through a null map).
+TEST(TrainingTest, LoadsHalfAndQuantizedWeights) {
+  kiln::Model m;
+  m.name = "half";
+  m.inputShape = {2};
+  DenseLayer d;
+  d.units = 2;
+  d.activation = kiln::Activation::withDefaults(kiln::ActivationKind::Identity);
+  const float w[4] = {0.5f, -1.25f, 3.0f, 0.099975586f}; // exact in f16
+  d.kernel.dtype = kiln::DType::F16;
+  d.kernel.shape = {2, 2};
+  for (float v : w) {
+    uint16_t h = kiln::floatToHalf(v);
+    d.kernel.data.push_back(uint8_t(h & 0xFF));
+    d.kernel.data.push_back(uint8_t(h >> 8));
+  }
+  // bias: int8 with scale 0.5 and zero point 2: 0.5·(q − 2)
+  d.bias = kiln::Tensor{};
+  d.bias->dtype = kiln::DType::I8;
+  d.bias->shape = {2};
+  d.bias->data = {7, 0};
+  d.bias->quantization = kiln::Quantization{{0.5f}, {2}, -1};
+  m.layers.push_back(kiln::Layer{"dense", true, d});
+  ASSERT_TRUE(kiln::validateModel(m).ok()) << kiln::validateModel(m).message();
+  Sequential model;
+  Status s = model.load(m);
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto *dense = dynamic_cast<Dense *>(model.layers()[0]);
+  ASSERT_NE(dense, nullptr);
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(dense->kernel.value(i / 2, i % 2), w[i]) << i;
+  EXPECT_EQ(dense->bias.value(0, 0), 2.5f);
+  EXPECT_EQ(dense->bias.value(0, 1), -1.0f);
+  // A 16-bit normalization applies its real values too.
+  kiln::Normalization n;
+  for (kiln::Tensor *t : {&n.mean, &n.std}) {
+    t->dtype = kiln::DType::F16;
+    t->shape = {2};
+  }
+  for (float v : {1.0f, -2.0f}) {
+    uint16_t h = kiln::floatToHalf(v);
+    n.mean.data.insert(n.mean.data.end(), {uint8_t(h & 0xFF), uint8_t(h >> 8)});
+  }
+  for (float v : {0.5f, 4.0f}) {
+    uint16_t h = kiln::floatToHalf(v);
+    n.std.data.insert(n.std.data.end(), {uint8_t(h & 0xFF), uint8_t(h >> 8)});
+  }
+  Matrix x(1, 2);
+  x << 2.0f, 2.0f;
+  applyNormalization(n, x);
+  EXPECT_EQ(x(0, 0), 2.0f); // (2 − 1)/0.5
+  EXPECT_EQ(x(0, 1), 1.0f); // (2 + 2)/4
 }
 
 /// kiln-run --split test: an IDX data set's test files alone, no training
