@@ -546,6 +546,10 @@ Status checkTraining(const TrainingState &t, const ModelLimits &limits) {
 } // namespace
 
 std::vector<float> Tensor::realValues() const {
+  // Empty, as toF32 for other dtypes, unless the bytes hold the shape.
+  if (dtypeSize(dtype) == 0 ||
+      data.size() != static_cast<size_t>(numElements()) * dtypeSize(dtype))
+    return {};
   std::vector<float> values(static_cast<size_t>(numElements()));
   for (size_t i = 0; i < values.size(); ++i)
     values[i] = float(elementValue(*this, i));

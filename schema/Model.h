@@ -92,7 +92,7 @@ struct Tensor {
   std::vector<float> toF32() const;
   /// The real values of a validated tensor of any dtype, as f32: floats
   /// widened, integers dequantized with their channel's scale and zero
-  /// point.
+  /// point. Empty when the bytes do not hold the shape's elements.
   std::vector<float> realValues() const;
 };
 

@@ -50,8 +50,7 @@ Status EarlyStopping::onTrainBegin(Sequential &, int) {
 Status EarlyStopping::onEpochEnd(Sequential &model, int epoch, const Logs &logs,
                                  bool &stop) {
   double current;
-  if (Status s =
-          monitoredValue("early_stopping", options.monitor, logs, current);
+  if (Status s = monitoredValue(name(), options.monitor, logs, current);
       !s.ok())
     return s;
   // Keras EarlyStopping.on_epoch_end (no baseline, start_from_epoch 0).
@@ -103,11 +102,13 @@ Status EarlyStopping::restore(const CallbackState &s) {
     stopped = int(p->value);
   bestWeights.clear();
   for (const NamedTensor &t : s.tensors) {
-    if (t.tensor.shape.size() != 2)
-      return Status::error("training: callback 'early_stopping': tensor '" +
-                           t.name + "' is not a matrix");
-    bestWeights.push_back(
-        toMatrix(t.tensor, t.tensor.shape[0], t.tensor.shape[1]));
+    Matrix m;
+    if (Status st = matrixOf(
+            t.tensor,
+            "training: callback '" + name() + "': tensor '" + t.name + "'", m);
+        !st.ok())
+      return st;
+    bestWeights.push_back(std::move(m));
   }
   return Status::success();
 }
@@ -125,8 +126,7 @@ Status ModelCheckpoint::onEpochEnd(Sequential &model, int, const Logs &logs,
                                    bool &) {
   if (options.saveBestOnly) {
     double current;
-    if (Status s =
-            monitoredValue("model_checkpoint", options.monitor, logs, current);
+    if (Status s = monitoredValue(name(), options.monitor, logs, current);
         !s.ok())
       return s;
     if (!improves(options.monitor, current, bestValue, 0))
@@ -134,7 +134,7 @@ Status ModelCheckpoint::onEpochEnd(Sequential &model, int, const Logs &logs,
     bestValue = current;
   }
   if (Status s = saveModel(model.toModel(), options.path); !s.ok())
-    return Status::error("model_checkpoint: " + s.message());
+    return Status::error(name() + ": " + s.message());
   return Status::success();
 }
 

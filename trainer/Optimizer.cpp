@@ -256,11 +256,11 @@ Status restoreOptimizer(const OptimizerState &state,
   if (state.iterations < 0)
     return Status::error("optimizer: negative iteration count");
   for (const NamedTensor &slot : state.slots) {
-    if (slot.tensor.shape.size() != 2)
-      return Status::error("optimizer: slot '" + slot.name +
-                           "' is not two-dimensional");
-    Matrix m =
-        toMatrix(slot.tensor, slot.tensor.shape[0], slot.tensor.shape[1]);
+    Matrix m;
+    if (Status s =
+            matrixOf(slot.tensor, "optimizer: slot '" + slot.name + "'", m);
+        !s.ok())
+      return s;
     if (!m.allFinite())
       return Status::error("optimizer: slot '" + slot.name +
                            "' has NaN or infinite values");

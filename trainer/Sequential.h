@@ -116,6 +116,8 @@ public:
                        size_t batchSize = 256);
 
   std::vector<Layer *> layers();
+  /// The shape of one example, without the batch (set by build or load).
+  const std::vector<int64_t> &getInputShape() const { return inputShape; }
   Optimizer *getOptimizer() { return optimizer.get(); }
   /// A learning-rate schedule that sets the optimizer's rate before every
   /// update (and SGD's momentum for 1cycle); saved with the model.

@@ -112,7 +112,7 @@ Status loadDataset(const TrainConfig &config, Dataset &out, bool testOnly) {
   }
   // Validation rows are the last rows of the whole training file, chosen
   // before any class filter (the book's split: the last 5,000 images).
-  const bool haveTrain = out.xTrain.rows() > 0 || !testOnly;
+  const bool haveTrain = !testOnly || c.name == "csv"; // CSV: read whole
   size_t rows = size_t(out.xTrain.rows());
   size_t nVal = !haveTrain ? 0
                 : c.validationSize > 0
@@ -305,7 +305,12 @@ Status applyRegularizers(const TrainConfig &c, const Model &file,
                          Sequential &model) {
   std::vector<Layer *> layers = model.layers();
   // The configured layers are the last ones (after reused layers).
-  if (layers.size() < c.layers.size() || file.layers.size() != layers.size())
+  if (file.layers.size() != layers.size())
+    return Status::error("resume: the model has " +
+                         std::to_string(layers.size()) +
+                         " layers, the file it was loaded from " +
+                         std::to_string(file.layers.size()));
+  if (layers.size() < c.layers.size())
     return Status::error("resume: the model has fewer layers than its config");
   size_t offset = layers.size() - c.layers.size();
   for (size_t i = 0; i < c.layers.size(); ++i) {
@@ -323,11 +328,25 @@ Status applyRegularizers(const TrainConfig &c, const Model &file,
   return Status::success();
 }
 
-void normalize(const Sequential &model, Dataset &data) {
+Status prepareData(Sequential &model, LossKind loss, Dataset &data) {
+  int64_t features = 1;
+  for (int64_t d : model.getInputShape())
+    features *= d;
+  const std::pair<Matrix *, const char *> splits[] = {
+      {&data.xTrain, "training"},
+      {&data.xVal, "validation"},
+      {&data.xTest, "test"}};
+  for (const auto &[x, split] : splits)
+    if (x->rows() > 0 && x->cols() != features)
+      return Status::error("the " + std::string(split) + " data has " +
+                           std::to_string(x->cols()) +
+                           " features per row; the model takes " +
+                           std::to_string(features));
   if (const auto &n = model.getNormalization())
-    for (Matrix *x : {&data.xTrain, &data.xVal, &data.xTest})
+    for (const auto &[x, split] : splits)
       if (x->size())
         applyNormalization(*n, *x);
+  return shapeTargets(loss, model.layers().back()->outputShape().back(), data);
 }
 
 std::vector<std::unique_ptr<Callback>> makeCallbacks(const TrainConfig &c) {

@@ -60,8 +60,11 @@ Status buildModel(const TrainConfig &c, const Dataset &data, Sequential &model);
 Status applyRegularizers(const TrainConfig &c, const Model &file,
                          Sequential &model);
 
-/// Applies the model's input normalization to every split of `data`.
-void normalize(const Sequential &model, Dataset &data);
+/// Makes `data` ready for `model`: every split that has rows must have the
+/// model's input width (checked first: the normalization reads one mean and
+/// std per feature), then the model's input normalization is applied and
+/// the targets are shaped for `loss` (shapeTargets).
+Status prepareData(Sequential &model, LossKind loss, Dataset &data);
 
 /// The callbacks `c` lists, in order.
 std::vector<std::unique_ptr<Callback>> makeCallbacks(const TrainConfig &c);

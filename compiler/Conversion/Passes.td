@@ -51,9 +51,12 @@ def ConvertNNToVectorPass : Pass<"convert-nn-to-vector", "::mlir::ModuleOp"> {
     be partial; with 6-row tiles, 2 to 4 leftover rows take one 4-row tile
     instead, and a lone leftover row (batch 1 among them) goes through a
     one-row kernel whose panel vectors are still independent accumulators.
-    Bias and the activation (PReLU's slopes packed like the bias) are applied
-    to the accumulators before the single store of each output vector; only
-    the last vector of the last panel is masked. Softmax follows as linalg.
+    Bias and a cheap activation (PReLU's slopes packed like the bias) are
+    applied to the accumulators before the single store of each output
+    vector; a polynomial activation (ELU, SELU, sigmoid, tanh, GELU, swish)
+    then runs over each panel's stored outputs, inlined once per panel
+    width. Only the last vector of the last panel is masked. Softmax follows
+    as linalg.
 
     Dense ops whose weights, bias or slopes are not constants are left for
     `convert-nn-to-linalg`, which lowers every remaining nn op.

@@ -47,9 +47,10 @@ linalg::GenericOp elementwise(
 /// rows, four whole 6-row tiles, instead of 24 matrix-vector products). S
 /// samples take ⌊S/24⌋ steps of 24 and one of S mod 24: 100 samples are
 /// 4 × 24 + 4, whose last GEMM is one 4-row tile. A multiple of the 6-row
-/// tile: steps of 25 (4 × 25 for 100) ended each GEMM with a one-row pass
-/// over the weights, which streams them as a 6-row tile does for a sixth
-/// of the work. The stacking buffer is allocated for 24 samples (a
+/// tile, so no step ends with a one-row pass over the weights; measured
+/// against steps of 25 (4 × 25 for 100) it took the same time within noise
+/// (52 and 256–261 µs vs 50–52 and 253–267). The stacking buffer is
+/// allocated for 24 samples (a
 /// constant multiple of the batch, which kiln-allocs-to-stack bounds).
 /// Measured (kiln-bench-compiled, 100 samples, batch 1, before the masks
 /// moved to registers): 18 per step took 68 and 325 µs (fmnist-mc-last2,

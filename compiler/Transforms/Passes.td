@@ -64,7 +64,8 @@ def QuantizePass : Pass<"nn-quantize", "::mlir::ModuleOp"> {
 
     Bias, PReLU slopes, BatchNorm and activations stay f32; run it after
     `nn-fold-batch-norm`, so folded weights are rounded once. A weight
-    beyond the range is an error naming the layer (bf16 keeps f32's). It
+    beyond the range (65504 for f16; for bf16, f32's largest values that
+    round up past its own) is an error naming the layer. It
     runs on the module so that a weight attribute shared by several
     functions (the Monte-Carlo entry points) gets one 16-bit copy.
   }];

@@ -17,8 +17,15 @@ func::FuncOp kiln::getOrCreatePrivateFunction(
     function_ref<void(OpBuilder &, Block &)> build) {
   std::string name = llvm::formatv(
       "{0}_{1:x}", prefix, static_cast<uint64_t>(llvm::hash_value(key)));
-  if (auto fn = module.lookupSymbol<func::FuncOp>(name))
+  if (auto fn = module.lookupSymbol<func::FuncOp>(name)) {
+    // Equal keys give equal types; a different type is a hash collision
+    // of two configurations, which must not share a body.
+    if (fn.getFunctionType() != type)
+      llvm::report_fatal_error(llvm::Twine("kiln: two configurations hash "
+                                           "to the private function '") +
+                               name + "'");
     return fn;
+  }
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
   auto fn = b.create<func::FuncOp>(loc, name, type);

@@ -120,23 +120,21 @@ void kiln_rng_uniform_range(uint64_t seed, uint32_t stream, uint32_t sample,
   }
 }
 
-/* The bits of index |index| in kiln_rng_u16_at's layout, from the words of
- * its group's blocks (|words[lane]| = block KILN_RNG_U16_LANES·group + lane).
- */
-static uint32_t kiln_rng_u16_of(const uint32_t words[][4], uint64_t index) {
-  unsigned lane = (unsigned)(index % KILN_RNG_U16_LANES);
+/* The 16 bits of index |index| in kiln_rng_u16_at's layout, from the words
+ * of its block (block KILN_RNG_U16_LANES·(index / KILN_RNG_U16_GROUP) +
+ * index % KILN_RNG_U16_LANES). */
+static uint32_t kiln_rng_u16_of(const uint32_t words[4], uint64_t index) {
   unsigned d = (unsigned)(index % KILN_RNG_U16_GROUP) / KILN_RNG_U16_LANES;
-  return (words[lane][d / 2] >> (16 * (d % 2))) & 0xFFFFu;
+  return (words[d / 2] >> (16 * (d % 2))) & 0xFFFFu;
 }
 
 uint32_t kiln_rng_u16_at(uint64_t seed, uint32_t stream, uint32_t sample,
                          uint64_t index) {
-  /* Only the index's own block, at row |lane| of a one-row view. */
-  unsigned lane = (unsigned)(index % KILN_RNG_U16_LANES);
-  uint64_t block = index / KILN_RNG_U16_GROUP * KILN_RNG_U16_LANES + lane;
-  uint32_t words[KILN_RNG_U16_LANES][4];
-  kiln_rng_coordinate_block(seed, stream, sample, block, words[lane]);
-  return kiln_rng_u16_of((const uint32_t(*)[4])words, index);
+  uint64_t block = index / KILN_RNG_U16_GROUP * KILN_RNG_U16_LANES +
+                   index % KILN_RNG_U16_LANES;
+  uint32_t words[4];
+  kiln_rng_coordinate_block(seed, stream, sample, block, words);
+  return kiln_rng_u16_of(words, index);
 }
 
 void kiln_rng_uniform16_range(uint64_t seed, uint32_t stream, uint32_t sample,
@@ -154,7 +152,7 @@ void kiln_rng_uniform16_range(uint64_t seed, uint32_t stream, uint32_t sample,
                                   group * KILN_RNG_U16_LANES + lane,
                                   words[lane]);
     }
-    out[i] = (float)kiln_rng_u16_of((const uint32_t(*)[4])words, index) *
+    out[i] = (float)kiln_rng_u16_of(words[index % KILN_RNG_U16_LANES], index) *
              (1.0f / 65536.0f);
   }
 }

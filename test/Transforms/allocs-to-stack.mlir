@@ -192,7 +192,7 @@ func.func @calls_rows(%x: memref<?x8xf32>) {
 // -----
 
 // A row count clamped by arith.minui to a constant multiple of the batch
-// is bounded by it (nn-monte-carlo's samples per step).
+// is bounded by it (as nn-monte-carlo clamps its last step of samples).
 // CHECK: module attributes {kiln.stack_bytes = {clamped = array<i64: 800, 64>}}
 func.func @clamped(%x: memref<?x8xf32>, %n: index) {
   %c0 = arith.constant 0 : index

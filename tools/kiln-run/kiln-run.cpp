@@ -21,7 +21,6 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -140,20 +139,7 @@ int main(int argc, char **argv) {
   if (Status s = model.load(file); !s.ok())
     return fail(input + ": " + s.message());
   model.compile(config.loss, nullptr);
-  // The width first: normalization reads one mean and std per feature.
-  int64_t features = 1;
-  for (int64_t d : file.inputShape)
-    features *= d;
-  const int64_t width =
-      std::max({data.xTrain.cols(), data.xVal.cols(), data.xTest.cols()});
-  if (width != features)
-    return fail("the data has " + std::to_string(width) +
-                " features per row; the model takes " +
-                std::to_string(features));
-  normalize(model, data);
-  if (Status s = shapeTargets(
-          config.loss, model.layers().back()->outputShape().back(), data);
-      !s.ok())
+  if (Status s = prepareData(model, config.loss, data); !s.ok())
     return fail(s.message());
   const Matrix &x = split == "test"         ? data.xTest
                     : split == "validation" ? data.xVal

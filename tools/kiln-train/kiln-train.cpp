@@ -158,10 +158,7 @@ int main(int argc, char **argv) {
   } else if (Status s = buildModel(config, data, model); !s.ok()) {
     return fail(input + ": " + s.message());
   }
-  normalize(model, data);
-  if (Status s = shapeTargets(
-          config.loss, model.layers().back()->outputShape().back(), data);
-      !s.ok())
+  if (Status s = prepareData(model, config.loss, data); !s.ok())
     return fail(s.message());
 
   if (lrFind) {

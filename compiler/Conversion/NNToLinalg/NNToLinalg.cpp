@@ -25,8 +25,6 @@
 #include "mlir/IR/AffineMap.h"
 #include "mlir/Transforms/DialectConversion.h"
 
-#include "llvm/Support/FormatVariadic.h"
-
 #include <cmath>
 #include <limits>
 

@@ -25,7 +25,9 @@
 // M = 6, V = 4 with AVX-512; 12 ymm of 16 at M = 6, V = 2 with AVX2), each
 // weight vector is reused M times, and the M·v_p FMAs of one k are
 // independent, which hides the FMA latency (4 cycles, 2 per cycle). The
-// bias add, the activation and the store happen once per accumulator.
+// bias add, a cheap activation (ReLU and its kin) and the store happen
+// once per accumulator; a polynomial one (ELU, SELU, sigmoid, tanh, GELU,
+// swish) runs over the panel's stored outputs afterwards (activatePanel).
 //
 // Panels are unrolled here at compile time, so every column offset is a
 // constant: only an output vector that crosses N gets a masked store, and

@@ -41,6 +41,7 @@
 // panel's rows); row 1 only if it is a real row.
 // CHECK: arith.addf
 // CHECK-NOT: math.exp
+// CHECK-NOT: call
 // CHECK: vector.transfer_write {{.*}} {in_bounds = [true]}
 // CHECK: scf.if %[[V1]]
 // Leftover single rows: 2 accumulators, summed in the tiles' order.

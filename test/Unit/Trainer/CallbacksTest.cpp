@@ -8,6 +8,7 @@
 #include "trainer/BatchNorm.h"
 #include "trainer/Dense.h"
 #include "trainer/Dropout.h"
+#include "trainer/ModelTensors.h"
 #include "trainer/Sequential.h"
 
 #include "TrainerTestUtil.h"
@@ -112,10 +113,8 @@ TEST(CallbacksTest, EarlyStoppingRestoresTheBestWeightsWhenItStops) {
 // leave the weights alone.
 TEST(CallbacksTest, EarlyStoppingRejectsBestWeightsOfAnotherShape) {
   auto model = makeModel();
-  EarlyStopping::Options o;
-  o.patience = 1;
-  o.restoreBestWeights = true;
-  EarlyStopping es(o);
+  EarlyStopping es({"val_loss", /*minDelta=*/0, /*patience=*/1,
+                    /*restoreBestWeights=*/true});
   ASSERT_TRUE(es.onTrainBegin(*model, 10).ok());
   CallbackState state = es.state();
   state.state = {{"best", 0.1, {}}, {"wait", 3, {}}};
@@ -128,10 +127,14 @@ TEST(CallbacksTest, EarlyStoppingRejectsBestWeightsOfAnotherShape) {
   EXPECT_TRUE(failsWith(s, "restoring the best weights: weights: 1 "
                            "tensors given, the model has"));
   EXPECT_EQ(model->getWeights(), before);
-  // The right count with a transposed kernel.
-  std::vector<Matrix> transposed = before;
-  transposed[0] = Matrix(before[0].transpose());
-  s = model->setWeights(transposed);
+  // The right count with a transposed kernel, through the same restore.
+  state.tensors.clear();
+  for (size_t i = 0; i < before.size(); ++i)
+    state.tensors.push_back(
+        {"best_weights/" + std::to_string(i),
+         toModelTensor(i == 0 ? Matrix(before[0].transpose()) : before[i])});
+  ASSERT_TRUE(es.restore(state).ok());
+  s = es.onEpochEnd(*model, 5, {{"val_loss", 0.5}}, stop);
   ASSERT_FALSE(s.ok());
   EXPECT_TRUE(failsWith(s, "weights: tensor 0 is"));
   EXPECT_EQ(model->getWeights(), before);

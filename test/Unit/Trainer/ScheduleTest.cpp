@@ -141,7 +141,8 @@ TEST(ScheduleTest, ReduceLROnPlateauOnAScriptedSequence) {
   Schedule s = make(o);
   const double valLoss[] = {1.0, 0.9, 0.95, 0.95, 0.95, 0.8, 0.85, 0.85, 0.85};
   // By hand: e3 is the 2nd epoch without improvement → halve, cooldown 1
-  // (e4 does not count), e5 improves, e7 is the 2nd bad one again.
+  // (e4 ends it and already counts: wait 1), e5 improves, e7 is the 2nd
+  // bad one again.
   const double expected[] = {0.1,  0.1,  0.1,   0.05, 0.05,
                              0.05, 0.05, 0.025, 0.025};
   for (int e = 0; e < 9; ++e) {

@@ -4,7 +4,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "schema/Float16.h"
 #include "trainer/ActivationLayer.h"
 #include "trainer/BatchNorm.h"
 #include "trainer/Data.h"
@@ -281,14 +280,18 @@ TEST(TrainingTest, LoadsHalfAndQuantizedWeights) {
   DenseLayer d;
   d.units = 2;
   d.activation = kiln::Activation::withDefaults(kiln::ActivationKind::Identity);
-  const float w[4] = {0.5f, -1.25f, 3.0f, 0.099975586f}; // exact in f16
+  // IEEE half bit patterns written out (not through the codec under test),
+  // little-endian.
+  auto halves = [](std::initializer_list<uint16_t> bits) {
+    std::vector<uint8_t> bytes;
+    for (uint16_t h : bits)
+      bytes.insert(bytes.end(), {uint8_t(h & 0xFF), uint8_t(h >> 8)});
+    return bytes;
+  };
+  const float w[4] = {0.5f, -1.25f, 3.0f, 0.099975586f};
   d.kernel.dtype = kiln::DType::F16;
   d.kernel.shape = {2, 2};
-  for (float v : w) {
-    uint16_t h = kiln::floatToHalf(v);
-    d.kernel.data.push_back(uint8_t(h & 0xFF));
-    d.kernel.data.push_back(uint8_t(h >> 8));
-  }
+  d.kernel.data = halves({0x3800, 0xBD00, 0x4200, 0x2E66});
   // bias: int8 with scale 0.5 and zero point 2: 0.5·(q − 2)
   d.bias = kiln::Tensor{};
   d.bias->dtype = kiln::DType::I8;
@@ -312,14 +315,8 @@ TEST(TrainingTest, LoadsHalfAndQuantizedWeights) {
     t->dtype = kiln::DType::F16;
     t->shape = {2};
   }
-  for (float v : {1.0f, -2.0f}) {
-    uint16_t h = kiln::floatToHalf(v);
-    n.mean.data.insert(n.mean.data.end(), {uint8_t(h & 0xFF), uint8_t(h >> 8)});
-  }
-  for (float v : {0.5f, 4.0f}) {
-    uint16_t h = kiln::floatToHalf(v);
-    n.std.data.insert(n.std.data.end(), {uint8_t(h & 0xFF), uint8_t(h >> 8)});
-  }
+  n.mean.data = halves({0x3C00, 0xC000}); // 1, −2
+  n.std.data = halves({0x3800, 0x4400});  // 0.5, 4
   Matrix x(1, 2);
   x << 2.0f, 2.0f;
   applyNormalization(n, x);
