@@ -24,6 +24,8 @@
 #include "trainer/Flatten.h"
 #include "trainer/Regularizers.h"
 
+#include "kiln/mc.h"
+
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -393,25 +395,25 @@ Matrix Sequential::predict(const Matrix &x, size_t batchSize, bool mcDropout,
 
 Sequential::MonteCarlo Sequential::predictMc(const Matrix &x, uint32_t samples,
                                              uint64_t seed, size_t batchSize) {
-  // Welford: mean_n = mean_{n−1} + (y − mean_{n−1})/n,
-  //          M2_n = M2_{n−1} + (y − mean_{n−1})(y − mean_n),
-  // variance = M2 / samples.
-  Eigen::MatrixXd mean, m2;
-  for (uint32_t s = 0; s < samples; ++s) {
-    Eigen::MatrixXd y = predict(x, batchSize, true, seed, s).cast<double>();
-    if (s == 0) {
-      mean = Eigen::MatrixXd::Zero(y.rows(), y.cols());
-      m2 = Eigen::MatrixXd::Zero(y.rows(), y.cols());
-    }
-    Eigen::MatrixXd delta = y - mean;
-    mean += delta / double(s + 1);
-    m2.array() += delta.array() * (y - mean).array();
-  }
+  // Welford in double through the runtime, as compiled libraries reduce
+  // their samples (kiln/mc.h), so both give the same statistics whenever
+  // their samples agree.
   MonteCarlo mc;
   if (samples == 0)
     return mc;
-  mc.mean = mean.cast<float>();
-  mc.stddev = (m2 / double(samples)).array().sqrt().cast<float>();
+  std::vector<double> mean, m2;
+  for (uint32_t s = 0; s < samples; ++s) {
+    Matrix y = predict(x, batchSize, true, seed, s);
+    if (s == 0) {
+      mean.assign(size_t(y.size()), 0.0);
+      m2.assign(size_t(y.size()), 0.0);
+      mc.mean.resize(y.rows(), y.cols());
+      mc.stddev.resize(y.rows(), y.cols());
+    }
+    kiln_welford_add(mean.data(), m2.data(), y.data(), size_t(y.size()), s + 1);
+  }
+  kiln_welford_finish(mean.data(), m2.data(), mean.size(), samples,
+                      mc.mean.data(), mc.stddev.data());
   return mc;
 }
 

@@ -126,6 +126,19 @@ std::string print(ModuleOp module) {
   return os.str();
 }
 
+/// A classifier: the last layer ends in softmax, so an MC mean is a
+/// distribution and the library also exports its predictive entropy.
+bool softmaxOutput(const ::kiln::Model &model) {
+  if (model.layers.empty())
+    return false;
+  const ::kiln::LayerParams &last = model.layers.back().params;
+  if (const auto *dense = std::get_if<::kiln::DenseLayer>(&last))
+    return dense->activation.kind == ::kiln::ActivationKind::Softmax;
+  if (const auto *act = std::get_if<::kiln::ActivationLayer>(&last))
+    return act->activation.kind == ::kiln::ActivationKind::Softmax;
+  return false;
+}
+
 } // namespace
 
 void mlir::kiln::registerCompilerDialects(DialectRegistry &registry) {
@@ -211,20 +224,24 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   struct Budget {
     int64_t rows = 0, bytes = 0;
   };
-  auto budgetFor = [&](StringRef fn) -> FailureOr<Budget> {
+  // `extraPerRow`: bytes per row the entry point itself keeps on the stack;
+  // `label`: the entry point in --stats.
+  auto budgetFor = [&](StringRef fn, int64_t extraPerRow,
+                       StringRef label) -> FailureOr<Budget> {
     auto [perRow, fixed] = stackOf(fn);
+    perRow += extraPerRow;
     int64_t budget = static_cast<int64_t>(options.maxStackBytes) - fixed;
     int64_t rows = perRow > 0 ? budget / perRow : 0;
     if (perRow > 0 && rows < 1)
       return emitError(fileLoc)
              << "--max-stack=" << options.maxStackBytes
-             << " is too small: one row of " << fn << " needs "
+             << " is too small: one row of " << label << " needs "
              << perRow + fixed << " bytes of stack";
     if (rows >= 12)
       rows -= rows % 12;
     if (options.stats)
-      llvm::errs() << "kilnc: " << fn << ": stack " << fixed << " + " << perRow
-                   << " bytes per row, " << rows << " rows per call ("
+      llvm::errs() << "kilnc: " << label << ": stack " << fixed << " + "
+                   << perRow << " bytes per row, " << rows << " rows per call ("
                    << fixed + rows * perRow << " bytes of "
                    << options.maxStackBytes << ")\n";
     return Budget{rows, fixed + rows * perRow};
@@ -232,38 +249,43 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   if (options.stats)
     llvm::errs() << "kilnc: " << pipelineOptions.vectorBits
                  << "-bit Dense kernels\n";
-  FailureOr<Budget> predictBudget = budgetFor(name + "_forward");
+  FailureOr<Budget> predictBudget =
+      budgetFor(name + "_forward", 0, name + "_predict");
   if (failed(predictBudget))
     return failure();
-  EntryPoint entry{name + "_predict",
-                   name + "_forward",
-                   model.inputShape,
-                   shapes.back(),
-                   predictBudget->rows,
-                   "",
-                   0,
-                   "",
-                   0};
+  EntryPoint entry;
+  entry.symbol = name + "_predict";
+  entry.implementation = name + "_forward";
+  entry.inputShape = model.inputShape;
+  entry.outputShape = shapes.back();
+  entry.rowsPerCall = predictBudget->rows;
   // Models with dropout also get NAME_predict_mc and
-  // NAME_predict_mc_samples (nn-monte-carlo's @F_mc, @F_mc_samples).
-  auto optional = [&](StringRef fn, std::string &impl, int64_t &rows,
-                      Budget &budget) -> LogicalResult {
-    if (!SymbolTable::lookupSymbolIn(**module, fn))
-      return success();
-    FailureOr<Budget> b = budgetFor(fn);
-    if (failed(b))
-      return failure();
-    impl = fn.str();
-    budget = *b;
-    rows = b->rows;
-    return success();
-  };
+  // NAME_predict_mc_samples (nn-monte-carlo's @F_mc_samples through the
+  // runtime's driver). NAME_predict_mc's stack also holds, per row, the
+  // outputs of kMcSamplesPerCall samples (float) and the running mean and
+  // M2 (double): 100 samples of a full piece of rows take one call, so
+  // the layers before the first dropout run once.
+  constexpr int64_t kMcSamplesPerCall = 120;
   Budget mcBudget, samplesBudget;
-  if (failed(optional(name + "_forward_mc", entry.mcImplementation,
-                      entry.mcRowsPerCall, mcBudget)) ||
-      failed(optional(name + "_forward_mc_samples", entry.samplesImplementation,
-                      entry.samplesRowsPerCall, samplesBudget)))
-    return failure();
+  std::string samplesFn = name + "_forward_mc_samples";
+  if (SymbolTable::lookupSymbolIn(**module, samplesFn)) {
+    FailureOr<Budget> b = budgetFor(samplesFn, 0, name + "_predict_mc_samples");
+    int64_t outSize = 1;
+    for (int64_t d : entry.outputShape)
+      outSize *= d;
+    FailureOr<Budget> mc =
+        budgetFor(samplesFn, outSize * (kMcSamplesPerCall * 4 + 2 * 8),
+                  name + "_predict_mc");
+    if (failed(b) || failed(mc))
+      return failure();
+    samplesBudget = *b;
+    mcBudget = *mc;
+    entry.samplesImplementation = samplesFn;
+    entry.samplesRowsPerCall = b->rows;
+    entry.mcRowsPerCall = mc->rows;
+    entry.mcScratchFloats = mc->rows * outSize * kMcSamplesPerCall;
+    entry.entropy = softmaxOutput(model);
+  }
   llvm::LLVMContext llvmContext;
   FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
       translateAndOptimize(**module, llvmContext, entry, **machine);
@@ -286,17 +308,17 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   if (std::error_code ec = llvm::sys::fs::create_directories(output))
     return emitError(fileLoc)
            << "cannot create directory '" << output << "': " << ec.message();
-  std::string header = emitHeader(
-      model, name, options.input,
-      HeaderInfo{
-          options.foldBatchNorm, options.fuseActivations,
-          options.quantize == Precision::f32
-              ? ""
-              : stringifyPrecision(options.quantize).str(),
-          pipelineOptions.vectorBits, predictBudget->rows,
-          std::max({predictBudget->bytes, mcBudget.bytes, samplesBudget.bytes}),
-          !entry.mcImplementation.empty(), mcBudget.rows,
-          !entry.samplesImplementation.empty(), samplesBudget.rows});
+  std::string header =
+      emitHeader(model, name, options.input,
+                 HeaderInfo{options.foldBatchNorm, options.fuseActivations,
+                            options.quantize == Precision::f32
+                                ? ""
+                                : stringifyPrecision(options.quantize).str(),
+                            pipelineOptions.vectorBits, predictBudget->rows,
+                            std::max({predictBudget->bytes, mcBudget.bytes,
+                                      samplesBudget.bytes}),
+                            !entry.samplesImplementation.empty(), mcBudget.rows,
+                            samplesBudget.rows, entry.entropy});
   if (failed(writeStaticArchive(output + "/lib" + name + ".a", name + ".o",
                                 object, fileLoc)))
     return failure();

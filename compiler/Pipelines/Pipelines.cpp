@@ -7,8 +7,8 @@
 // The one definition of how nn becomes LLVM: kiln-opt --nn-to-llvm runs it,
 // and kilnc will run exactly it. Stage by stage, with why it sits there:
 //
-//  0. nn-monte-carlo (option monte-carlo): @F_mc beside @F, dropout kept
-//     as nn.mc_dropout with an explicit sample; after fusion,
+//  0. nn-monte-carlo (option monte-carlo): @F_mc_samples beside @F,
+//     dropout kept as nn.mc_dropout with an explicit sample; after fusion,
 //     loop-invariant code motion hoists out of the sample loop what it
 //     computes the same in every step (nn-monte-carlo itself runs the
 //     layers before the first dropout once, before the loop).

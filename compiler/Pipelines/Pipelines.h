@@ -43,8 +43,8 @@ struct NNToLLVMPipelineOptions
       llvm::cl::init(256)};
   Option<bool> monteCarlo{
       *this, "monte-carlo",
-      llvm::cl::desc("Add @F_mc (Monte-Carlo dropout: mean and stddev over "
-                     "samples) beside each model function with dropout"),
+      llvm::cl::desc("Add @F_mc_samples (Monte-Carlo dropout: per-sample "
+                     "outputs) beside each model function with dropout"),
       llvm::cl::init(false)};
   Option<bool> outParams{
       *this, "out-params",

@@ -8,6 +8,8 @@
 
 #include "schema/Model.h"
 
+#include "kiln/status.h"
+
 #include "llvm/ADT/StringExtras.h"
 
 #include <sstream>
@@ -67,7 +69,7 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     << " * Link: cc app.c lib" << name << ".a -lm\n"
     << " */\n"
     << "#ifndef " << macro << "_H\n#define " << macro << "_H\n\n"
-    << "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
+    << "#include <stddef.h>\n#include <stdint.h>\n\n"
     << "/* Floats per example in |input| and |output|. */\n"
     << "#define " << macro << "_INPUT_SIZE " << inputSize << "\n"
     << "#define " << macro << "_OUTPUT_SIZE " << outputSize << "\n\n";
@@ -94,15 +96,15 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
   if (info.monteCarlo)
     h << "#define " << macro << "_MC_ROWS_PER_CALL " << info.mcRowsPerCall
       << "\n";
-  if (info.perSample)
+  if (info.monteCarlo)
     h << "#define " << macro << "_MC_SAMPLES_ROWS_PER_CALL "
       << info.samplesRowsPerCall << "\n";
   h << "\n";
-  h << "/* Status codes. */\n"
-    << "#define " << macro << "_STATUS_OK 0\n"
-    << "#define " << macro
-    << "_STATUS_INVALID_ARGUMENT 1 /* null pointer, batch 0 or samples 0 "
-       "*/\n\n"
+  h << "/* Status codes (the runtime's kiln_status, kiln/status.h). */\n"
+    << "#define " << macro << "_STATUS_OK " << KILN_STATUS_OK << "\n"
+    << "#define " << macro << "_STATUS_INVALID_ARGUMENT "
+    << KILN_STATUS_INVALID_ARGUMENT
+    << " /* null pointer, batch 0 or samples 0 */\n\n"
     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
     << "/* Runs the model on |batch| examples.\n"
     << " * |input|:  batch * " << macro << "_INPUT_SIZE floats, row-major.\n"
@@ -139,8 +141,14 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
       << " * draws: results are reproducible, and a row's do\n"
       << " * not depend on the batch it is in. Layers before the first "
          "dropout run\n"
-      << " * once for all samples. Returns " << macro << "_STATUS_OK, or "
-      << macro << "_STATUS_INVALID_ARGUMENT\n"
+      << " * once per call. The Kiln runtime linked into this library "
+         "reduces the\n"
+      << " * samples by Welford's recurrence in double, as the trainer "
+         "does; up to\n"
+      << " * 120 samples per row of a piece go through the layers in one "
+         "call.\n"
+      << " * Returns " << macro << "_STATUS_OK, or " << macro
+      << "_STATUS_INVALID_ARGUMENT\n"
       << " * for a null pointer, batch 0 or samples 0. Thread safety and "
          "stack bound as\n"
       << " * " << name << "_predict; batches are processed in pieces of "
@@ -148,7 +156,7 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
       << "int " << name
       << "_predict_mc(const float *input, size_t batch, unsigned samples,\n"
       << "    uint64_t seed, float *mean, float *stddev);\n\n";
-  if (info.perSample)
+  if (info.monteCarlo)
     h << "/* Every sample's output of " << name
       << "_predict_mc, for other "
          "statistics\n"
@@ -164,35 +172,18 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
       << "_MC_SAMPLES_ROWS_PER_CALL rows. */\n"
       << "int " << name << "_predict_mc_samples(const float *input, size_t "
       << "batch,\n    unsigned samples, uint64_t seed, float *output);\n\n";
-  // A classifier (softmax output) also gets the predictive entropy of the
-  // MC mean, H = -sum_c p_c log p_c, as a header-only helper.
-  bool softmaxOutput = false;
-  if (!model.layers.empty()) {
-    const ::kiln::LayerParams &last = model.layers.back().params;
-    if (const auto *dense = std::get_if<::kiln::DenseLayer>(&last))
-      softmaxOutput = dense->activation.kind == ::kiln::ActivationKind::Softmax;
-    if (const auto *act = std::get_if<::kiln::ActivationLayer>(&last))
-      softmaxOutput = act->activation.kind == ::kiln::ActivationKind::Softmax;
-  }
-  if (info.monteCarlo && softmaxOutput)
+  if (info.entropy)
     h << "/* Predictive entropy of each example from " << name
       << "_predict_mc's |mean|\n"
       << " * (class probabilities): entropy[i] = -sum_c mean[i][c] * "
          "log(mean[i][c]),\n"
-      << " * in nats, 0 * log 0 taken as 0. Needs -lm. */\n"
-      << "static inline void " << name
+      << " * in nats, accumulated in double, 0 * log 0 taken as 0. "
+         "Returns\n"
+      << " * " << macro << "_STATUS_INVALID_ARGUMENT for a null pointer or "
+      << "batch 0. */\n"
+      << "int " << name
       << "_predictive_entropy(const float *mean, size_t batch,\n"
-      << "    float *entropy) {\n"
-      << "  for (size_t i = 0; i < batch; ++i) {\n"
-      << "    double h = 0;\n"
-      << "    for (size_t c = 0; c < " << macro << "_OUTPUT_SIZE; ++c) {\n"
-      << "      double p = mean[i * " << macro << "_OUTPUT_SIZE + c];\n"
-      << "      if (p > 0)\n"
-      << "        h -= p * log(p);\n"
-      << "    }\n"
-      << "    entropy[i] = (float)h;\n"
-      << "  }\n"
-      << "}\n\n";
+      << "    float *entropy);\n\n";
   h << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n"
     << "#endif /* " << macro << "_H */\n";
   return h.str();

@@ -29,14 +29,14 @@ struct HeaderInfo {
   /// many rows) and the stack bytes such a call uses for intermediates.
   int64_t rowsPerCall = 0;
   int64_t stackBytes = 0;
-  /// The library exports NAME_predict_mc (the model has dropout), which
-  /// processes batches in pieces of mcRowsPerCall rows.
+  /// The library exports NAME_predict_mc and NAME_predict_mc_samples (the
+  /// model has dropout), which process batches in pieces of mcRowsPerCall
+  /// and samplesRowsPerCall rows, and, for a classifier (`entropy`),
+  /// NAME_predictive_entropy.
   bool monteCarlo = false;
   int64_t mcRowsPerCall = 0;
-  /// The library exports NAME_predict_mc_samples, in pieces of
-  /// samplesRowsPerCall rows.
-  bool perSample = false;
   int64_t samplesRowsPerCall = 0;
+  bool entropy = false;
 };
 
 /// The header users include: shapes, precision, normalization, classes,

@@ -18,12 +18,16 @@
 
 #include "schema/Model.h"
 
+#include "kiln/status.h"
+
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Object/ArchiveWriter.h"
@@ -33,6 +37,7 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 
@@ -52,6 +57,12 @@ mlir::kiln::createTargetMachine(const TargetOptions &options, Location loc) {
     return emitError(loc) << "unknown target '" << triple << "': " << error;
   std::string cpu = options.cpu;
   std::string features = options.features;
+  // A bare riscv64 CPU has no floating-point unit: LLVM would soften every
+  // float operation and stops at the vector ones. Like clang for
+  // riscv64-linux-gnu, default to RV64GC (IMAFDC).
+  if (llvm::Triple(triple).getArch() == llvm::Triple::riscv64 && cpu.empty() &&
+      features.empty())
+    features = "+m,+a,+f,+d,+c";
   if (options.triple.empty() && cpu.empty()) {
     // Host: its CPU and every feature it reports (AVX-512 where present).
     cpu = llvm::sys::getHostCPUName().str();
@@ -84,6 +95,15 @@ unsigned mlir::kiln::getVectorBits(const llvm::TargetMachine &machine) {
 
 namespace {
 
+/// One runtime source compiled to bitcode (RuntimeBitcode.inc, generated
+/// by compiler/Target/CMakeLists.txt).
+struct RuntimeBitcode {
+  const char *name;
+  const unsigned char *data;
+  size_t size;
+};
+#include "RuntimeBitcode.inc"
+
 /// Appends one memref argument group for a row-major tensor of `shape`
 /// (batch first) at `data`.
 void appendMemref(llvm::IRBuilder<> &b, SmallVectorImpl<llvm::Value *> &args,
@@ -106,62 +126,29 @@ void appendMemref(llvm::IRBuilder<> &b, SmallVectorImpl<llvm::Value *> &args,
     args.push_back(b.getInt64(s));
 }
 
-/// The exported C entry points around the model functions:
-///   int NAME_predict(const float *in, float *out, size_t batch)
-///   int NAME_predict_mc(const float *in, size_t batch, unsigned samples,
-///                       uint64_t seed, float *mean, float *stddev)
-///   int NAME_predict_mc_samples(const float *in, size_t batch,
-///                               unsigned samples, uint64_t seed, float *out)
-/// Status 1 for a null pointer, batch 0 or samples 0; else the batch is
-/// processed in pieces of at most R rows (the entry's stack budget):
+/// int NAME_predict(const float *in, float *out, size_t batch): status
+/// KILN_STATUS_INVALID_ARGUMENT for a null pointer or batch 0; else the
+/// batch is processed in pieces of at most R rows (the stack budget):
 ///   for (start = 0; start < batch; start += R)
-///     impl(in + start·I, ..., out + start·O', ...)
-/// where O' is the floats per example of each output (O, or samples·O for
-/// the per-sample outputs, example-major).
-enum class EntryKind { Predict, MonteCarlo, Samples };
-
-LogicalResult buildEntry(llvm::Module &module, llvm::Function *impl,
-                         const mlir::kiln::EntryPoint &entry, EntryKind kind,
-                         Location loc) {
+///     impl(in + start·I, ..., out + start·O, ...)
+LogicalResult buildPredict(llvm::Module &module, llvm::Function *impl,
+                           const mlir::kiln::EntryPoint &entry, Location loc) {
   llvm::LLVMContext &ctx = module.getContext();
   llvm::IRBuilder<> b(ctx);
   llvm::Type *ptr = b.getPtrTy(), *i64 = b.getInt64Ty(), *i32 = b.getInt32Ty();
-  bool mc = kind != EntryKind::Predict;
-  llvm::FunctionType *type =
-      kind == EntryKind::Predict
-          ? llvm::FunctionType::get(i32, {ptr, ptr, i64}, false)
-      : kind == EntryKind::MonteCarlo
-          ? llvm::FunctionType::get(i32, {ptr, i64, i32, i64, ptr, ptr}, false)
-          : llvm::FunctionType::get(i32, {ptr, i64, i32, i64, ptr}, false);
-  std::string symbol =
-      entry.symbol + (kind == EntryKind::Predict      ? ""
-                      : kind == EntryKind::MonteCarlo ? "_mc"
-                                                      : "_mc_samples");
   llvm::Function *fn = llvm::Function::Create(
-      type, llvm::GlobalValue::ExternalLinkage, symbol, module);
-  llvm::Value *in = fn->getArg(0);
-  llvm::Value *batch = fn->getArg(mc ? 1 : 2);
-  SmallVector<llvm::Value *> outs;
-  llvm::Value *bad = b.getFalse();
-  auto *checkBlock = llvm::BasicBlock::Create(ctx, "check", fn);
-  b.SetInsertPoint(checkBlock);
-  if (kind == EntryKind::MonteCarlo)
-    outs = {fn->getArg(4), fn->getArg(5)};
-  else if (kind == EntryKind::Samples)
-    outs = {fn->getArg(4)};
-  else
-    outs = {fn->getArg(1)};
-  if (mc)
-    bad = b.CreateICmpEQ(fn->getArg(2), b.getInt32(0));
-  bad = b.CreateOr(bad, b.CreateIsNull(in));
-  for (llvm::Value *out : outs)
-    bad = b.CreateOr(bad, b.CreateIsNull(out));
-  bad = b.CreateOr(bad, b.CreateICmpEQ(batch, b.getInt64(0)));
+      llvm::FunctionType::get(i32, {ptr, ptr, i64}, false),
+      llvm::GlobalValue::ExternalLinkage, entry.symbol, module);
+  llvm::Value *in = fn->getArg(0), *out = fn->getArg(1), *batch = fn->getArg(2);
+  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "check", fn));
+  llvm::Value *bad =
+      b.CreateOr(b.CreateOr(b.CreateIsNull(in), b.CreateIsNull(out)),
+                 b.CreateICmpEQ(batch, b.getInt64(0)));
   auto *runBlock = llvm::BasicBlock::Create(ctx, "run", fn);
   auto *badBlock = llvm::BasicBlock::Create(ctx, "bad", fn);
   b.CreateCondBr(bad, badBlock, runBlock);
   b.SetInsertPoint(badBlock);
-  b.CreateRet(b.getInt32(1));
+  b.CreateRet(b.getInt32(KILN_STATUS_INVALID_ARGUMENT));
 
   int64_t inSize = 1, outSize = 1;
   for (int64_t d : entry.inputShape)
@@ -169,10 +156,6 @@ LogicalResult buildEntry(llvm::Module &module, llvm::Function *impl,
   for (int64_t d : entry.outputShape)
     outSize *= d;
   b.SetInsertPoint(runBlock);
-  // Floats per example of each output.
-  llvm::Value *outWidth = b.getInt64(outSize);
-  if (kind == EntryKind::Samples)
-    outWidth = b.CreateMul(b.CreateZExt(fn->getArg(2), i64), outWidth);
   auto *loopBlock = llvm::BasicBlock::Create(ctx, "chunk", fn);
   auto *doneBlock = llvm::BasicBlock::Create(ctx, "done", fn);
   b.CreateBr(loopBlock);
@@ -180,9 +163,7 @@ LogicalResult buildEntry(llvm::Module &module, llvm::Function *impl,
   llvm::PHINode *start = b.CreatePHI(i64, 2, "start");
   start->addIncoming(b.getInt64(0), runBlock);
   llvm::Value *left = b.CreateSub(batch, start);
-  int64_t perCall = kind == EntryKind::Predict      ? entry.rowsPerCall
-                    : kind == EntryKind::MonteCarlo ? entry.mcRowsPerCall
-                                                    : entry.samplesRowsPerCall;
+  int64_t perCall = entry.rowsPerCall;
   llvm::Value *rows =
       perCall > 0 ? b.CreateSelect(b.CreateICmpULT(left, b.getInt64(perCall)),
                                    left, b.getInt64(perCall))
@@ -192,21 +173,10 @@ LogicalResult buildEntry(llvm::Module &module, llvm::Function *impl,
       b, args,
       b.CreateGEP(b.getFloatTy(), in, b.CreateMul(start, b.getInt64(inSize))),
       rows, entry.inputShape);
-  if (mc) { // the seed, then the sample count
-    args.push_back(fn->getArg(3));
-    args.push_back(fn->getArg(2));
-  }
-  for (llvm::Value *out : outs) {
-    llvm::Value *at =
-        b.CreateGEP(b.getFloatTy(), out, b.CreateMul(start, outWidth));
-    if (kind != EntryKind::Samples) {
-      appendMemref(b, args, at, rows, entry.outputShape);
-      continue;
-    }
-    // [rows, samples·O], row-major.
-    args.append(
-        {at, at, b.getInt64(0), rows, outWidth, outWidth, b.getInt64(1)});
-  }
+  appendMemref(
+      b, args,
+      b.CreateGEP(b.getFloatTy(), out, b.CreateMul(start, b.getInt64(outSize))),
+      rows, entry.outputShape);
   if (impl->arg_size() != args.size())
     return emitError(loc) << "model function '" << impl->getName() << "' has "
                           << impl->arg_size() << " parameters, expected "
@@ -216,7 +186,172 @@ LogicalResult buildEntry(llvm::Module &module, llvm::Function *impl,
   start->addIncoming(next, loopBlock);
   b.CreateCondBr(b.CreateICmpULT(next, batch), loopBlock, doneBlock);
   b.SetInsertPoint(doneBlock);
-  b.CreateRet(b.getInt32(0));
+  b.CreateRet(b.getInt32(KILN_STATUS_OK));
+  return success();
+}
+
+/// Links the C runtime (runtime/src, compiled to bitcode when kilnc was
+/// built) into `module`, every runtime symbol internal: each library gets
+/// its own copy, so two models in one program share no symbol, and O3
+/// inlines the driver into the entry points and drops what they do not
+/// use. The bitcode is the host's; its code uses only fixed-width types,
+/// double, size_t and pointers, so it fits any target with 64-bit pointers
+/// once its triple, data layout and CPU attributes are the target's.
+LogicalResult linkRuntime(llvm::Module &module, Location loc) {
+  if (module.getDataLayout().getPointerSizeInBits() != 64)
+    return emitError(loc) << "the runtime needs a target with 64-bit "
+                             "pointers for Monte-Carlo dropout; '"
+                          << module.getTargetTriple() << "' has "
+                          << module.getDataLayout().getPointerSizeInBits()
+                          << "-bit pointers";
+  for (const RuntimeBitcode &file : kRuntimeBitcode) {
+    llvm::Expected<std::unique_ptr<llvm::Module>> runtime =
+        llvm::parseBitcodeFile(
+            llvm::MemoryBufferRef(
+                StringRef(reinterpret_cast<const char *>(file.data), file.size),
+                file.name),
+            module.getContext());
+    if (!runtime)
+      return emitError(loc) << "cannot read the runtime's " << file.name << ": "
+                            << llvm::toString(runtime.takeError());
+    (*runtime)->setTargetTriple(module.getTargetTriple());
+    (*runtime)->setDataLayout(module.getDataLayout());
+    // Internal only once linked: the linker skips internal definitions
+    // nothing in `module` refers to yet.
+    std::vector<std::string> defined;
+    for (llvm::Function &f : **runtime) {
+      f.removeFnAttr("target-cpu");
+      f.removeFnAttr("target-features");
+      f.removeFnAttr("tune-cpu");
+      if (!f.isDeclaration() && !f.hasLocalLinkage())
+        defined.push_back(f.getName().str());
+    }
+    for (llvm::GlobalVariable &g : (*runtime)->globals())
+      if (!g.isDeclaration() && !g.hasLocalLinkage())
+        defined.push_back(g.getName().str());
+    if (llvm::Linker::linkModules(module, std::move(*runtime)))
+      return emitError(loc) << "cannot link the runtime's " << file.name;
+    for (const std::string &name : defined)
+      if (llvm::GlobalValue *v = module.getNamedValue(name))
+        v->setLinkage(llvm::GlobalValue::InternalLinkage);
+  }
+  return success();
+}
+
+/// The runtime function `name`, linked in before the entry points are
+/// built.
+FailureOr<llvm::Function *> runtimeFunction(llvm::Module &module,
+                                            StringRef name, Location loc) {
+  llvm::Function *fn = module.getFunction(name);
+  if (!fn || fn->isDeclaration())
+    return emitError(loc) << "the linked runtime has no '" << name << "'";
+  return fn;
+}
+
+/// The Monte-Carlo entry points, through the runtime's driver (kiln/mc.h):
+///   int NAME_predict_mc(const float *in, size_t batch, unsigned samples,
+///                       uint64_t seed, float *mean, float *stddev)
+///   int NAME_predict_mc_samples(const float *in, size_t batch,
+///                               unsigned samples, uint64_t seed, float *out)
+/// and, for classifiers, int NAME_predictive_entropy(const float *mean,
+/// size_t batch, float *entropy). The driver calls the internal adapter
+///   void NAME_mc_rows(const float *in, size_t rows, uint64_t seed,
+///                     uint32_t first, uint32_t count, float *out)
+/// (kiln_mc_samples_fn), which passes plain pointers to @F_mc_samples as
+/// memrefs: in [rows, I...], out [rows, count·O]. NAME_predict_mc keeps its
+/// scratch and Welford accumulators on its own stack (sizes in the header).
+LogicalResult buildMonteCarlo(llvm::Module &module, llvm::Function *impl,
+                              const mlir::kiln::EntryPoint &entry,
+                              Location loc) {
+  FailureOr<llvm::Function *> predictMc =
+      runtimeFunction(module, "kiln_mc_predict", loc);
+  FailureOr<llvm::Function *> predictSamples =
+      runtimeFunction(module, "kiln_mc_predict_samples", loc);
+  FailureOr<llvm::Function *> entropy =
+      runtimeFunction(module, "kiln_predictive_entropy", loc);
+  if (failed(predictMc) || failed(predictSamples) || failed(entropy))
+    return failure();
+  llvm::LLVMContext &ctx = module.getContext();
+  llvm::IRBuilder<> b(ctx);
+  llvm::Type *ptr = b.getPtrTy(), *i64 = b.getInt64Ty(), *i32 = b.getInt32Ty();
+  int64_t inSize = 1, outSize = 1;
+  for (int64_t d : entry.inputShape)
+    inSize *= d;
+  for (int64_t d : entry.outputShape)
+    outSize *= d;
+
+  llvm::Function *rowsFn = llvm::Function::Create(
+      llvm::FunctionType::get(b.getVoidTy(), {ptr, i64, i64, i32, i32, ptr},
+                              false),
+      llvm::GlobalValue::InternalLinkage, entry.symbol + "_mc_rows", module);
+  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", rowsFn));
+  llvm::Value *rows = rowsFn->getArg(1);
+  SmallVector<llvm::Value *> args;
+  appendMemref(b, args, rowsFn->getArg(0), rows, entry.inputShape);
+  args.append({rowsFn->getArg(2), rowsFn->getArg(3), rowsFn->getArg(4)});
+  llvm::Value *width =
+      b.CreateMul(b.CreateZExt(rowsFn->getArg(4), i64), b.getInt64(outSize));
+  llvm::Value *out = rowsFn->getArg(5);
+  args.append({out, out, b.getInt64(0), rows, width, width, b.getInt64(1)});
+  if (impl->arg_size() != args.size())
+    return emitError(loc) << "Monte-Carlo function '" << impl->getName()
+                          << "' has " << impl->arg_size()
+                          << " parameters, expected " << args.size();
+  b.CreateCall(impl, args);
+  b.CreateRetVoid();
+
+  // kiln_mc_model {samples, input_size, output_size, max_rows}: all
+  // pointer-sized fields, so the struct has no padding on 64-bit targets.
+  auto *modelType = llvm::StructType::get(ctx, {ptr, i64, i64, i64});
+  auto model = [&](int64_t rows, const char *suffix) {
+    return new llvm::GlobalVariable(
+        module, modelType, /*isConstant=*/true,
+        llvm::GlobalValue::InternalLinkage,
+        llvm::ConstantStruct::get(modelType,
+                                  {rowsFn, b.getInt64(inSize),
+                                   b.getInt64(outSize), b.getInt64(rows)}),
+        entry.symbol + suffix);
+  };
+  llvm::GlobalVariable *mcModel = model(entry.mcRowsPerCall, "_mc_model");
+  llvm::GlobalVariable *samplesModel =
+      model(entry.samplesRowsPerCall, "_mc_samples_model");
+
+  llvm::Function *mc = llvm::Function::Create(
+      llvm::FunctionType::get(i32, {ptr, i64, i32, i64, ptr, ptr}, false),
+      llvm::GlobalValue::ExternalLinkage, entry.symbol + "_mc", module);
+  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", mc));
+  llvm::AllocaInst *scratch = b.CreateAlloca(
+      llvm::ArrayType::get(b.getFloatTy(), entry.mcScratchFloats));
+  scratch->setAlignment(llvm::Align(64));
+  llvm::AllocaInst *acc = b.CreateAlloca(
+      llvm::ArrayType::get(b.getDoubleTy(), 2 * entry.mcRowsPerCall * outSize));
+  acc->setAlignment(llvm::Align(64));
+  b.CreateRet(b.CreateCall(
+      *predictMc, {mcModel, mc->getArg(0), mc->getArg(1), mc->getArg(2),
+                   mc->getArg(3), mc->getArg(4), mc->getArg(5), scratch,
+                   b.getInt64(entry.mcScratchFloats), acc}));
+
+  llvm::Function *samples = llvm::Function::Create(
+      llvm::FunctionType::get(i32, {ptr, i64, i32, i64, ptr}, false),
+      llvm::GlobalValue::ExternalLinkage, entry.symbol + "_mc_samples", module);
+  b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", samples));
+  b.CreateRet(
+      b.CreateCall(*predictSamples, {samplesModel, samples->getArg(0),
+                                     samples->getArg(1), samples->getArg(2),
+                                     samples->getArg(3), samples->getArg(4)}));
+
+  if (entry.entropy) {
+    // The symbol's prefix: NAME of NAME_predict.
+    std::string prefix =
+        StringRef(entry.symbol).drop_back(StringRef("_predict").size()).str();
+    llvm::Function *h = llvm::Function::Create(
+        llvm::FunctionType::get(i32, {ptr, i64, ptr}, false),
+        llvm::GlobalValue::ExternalLinkage, prefix + "_predictive_entropy",
+        module);
+    b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", h));
+    b.CreateRet(b.CreateCall(*entropy, {h->getArg(0), h->getArg(1),
+                                        b.getInt64(outSize), h->getArg(2)}));
+  }
   return success();
 }
 
@@ -237,31 +372,23 @@ FailureOr<std::unique_ptr<llvm::Module>> mlir::kiln::translateAndOptimize(
   if (!impl)
     return emitError(loc) << "model function '" << entry.implementation
                           << "' not found after lowering";
-  // Only the entry point is exported, so two models link into one program.
+  // Only the entry points are exported, so two models link into one
+  // program: the model functions and (in linkRuntime) the runtime are
+  // internal.
   for (llvm::Function &f : *llvmModule)
     if (!f.isDeclaration())
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
-
-  if (failed(buildEntry(*llvmModule, impl, entry, EntryKind::Predict, loc)))
+  if (failed(buildPredict(*llvmModule, impl, entry, loc)))
     return failure();
-  if (!entry.mcImplementation.empty()) {
-    llvm::Function *mc = llvmModule->getFunction(entry.mcImplementation);
-    if (!mc)
-      return emitError(loc)
-             << "Monte-Carlo function '" << entry.mcImplementation
-             << "' not found after lowering";
-    if (failed(buildEntry(*llvmModule, mc, entry, EntryKind::MonteCarlo, loc)))
-      return failure();
-  }
   if (!entry.samplesImplementation.empty()) {
     llvm::Function *samples =
         llvmModule->getFunction(entry.samplesImplementation);
     if (!samples)
       return emitError(loc)
-             << "per-sample function '" << entry.samplesImplementation
+             << "Monte-Carlo function '" << entry.samplesImplementation
              << "' not found after lowering";
-    if (failed(
-            buildEntry(*llvmModule, samples, entry, EntryKind::Samples, loc)))
+    if (failed(linkRuntime(*llvmModule, loc)) ||
+        failed(buildMonteCarlo(*llvmModule, samples, entry, loc)))
       return failure();
   }
 

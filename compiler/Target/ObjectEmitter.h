@@ -43,15 +43,20 @@ struct EntryPoint {
   /// The entry point calls the model function on at most this many rows at
   /// a time (bounding its stack use); 0: the whole batch at once.
   int64_t rowsPerCall = 0;
-  /// The Monte-Carlo function (nn-monte-carlo's @F_mc), exported as
-  /// `symbol`_mc; empty when the model has no dropout.
-  std::string mcImplementation;
-  /// rowsPerCall for the Monte-Carlo entry point.
-  int64_t mcRowsPerCall = 0;
-  /// The per-sample function (@F_mc_samples), exported as `symbol`_mc_samples,
-  /// and its rows per call; empty when absent.
+  /// The per-sample Monte-Carlo function (nn-monte-carlo's @F_mc_samples);
+  /// empty when the model has no dropout. With it, the library exports
+  /// `symbol`_mc and `symbol`_mc_samples, both through the runtime's MC
+  /// driver (kiln/mc.h), linked into the library.
   std::string samplesImplementation;
+  /// Rows per call of @F_mc_samples in `symbol`_mc_samples, and in
+  /// `symbol`_mc, whose stack also holds the samples' scratch
+  /// (mcScratchFloats floats) and the running mean and M2
+  /// (2·mcRowsPerCall·O doubles).
   int64_t samplesRowsPerCall = 0;
+  int64_t mcRowsPerCall = 0;
+  int64_t mcScratchFloats = 0;
+  /// Exports NAME_predictive_entropy (a classifier's MC mean -> entropy).
+  bool entropy = false;
 };
 
 /// The target machine for `target` (errors reported at `loc`).
@@ -64,10 +69,11 @@ createTargetMachine(const TargetOptions &target, Location loc);
 /// are legalized to pieces).
 unsigned getVectorBits(const llvm::TargetMachine &machine);
 
-/// Translates an LLVM-dialect module to LLVM IR, adds the C entry point
-/// `int symbol(const float *in, float *out, size_t batch)` (status 0, or 1
-/// for a null pointer or batch 0) around the model function, makes
-/// everything else internal, and optimizes at O3 for the target.
+/// Translates an LLVM-dialect module to LLVM IR, adds the C entry points
+/// (`int symbol(const float *in, float *out, size_t batch)`, returning a
+/// kiln_status, and the Monte-Carlo ones), links the C runtime in, makes
+/// everything but the entry points internal, and optimizes at O3 for the
+/// target.
 FailureOr<std::unique_ptr<llvm::Module>>
 translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
                      const EntryPoint &entry, llvm::TargetMachine &machine);

@@ -10,7 +10,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Transforms/Passes.h"
-#include "compiler/Utils/NNMath.h"
 
 #include "dialects/NN/IR/NNOps.h"
 
@@ -24,22 +23,6 @@ namespace mlir::kiln {
 using namespace mlir;
 
 namespace {
-
-/// One parallel generic over `inputs` and `outputs` of the same shape.
-linalg::GenericOp elementwise(
-    OpBuilder &b, Location loc, ValueRange inputs, ValueRange outputs,
-    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)> body) {
-  unsigned rank = cast<RankedTensorType>(outputs[0].getType()).getRank();
-  SmallVector<AffineMap> maps(inputs.size() + outputs.size(),
-                              b.getMultiDimIdentityMap(rank));
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  return b.create<linalg::GenericOp>(
-      loc, TypeRange(outputs), inputs, outputs, maps, iterators,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
-        nb.create<linalg::YieldOp>(nl, body(nb, nl, args));
-      });
-}
 
 /// At most this many samples are computed together: their rows are stacked
 /// along the batch after the first dropout, so every later layer is one
@@ -148,21 +131,21 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
           !fn.getOps<nn::DropoutOp>().empty())
         models.push_back(fn);
     for (func::FuncOp fn : models)
-      if (failed(addMonteCarlo(fn)))
+      if (failed(addPerSample(fn)))
         return signalPassFailure();
   }
 
-  /// The sample loop shared by @F_mc and @F_mc_samples: samples in steps
+  /// The sample loop of @F_mc_samples: samples first + [0, S) in steps
   /// of `chunk` (kSamplesPerStep below kStackBelowRows rows, else 1), then
   /// one last step of the S mod chunk left (if any). A step of samples
-  /// [start, start + count) runs F's layers with the dropouts as
+  /// first + [start, start + count) runs F's layers with the dropouts as
   /// nn.mc_dropout (samples stacked after the first one when the batch is
   /// small), then `consume(start, count, y, batch, carried)` yields the new
-  /// carried values; y holds sample start + j in rows [j·B, (j+1)·B).
-  /// Returns the carried values after the last step.
+  /// carried values; y holds sample first + start + j in rows
+  /// [j·B, (j+1)·B). Returns the carried values after the last step.
   SmallVector<Value> buildSampleLoop(
       OpBuilder &b, Location loc, func::FuncOp fn, Value x, Value seed,
-      Value samples, ValueRange init,
+      Value first, Value samples, ValueRange init,
       function_ref<SmallVector<Value>(OpBuilder &, Location, Value, Value,
                                       Value, Value, ValueRange)>
           consume) {
@@ -198,8 +181,9 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
     // (kiln-allocs-to-stack bounds no size computed inside a loop).
     auto step = [&](OpBuilder &lb, Location ll, Value start, Value n,
                     ValueRange acc) -> SmallVector<Value> {
-      Value sample0 =
-          lb.create<arith::IndexCastUIOp>(ll, lb.getI32Type(), start);
+      Value sample0 = lb.create<arith::AddIOp>(
+          ll, first,
+          lb.create<arith::IndexCastUIOp>(ll, lb.getI32Type(), start));
       IRMapping map = shared;
       bool stacked = false;
       for (Operation &op : llvm::make_range(firstDropout, ops.end())) {
@@ -241,100 +225,27 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
     return SmallVector<Value>(last.getResults());
   }
 
-  LogicalResult addMonteCarlo(func::FuncOp fn) {
+  /// @F_mc_samples(x, seed, first, count, dest) -> dest: the outputs of
+  /// samples first + [0, count), dest[r, j·O + o] = output o of example r
+  /// in sample first + j (example-major, so a piece of rows is a
+  /// contiguous piece of the caller's buffer), written in place into the
+  /// destination argument. An output of more than one dimension per
+  /// example is flattened to its O values.
+  LogicalResult addPerSample(func::FuncOp fn) {
     if (!llvm::hasSingleElement(fn.getBody()))
       return fn.emitOpError("nn-monte-carlo needs a single-block function");
-    std::string name = (fn.getName() + "_mc").str();
+    std::string name = (fn.getName() + "_mc_samples").str();
     if (SymbolTable::lookupSymbolIn(getOperation(), name))
       return fn.emitOpError("nn-monte-carlo: '") << name << "' exists";
-    Location loc = fn.getLoc();
-    OpBuilder b(fn);
-    b.setInsertionPointAfter(fn);
-    Type in = fn.getFunctionType().getInput(0);
-    Type out = fn.getFunctionType().getResult(0);
-    auto mc = b.create<func::FuncOp>(
-        loc, name,
-        b.getFunctionType({in, b.getI64Type(), b.getI32Type()}, {out, out}));
-    Block *entry = mc.addEntryBlock();
-    b.setInsertionPointToStart(entry);
-    Value x = entry->getArgument(0), seed = entry->getArgument(1),
-          samples = entry->getArgument(2);
-
-    // Zero-initialized running mean and M2, shaped like F's result: its
-    // batch is x's batch.
-    auto outType = cast<RankedTensorType>(out);
-    SmallVector<Value> sizes;
-    if (outType.isDynamicDim(0))
-      sizes.push_back(b.create<tensor::DimOp>(loc, x, 0));
-    auto zeros = [&]() -> Value {
-      Value empty = b.create<tensor::EmptyOp>(loc, outType.getShape(),
-                                              outType.getElementType(), sizes);
-      return b
-          .create<linalg::FillOp>(
-              loc, kiln::floatConstant(b, loc, b.getF32Type(), 0.0), empty)
-          .getResult(0);
-    };
-    Value mean0 = zeros(), m20 = zeros();
-    auto loop = buildSampleLoop(
-        b, loc, fn, x, seed, samples, ValueRange{mean0, m20},
-        [&](OpBuilder &lb, Location ll, Value start, Value steps, Value y,
-            Value batch, ValueRange acc) {
-          // Welford over this step's samples.
-          auto fold = forEachSample(
-              lb, ll, steps, acc,
-              [&](OpBuilder &fb, Location fl, Value j, ValueRange acc2) {
-                Value c1 = fb.create<arith::ConstantIndexOp>(fl, 1);
-                Value n = fb.create<arith::UIToFPOp>(
-                    fl, fb.getF32Type(),
-                    fb.create<arith::IndexCastUIOp>(
-                        fl, fb.getI32Type(),
-                        fb.create<arith::AddIOp>(
-                            fl, fb.create<arith::AddIOp>(fl, start, j), c1)));
-                Value rows = sliceRows(
-                    fb, fl, y, fb.create<arith::MulIOp>(fl, j, batch), batch);
-                auto update = elementwise(
-                    fb, fl, ValueRange{rows}, acc2,
-                    [&](OpBuilder &eb, Location el, ValueRange a) {
-                      // a = (y, mean, m2)
-                      Value d = eb.create<arith::SubFOp>(el, a[0], a[1]);
-                      Value mean = eb.create<arith::AddFOp>(
-                          el, a[1], eb.create<arith::DivFOp>(el, d, n));
-                      Value d2 = eb.create<arith::SubFOp>(el, a[0], mean);
-                      Value m2 = eb.create<arith::AddFOp>(
-                          el, a[2], eb.create<arith::MulFOp>(el, d, d2));
-                      return SmallVector<Value>{mean, m2};
-                    });
-                return SmallVector<Value>(update.getResults());
-              });
-          return SmallVector<Value>(fold.getResults());
-        });
-    // stddev = sqrt(M2 / samples). The C entry points reject 0 samples;
-    // called directly with 0, the function returns zeros, not 0/0.
-    Value total = b.create<arith::UIToFPOp>(
-        loc, b.getF32Type(),
-        b.create<arith::MaxUIOp>(loc, samples,
-                                 b.create<arith::ConstantIntOp>(loc, 1, 32)));
-    Value stddev =
-        elementwise(b, loc, ValueRange{loop[1]},
-                    ValueRange{kiln::emptyLike(b, loc, loop[1])},
-                    [&](OpBuilder &eb, Location el, ValueRange a) {
-                      Value v = eb.create<arith::DivFOp>(el, a[0], total);
-                      return SmallVector<Value>{eb.create<math::SqrtOp>(el, v)};
-                    })
-            .getResult(0);
-    b.create<func::ReturnOp>(loc, ValueRange{loop[0], stddev});
-    return addPerSample(fn);
-  }
-
-  /// @F_mc_samples(x, seed, samples, dest) -> dest: every sample's output,
-  /// dest[r, s·O + o] = output o of example r in sample s (example-major,
-  /// so a piece of rows is a contiguous piece of the caller's buffer),
-  /// written in place into the destination argument.
-  LogicalResult addPerSample(func::FuncOp fn) {
     auto outType = cast<RankedTensorType>(fn.getFunctionType().getResult(0));
-    if (outType.getRank() != 2 || outType.isDynamicDim(1))
-      return success(); // only [batch, units] outputs have this entry
-    int64_t units = outType.getDimSize(1);
+    if (outType.getRank() < 2 ||
+        llvm::any_of(outType.getShape().drop_front(), ShapedType::isDynamic))
+      return fn.emitOpError("nn-monte-carlo needs a [batch, static...] "
+                            "result, not ")
+             << outType;
+    int64_t units = 1;
+    for (int64_t d : outType.getShape().drop_front())
+      units *= d;
     Location loc = fn.getLoc();
     OpBuilder b(fn);
     b.setInsertionPointAfter(fn);
@@ -342,16 +253,17 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
         {ShapedType::kDynamic, ShapedType::kDynamic}, outType.getElementType());
     Type in = fn.getFunctionType().getInput(0);
     auto f = b.create<func::FuncOp>(
-        loc, (fn.getName() + "_mc_samples").str(),
-        b.getFunctionType({in, b.getI64Type(), b.getI32Type(), destType},
-                          {destType}));
-    f.setArgAttr(3, "bufferization.writable", b.getBoolAttr(true));
+        loc, name,
+        b.getFunctionType(
+            {in, b.getI64Type(), b.getI32Type(), b.getI32Type(), destType},
+            {destType}));
+    f.setArgAttr(4, "bufferization.writable", b.getBoolAttr(true));
     Block *entry = f.addEntryBlock();
     b.setInsertionPointToStart(entry);
     Value x = entry->getArgument(0);
     auto loop = buildSampleLoop(
         b, loc, fn, x, entry->getArgument(1), entry->getArgument(2),
-        ValueRange{entry->getArgument(3)},
+        entry->getArgument(3), ValueRange{entry->getArgument(4)},
         [&](OpBuilder &lb, Location ll, Value start, Value steps, Value y,
             Value batch, ValueRange acc) {
           auto copy = forEachSample(
@@ -359,6 +271,12 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
               [&](OpBuilder &cb, Location cl, Value j, ValueRange acc2) {
                 Value rows = sliceRows(
                     cb, cl, y, cb.create<arith::MulIOp>(cl, j, batch), batch);
+                if (outType.getRank() > 2) {
+                  SmallVector<ReassociationIndices> groups{{0}, {}};
+                  for (int64_t d = 1; d < outType.getRank(); ++d)
+                    groups[1].push_back(d);
+                  rows = cb.create<tensor::CollapseShapeOp>(cl, rows, groups);
+                }
                 Value column = cb.create<arith::MulIOp>(
                     cl, cb.create<arith::AddIOp>(cl, start, j),
                     cb.create<arith::ConstantIndexOp>(cl, units));

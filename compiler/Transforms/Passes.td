@@ -136,25 +136,23 @@ def MonteCarloPass : Pass<"nn-monte-carlo", "::mlir::ModuleOp"> {
                 "function that has dropout";
   let description = [{
     For each public function @F containing `nn.dropout`, adds
-    `@F_mc(%x, %seed: i64, %samples: i32) -> (mean, stddev)`: a loop over
-    samples s = 0 .. samples − 1 running F's layers with each dropout
-    replaced by `nn.mc_dropout %in, %seed, s` (same rate, kind and stream),
-    folded into Welford's running mean and M2,
-      mean_n = mean_{n−1} + (y − mean_{n−1})/n,
-      M2_n = M2_{n−1} + (y − mean_{n−1})·(y − mean_n),
-    and stddev = sqrt(M2 / samples) (the population standard deviation, as
-    numpy.std and the trainer's predictMc). The layers before the first
-    dropout do not depend on s: they run once, before the samples. After
-    the first dropout, when the batch B is below 16 rows, the S samples are
-    stacked along the batch in ⌊S/24⌋ steps of 24 and one of S mod 24
-    (row j·B + r is row r of sample start + j), so each later layer is one
-    matrix product over all of them; larger batches step one sample at a
-    time.
+    `@F_mc_samples(%x, %seed: i64, %first: i32, %count: i32, %dest)
+    -> dest`: samples s = first .. first + count − 1 of F's layers with
+    each dropout replaced by `nn.mc_dropout %in, %seed, s` (same rate, kind
+    and stream), sample s of example r written to
+    dest[r, (s − first)·O .. (s − first + 1)·O) (O outputs per example,
+    flattened). The runtime's MC driver (kiln/mc.h) calls it and reduces
+    the samples (Welford, in double, as the trainer's predictMc). The
+    layers before the first dropout do not depend on s: they run once per
+    call, before the samples. After the first dropout, when the batch B is
+    below 16 rows, the samples are stacked along the batch in ⌊count/24⌋
+    steps of 24 and one of count mod 24 (row j·B + r is row r of sample
+    first + start + j), so each later layer is one matrix product over all
+    of them; larger batches step one sample at a time.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
-    "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];

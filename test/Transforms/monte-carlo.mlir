@@ -1,28 +1,25 @@
-// RUN: kiln-opt %s --split-input-file --nn-monte-carlo | FileCheck %s
-// No nn.dropout is left in either Monte-Carlo function (the NOTs cover each
-// function's whole body around its nn.mc_dropout ops, in its loop of
-// whole steps and its last step).
-// RUN: kiln-opt %s --split-input-file --nn-monte-carlo | FileCheck %s --check-prefix=NODROP
+// RUN: kiln-opt %s --split-input-file --nn-monte-carlo --verify-diagnostics | FileCheck %s
+// No nn.dropout is left in the Monte-Carlo function (the NOTs cover its
+// whole body around its nn.mc_dropout ops, in its loop of whole steps and
+// its last step).
+// RUN: kiln-opt %s --split-input-file --nn-monte-carlo --verify-diagnostics | FileCheck %s --check-prefix=NODROP
 // NODROP-LABEL: func.func @net_mc_samples(
-// NODROP-NOT: nn.dropout
-// NODROP: nn.mc_dropout
-// NODROP-NOT: nn.dropout
-// NODROP-LABEL: func.func @net_mc(
 // NODROP-NOT: nn.dropout
 // NODROP: nn.mc_dropout
 // NODROP-NOT: nn.dropout
 // NODROP-LABEL: func.func @plain(
 
-// @net stays as it is; @net_mc(x, seed, samples) -> (mean, stddev): the
-// layers before the first dropout once, then, when the batch B is below 16
-// rows, steps of 24 samples (else of one) and a last step of the S mod 24
-// left: each step stacks its samples along the batch (copies of the B rows
-// into a slice of a [24·B, ...] buffer), runs the dropouts as
-// nn.mc_dropout (first sample of the step, B rows per sample, the layer's
-// stream) and the later layers, then Welford over the step's samples.
+// @net stays as it is; @net_mc_samples(x, seed, first, count, dest) -> dest:
+// the layers before the first dropout once, then, when the batch B is
+// below 16 rows, steps of 24 samples (else of one) and a last step of the
+// count mod 24 left: each step stacks its samples along the batch (copies
+// of the B rows into a slice of a [24·B, ...] buffer), runs the dropouts as
+// nn.mc_dropout (sample first + start, B rows per sample, the layer's
+// stream) and the later layers, then copies each sample's rows into its
+// columns of dest.
 // CHECK-LABEL: func.func @net(
 // CHECK: nn.dropout
-// CHECK: func.func @net_mc(%[[X:.*]]: tensor<?x3xf32>, %[[SEED:.*]]: i64, %[[N:.*]]: i32) -> (tensor<?x2xf32>, tensor<?x2xf32>)
+// CHECK: func.func @net_mc_samples(%[[X:.*]]: tensor<?x3xf32>, %[[SEED:.*]]: i64, %[[FIRST:.*]]: i32, %[[N:.*]]: i32, %[[DEST:.*]]: tensor<?x?xf32> {bufferization.writable = true}) -> tensor<?x?xf32>
 // CHECK: %[[COUNT:.*]] = arith.index_castui %[[N]] : i32 to index
 // CHECK: %[[B:.*]] = tensor.dim %[[X]]
 // CHECK: %[[SMALL:.*]] = arith.cmpi ult, %[[B]], %c16
@@ -33,8 +30,9 @@
 // CHECK: %[[REST:.*]] = arith.minui %[[LEFT]], %c24
 // The Dense before the dropout: once, outside the steps.
 // CHECK: %[[H:.*]] = nn.dense %[[X]]
-// CHECK: %[[LOOP:.*]]:2 = scf.for %[[START:.*]] = %{{.*}} to %[[WHOLE]] step %[[STEP]] iter_args(%[[MEAN:.*]] = %{{.*}}, %[[M2:.*]] = %{{.*}})
-// CHECK: %[[S0:.*]] = arith.index_castui %[[START]] : index to i32
+// CHECK: %[[LOOP:.*]] = scf.for %[[START:.*]] = %{{.*}} to %[[WHOLE]] step %[[STEP]] iter_args(%[[ACC:.*]] = %[[DEST]])
+// CHECK: %[[I:.*]] = arith.index_castui %[[START]] : index to i32
+// CHECK: %[[S0:.*]] = arith.addi %[[FIRST]], %[[I]] : i32
 // CHECK-NOT: nn.dense %[[X]]
 // CHECK: arith.muli %[[B]], %c24
 // CHECK: %[[STACK:.*]] = scf.for %[[J:.*]] = %{{.*}} to %[[STEP]] step
@@ -42,32 +40,28 @@
 // CHECK: tensor.insert_slice
 // CHECK: nn.mc_dropout %[[STACK]], %[[SEED]], %[[S0]], %[[B]] {rate = 5.000000e-01 : f32, stream = 2 : ui32}
 // CHECK: %[[Y:.*]] = nn.dense
-// Welford: n = start + j + 1; d = y − mean; mean += d/n; M2 += d·(y − mean).
-// CHECK: scf.for %[[J:.*]] = %{{.*}} to %[[STEP]] step %c1
-// CHECK: tensor.extract_slice %[[Y]]
-// CHECK: linalg.generic
-// CHECK: arith.subf
-// CHECK: arith.divf
-// CHECK: arith.addf
-// CHECK: arith.subf
-// CHECK: arith.mulf
-// CHECK: arith.addf
-// The last step: samples [WHOLE, WHOLE + REST), if any, from the loop's
-// running mean and M2.
+// Sample start + j's rows [j·B, (j+1)·B) of Y into columns
+// [(start + j)·2, (start + j + 1)·2) of dest.
+// CHECK: scf.for %[[J2:.*]] = %{{.*}} to %[[STEP]] step %{{.*}} iter_args(%[[D:.*]] = %[[ACC]])
+// CHECK: %[[ROW:.*]] = arith.muli %[[J2]], %[[B]]
+// CHECK: %[[ROWS:.*]] = tensor.extract_slice %[[Y]][%[[ROW]], 0] [%[[B]], 2]
+// CHECK: %[[S:.*]] = arith.addi %[[START]], %[[J2]]
+// CHECK: %[[COL:.*]] = arith.muli %[[S]], %c2
+// CHECK: %[[SLOT:.*]] = tensor.extract_slice %[[D]][0, %[[COL]]] [%[[B]], 2]
+// CHECK: %[[COPY:.*]] = linalg.copy ins(%[[ROWS]] : tensor<?x2xf32>) outs(%[[SLOT]] : tensor<?x2xf32>)
+// CHECK: tensor.insert_slice %[[COPY]] into %[[D]][0, %[[COL]]] [%[[B]], 2]
+// The last step: samples first + [WHOLE, WHOLE + REST), if any.
 // CHECK: %[[ANY:.*]] = arith.cmpi ne, %[[REST]], %c0
 // CHECK: scf.if %[[ANY]]
-// CHECK: %[[T0:.*]] = arith.index_castui %[[WHOLE]] : index to i32
+// CHECK: %[[I1:.*]] = arith.index_castui %[[WHOLE]] : index to i32
+// CHECK: %[[T0:.*]] = arith.addi %[[FIRST]], %[[I1]] : i32
 // CHECK-NOT: nn.dense %[[X]]
 // CHECK: %[[TSTACK:.*]] = scf.for %{{.*}} = %{{.*}} to %[[REST]] step
 // CHECK: linalg.copy ins(%[[H]] : tensor<?x4xf32>)
 // CHECK: nn.mc_dropout %[[TSTACK]], %[[SEED]], %[[T0]], %[[B]]
-// CHECK: scf.for %{{.*}} = %{{.*}} to %[[REST]] step %c1{{.*}} iter_args(%{{.*}} = %[[LOOP]]#0, %{{.*}} = %[[LOOP]]#1)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[REST]] step %c1{{.*}} iter_args(%{{.*}} = %[[LOOP]])
 // CHECK: } else {
-// CHECK: scf.yield %[[LOOP]]#0, %[[LOOP]]#1
-// stddev = sqrt(M2 / max(samples, 1))
-// CHECK: %[[N1:.*]] = arith.maxui %[[N]], %c1_i32
-// CHECK: arith.uitofp %[[N1]] : i32 to f32
-// CHECK: math.sqrt
+// CHECK: scf.yield %[[LOOP]]
 // CHECK: return
 
 func.func @net(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
@@ -83,9 +77,30 @@ func.func @net(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
 
 // No dropout, no Monte-Carlo function.
 // CHECK-LABEL: func.func @plain(
-// CHECK-NOT: func.func @plain_mc
+// CHECK-NOT: func.func @plain_mc_samples
 func.func @plain(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
   %w = arith.constant dense<1.0> : tensor<3x3xf32>
   %0 = nn.dense %x, %w : (tensor<?x3xf32>, tensor<3x3xf32>) -> tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// An output of more than one dimension per example: each sample's rows are
+// flattened to [B, 6] before the copy into dest.
+// CHECK-LABEL: func.func @image_mc_samples(
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2]] : tensor<?x2x3xf32> into tensor<?x6xf32>
+// CHECK: arith.muli %{{.*}}, %c6
+func.func @image(%x: tensor<?x2x3xf32>) -> tensor<?x2x3xf32> {
+  %0 = nn.dropout %x {rate = 0.25 : f32, stream = 0 : ui32} : tensor<?x2x3xf32>
+  return %0 : tensor<?x2x3xf32>
+}
+
+// -----
+
+// A result whose per-example shape is not static has no Monte-Carlo form.
+// expected-error @+1 {{nn-monte-carlo needs a [batch, static...] result, not 'tensor<?x?xf32>'}}
+func.func @dynamic(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %0 = nn.dropout %x {rate = 0.25 : f32, stream = 0 : ui32} : tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
 }

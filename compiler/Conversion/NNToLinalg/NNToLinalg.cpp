@@ -448,10 +448,10 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
     Type f32 = rewriter.getF32Type();
     // One private function per rate and kind, the stream and the width
     // being arguments: every dropout layer of the book's models (0.2,
-    // standard) and both Monte-Carlo functions (@F_mc, @F_mc_samples)
-    // share it, so LLVM compiles Philox once. Its input is its destination
-    // too (`bufferization.writable`): a dropout's input is never read
-    // again.
+    // standard) and both copies of the layers in @F_mc_samples (whole
+    // steps, last step) share it, so LLVM compiles Philox once. Its input is
+    // its destination too (`bufferization.writable`): a dropout's input is
+    // never read again.
     std::string key;
     llvm::raw_string_ostream os(key);
     // The rate by its bits: printed as a double it keeps 6 digits, and two

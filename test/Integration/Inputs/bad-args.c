@@ -67,10 +67,17 @@ int main(void) {
    * certain one. */
   float uniform[2 * SMALL_OUTPUT_SIZE] = {1.f / 3, 1.f / 3, 1.f / 3, 1, 0, 0};
   float entropy[2];
-  small_predictive_entropy(uniform, 2, entropy);
+  expect("entropy", small_predictive_entropy(uniform, 2, entropy),
+         SMALL_STATUS_OK);
   expect("entropy of a uniform mean is log 3",
          fabsf(entropy[0] - logf(3.f)) < 1e-6f, 1);
   expect("entropy of a certain mean is 0", entropy[1] == 0.f, 1);
+  expect("entropy of null", small_predictive_entropy(NULL, 2, entropy),
+         SMALL_STATUS_INVALID_ARGUMENT);
+  expect("entropy into null", small_predictive_entropy(uniform, 2, NULL),
+         SMALL_STATUS_INVALID_ARGUMENT);
+  expect("entropy of batch 0", small_predictive_entropy(uniform, 0, entropy),
+         SMALL_STATUS_INVALID_ARGUMENT);
   printf(failures ? "%d checks failed\n" : "all checks passed\n", failures);
   return failures != 0;
 }

@@ -6,8 +6,8 @@
  * Reads "batch" then batch*IN_SIZE floats and prints outputs with 9
  * significant digits, one row per line. Arguments choose what runs:
  *   (none) or predict   NAME_predict: batch*OUT_SIZE outputs;
- *   mc                  NAME_predict_mc with 37 samples and seed 12345: the
- *                       mean rows, then the stddev rows;
+ *   mc[=S]              NAME_predict_mc with S samples (default 37) and
+ *                       seed 12345: the mean rows, then the stddev rows;
  *   mcs[=S]             NAME_predict_mc_samples with S samples (default 5)
  *                       and seed 12345: batch*S rows, example-major;
  * then optionally "split": predict takes row 0 alone (the one-row kernel)
@@ -43,7 +43,7 @@ static int runRows(enum Mode mode, unsigned samples, const float *in,
 #ifdef MC
   case Mean:
     /* mean in out[0, batch·O), stddev in out[batch·O, 2·batch·O) */
-    return MC(in + a * IN_SIZE, b - a, 37, 12345, out + a * OUT_SIZE,
+    return MC(in + a * IN_SIZE, b - a, samples, 12345, out + a * OUT_SIZE,
               out + (batch + a) * OUT_SIZE);
   case Samples:
     return MCS(in + a * IN_SIZE, b - a, samples, 12345,
@@ -57,17 +57,19 @@ static int runRows(enum Mode mode, unsigned samples, const float *in,
 
 int main(int argc, char **argv) {
   enum Mode mode = Predict;
-  unsigned samples = 5;
+  unsigned samples = 0; /* the mode's default */
   int split = 0;
   for (int i = 1; i < argc; ++i) {
     if (strcmp(argv[i], "predict") == 0)
       mode = Predict;
-    else if (strcmp(argv[i], "mc") == 0)
-      mode = Mean;
     else if (strncmp(argv[i], "mcs", 3) == 0) {
       mode = Samples;
       if (argv[i][3] == '=')
         samples = (unsigned)atoi(argv[i] + 4);
+    } else if (strncmp(argv[i], "mc", 2) == 0) {
+      mode = Mean;
+      if (argv[i][2] == '=')
+        samples = (unsigned)atoi(argv[i] + 3);
     } else if (strcmp(argv[i], "split") == 0)
       split = 1;
     else {
@@ -75,8 +77,10 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  if (samples == 0)
+    samples = mode == Mean ? 37 : 5;
   size_t batch;
-  if (scanf("%zu", &batch) != 1 || batch == 0 || samples == 0)
+  if (scanf("%zu", &batch) != 1 || batch == 0)
     return 2;
   size_t rows = mode == Samples ? samples * batch
                 : mode == Mean  ? 2 * batch
