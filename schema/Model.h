@@ -23,10 +23,13 @@
 #define KILN_SCHEMA_MODEL_H
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -228,6 +231,26 @@ struct Param {
   double value = 0;
   std::vector<double> values;
 };
+
+/// `p.value` as an integer of type T in `out`. A counter read from a file
+/// may be anything a double holds: an error naming `what` and the
+/// parameter when it is not finite, not whole, or outside T's range
+/// (converting such a double to an integer is undefined behaviour).
+template <typename T>
+Status paramInteger(const Param &p, const std::string &what, T &out) {
+  static_assert(std::is_integral_v<T>, "an integer type");
+  // Both limits are exact doubles for every integer type up to 64 bits
+  // (2^63 and −2^63; 2^64 for unsigned ones), so the comparisons are.
+  const double lo = double(std::numeric_limits<T>::min());
+  const double hi = double(std::numeric_limits<T>::max()) + 1.0;
+  if (!(p.value >= lo && p.value < hi) || p.value != std::trunc(p.value))
+    return Status::error(what + " '" + p.name + "' = " +
+                         std::to_string(p.value) + " is not an integer in [" +
+                         std::to_string(std::numeric_limits<T>::min()) + ", " +
+                         std::to_string(std::numeric_limits<T>::max()) + "]");
+  out = static_cast<T>(p.value);
+  return Status::success();
+}
 
 enum class OptimizerKind : uint8_t {
   Sgd,

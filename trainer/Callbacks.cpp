@@ -92,14 +92,15 @@ CallbackState EarlyStopping::state() const {
 }
 
 Status EarlyStopping::restore(const CallbackState &s) {
+  const std::string what = "training: callback '" + name() + "':";
   if (const Param *p = find(s, "best"))
     bestValue = p->value;
-  if (const Param *p = find(s, "wait"))
-    wait = int(p->value);
-  if (const Param *p = find(s, "best_epoch"))
-    best = int(p->value);
-  if (const Param *p = find(s, "stopped_epoch"))
-    stopped = int(p->value);
+  for (auto [key, to] :
+       {std::pair{"wait", &wait}, std::pair{"best_epoch", &best},
+        std::pair{"stopped_epoch", &stopped}})
+    if (const Param *p = find(s, key))
+      if (Status st = paramInteger(*p, what, *to); !st.ok())
+        return st;
   bestWeights.clear();
   for (const NamedTensor &t : s.tensors) {
     Matrix m;
@@ -217,7 +218,10 @@ CallbackState CsvLogger::state() const {
 
 Status CsvLogger::restore(const CallbackState &s) {
   if (const Param *p = find(s, "length")) {
-    length = long(p->value);
+    if (Status st =
+            paramInteger(*p, "training: callback '" + name() + "':", length);
+        !st.ok())
+      return st;
     resumed = length > 0;
   }
   return Status::success();

@@ -346,17 +346,22 @@ Status Schedule::restore(const ScheduleState &s,
     if (const Param *p = get(name))
       v = p->value;
   });
+  Status bad = Status::success();
   auto integer = [&](const char *name, auto &v) {
-    if (const Param *p = get(name))
-      v = std::remove_reference_t<decltype(v)>(p->value);
+    if (const Param *p = get(name); p && bad.ok())
+      bad = paramInteger(*p, "training: schedule:", v);
   };
   int monitor = 2;
   integer("monitor", monitor);
+  if (!bad.ok())
+    return bad;
   if (monitor < 0 || size_t(monitor) >= monitorNames().size())
     return Status::error("training: schedule: monitor index " +
                          std::to_string(monitor) + " is unknown");
   o.monitor = monitorNames()[size_t(monitor)];
   forEachInteger(o, integer);
+  if (!bad.ok())
+    return bad;
   if (const Param *p = get("per_epoch"))
     o.perEpoch = p->value != 0;
   if (const Param *p = get("staircase"))
@@ -373,10 +378,12 @@ Status Schedule::restore(const ScheduleState &s,
       schedule->currentRate = p.value;
     else if (p.name == "best")
       schedule->best = p.value;
-    else if (p.name == "wait")
-      schedule->wait = int(p.value);
-    else if (p.name == "cooldown_counter")
-      schedule->cooldownCounter = int(p.value);
+    else if (p.name == "wait" || p.name == "cooldown_counter")
+      if (Status st = paramInteger(
+              p, "training: schedule:",
+              p.name == "wait" ? schedule->wait : schedule->cooldownCounter);
+          !st.ok())
+        return st;
   }
   out = std::move(schedule);
   return Status::success();

@@ -628,15 +628,21 @@ Status Sequential::load(const Model &model) {
       *to = metric.values;
   }
   for (const Param &p : t.progress) {
-    if (p.name == "batches")
-      partialBatches = int64_t(p.value);
-    else if (p.name == "loss_sum")
+    if (p.name == "batches") {
+      if (Status s = paramInteger(
+              p, "load: training state: progress:", partialBatches);
+          !s.ok())
+        return s;
+    } else if (p.name == "loss_sum")
       partialLoss = p.value;
     else if (p.name == "accuracy_sum")
       partialAccuracy = p.value;
-    else if (p.name == "fit_epochs")
-      fitEpochs = int(p.value);
-    else if (p.name == "stopped")
+    else if (p.name == "fit_epochs") {
+      if (Status s =
+              paramInteger(p, "load: training state: progress:", fitEpochs);
+          !s.ok())
+        return s;
+    } else if (p.name == "stopped")
       stoppedEarly = p.value != 0;
   }
   if (partialBatches < 0)

@@ -83,7 +83,8 @@ private:
     return NameLoc::get(builder.getStringAttr(name), fileLoc);
   }
 
-  /// A constant holding `tensor` (f32 only for now), shaped `shape`.
+  /// An f32 constant holding `tensor`'s real values: f16/bf16 widened and
+  /// integers dequantized (exactly as the trainer reads them).
   FailureOr<Value> constant(const ::kiln::Tensor &tensor, Location loc,
                             StringRef what);
   /// PReLU's slope constant, or a null Value for other activations.
@@ -98,13 +99,17 @@ private:
 
 FailureOr<Value> Importer::constant(const ::kiln::Tensor &tensor, Location loc,
                                     StringRef what) {
-  if (tensor.dtype != ::kiln::DType::F32 || tensor.quantization)
-    return emitError(loc) << what << ": importing "
-                          << ::kiln::dtypeName(tensor.dtype)
-                          << (tensor.quantization ? " quantized" : "")
-                          << " tensors is not supported yet (f32 only)";
+  // Every stored type becomes f32 here: 16-bit floats widen exactly and
+  // integers dequantize with their channel's scale and zero point, the
+  // values the trainer computes with. The library keeps f32 weights unless
+  // kilnc --quantize asks for 16 bits, which rounds f16/bf16 weights back
+  // to themselves exactly.
+  std::vector<float> values = tensor.realValues();
+  if (values.size() != static_cast<size_t>(tensor.numElements()))
+    return emitError(loc) << what << ": " << ::kiln::dtypeName(tensor.dtype)
+                          << " data does not hold the shape's "
+                          << tensor.numElements() << " elements";
   auto type = RankedTensorType::get(tensor.shape, builder.getF32Type());
-  std::vector<float> values = tensor.toF32();
   AsmResourceBlob blob =
       HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(values));
   // The key is a hint; the resource manager makes it unique.

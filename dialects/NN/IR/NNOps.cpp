@@ -152,7 +152,14 @@ LogicalResult DropoutOp::verify() { return verifyRate(*this, getRate()); }
 // McDropoutOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult McDropoutOp::verify() { return verifyRate(*this, getRate()); }
+LogicalResult McDropoutOp::verify() {
+  // The masks are applied to f32 rows (the trainer's type); a 16-bit model
+  // runs its Monte-Carlo passes in f32 after widening.
+  Type element = cast<RankedTensorType>(getInput().getType()).getElementType();
+  if (!element.isF32())
+    return emitOpError("needs f32 elements, got ") << element;
+  return verifyRate(*this, getRate());
+}
 
 //===----------------------------------------------------------------------===//
 // FlattenOp

@@ -156,6 +156,16 @@ func.func @mc_dropout_rate(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %rows: inde
 
 // -----
 
+// Its lowering applies masks to f32 rows: anything else is reported here,
+// not as a failed lowering.
+func.func @mc_dropout_f16(%x: tensor<?x4xf16>, %seed: i64, %s: i32, %rows: index) {
+  // expected-error@+1 {{needs f32 elements, got 'f16'}}
+  %0 = nn.mc_dropout %x, %seed, %s, %rows {rate = 0.5 : f32} : tensor<?x4xf16>, i64, i32
+  return
+}
+
+// -----
+
 func.func @flatten_element_type(%x: tensor<?x2x2xf32>) {
   // expected-error@+1 {{input and output element types differ}}
   %0 = nn.flatten %x : tensor<?x2x2xf32> -> tensor<?x4xf16>

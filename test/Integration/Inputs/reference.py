@@ -22,16 +22,43 @@ import random
 import struct
 import sys
 
-TYPES = {"F32": "f"}
+# struct codes of the stored types (BF16: its 16 bits, widened below).
+TYPES = {"F32": "f", "F16": "e", "BF16": "H", "I8": "b", "I16": "h", "I32": "i"}
 
 
 def tensor(t):
+    """A tensor's real values: floats widened, integers dequantized with
+    real = scale·(q − zero_point), per channel along `axis` when there is
+    more than one scale (schema/model.fbs)."""
     dtype = t.get("dtype", "F32")
     if dtype not in TYPES:
         sys.exit(f"reference.py: dtype {dtype} not supported")
+    code = TYPES[dtype]
     data = bytes(t.get("data", []))
-    n = len(data) // 4
-    return list(struct.unpack(f"<{n}f", data)), t.get("shape", [])
+    n = len(data) // struct.calcsize(code)
+    values = list(struct.unpack(f"<{n}{code}", data))
+    shape = t.get("shape", [])
+    if dtype == "BF16":
+        values = [struct.unpack("<f", struct.pack("<I", v << 16))[0]
+                  for v in values]
+    q = t.get("quantization")
+    if q is not None:
+        scales = q.get("scale", [])
+        zeros = q.get("zero_point", [])
+        axis = q.get("axis", -1)
+        inner = 1
+        if len(scales) > 1:
+            for d in shape[axis % len(shape) + 1:]:
+                inner *= d
+        out = []
+        for i, v in enumerate(values):
+            c = (i // inner) % len(scales) if len(scales) > 1 else 0
+            zero = zeros[c] if c < len(zeros) else 0
+            out.append(scales[c] * (v - zero))
+        values = out
+    elif dtype.startswith("I"):
+        sys.exit(f"reference.py: {dtype} tensor without quantization")
+    return [float(v) for v in values], shape
 
 
 M32 = 0xFFFFFFFF

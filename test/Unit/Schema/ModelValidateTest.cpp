@@ -254,6 +254,38 @@ TEST(ModelValidateTest, TrainingParametersAreNotNaN) {
   EXPECT_TRUE(validateModel(m).ok());
 }
 
+// Counters read from a file: only whole, finite values in the type's range
+// convert (the others are undefined behaviour as a cast).
+TEST(ModelValidateTest, ParamIntegerChecksRangeAndWholeness) {
+  auto read = [](double v, auto &out) {
+    return paramInteger(Param{"n", v, {}}, "what:", out);
+  };
+  int i = 0;
+  EXPECT_TRUE(read(-2147483648.0, i).ok());
+  EXPECT_EQ(i, std::numeric_limits<int>::min());
+  EXPECT_TRUE(read(2147483647.0, i).ok());
+  EXPECT_EQ(i, 2147483647);
+  for (double bad : {2147483648.0, -2147483649.0, 2.5,
+                     std::numeric_limits<double>::infinity(),
+                     -std::numeric_limits<double>::infinity(),
+                     std::numeric_limits<double>::quiet_NaN(), 1e300}) {
+    Status s = read(bad, i);
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find("what: 'n' = "), std::string::npos);
+    EXPECT_NE(s.message().find("is not an integer in [-2147483648, "
+                               "2147483647]"),
+              std::string::npos)
+        << s.message();
+  }
+  int64_t big = 0;
+  EXPECT_TRUE(read(-9223372036854775808.0, big).ok());
+  EXPECT_FALSE(read(9223372036854775808.0, big).ok()); // 2^63
+  uint32_t u = 0;
+  EXPECT_FALSE(read(-1.0, u).ok());
+  EXPECT_TRUE(read(4294967295.0, u).ok());
+  EXPECT_EQ(u, 4294967295u);
+}
+
 // Range checks see real values: a quantized moving variance is dequantized
 // per channel (real = scale * (q - zero_point)) before the sign test.
 TEST(ModelValidateTest, QuantizedValuesAreDequantizedForRangeChecks) {

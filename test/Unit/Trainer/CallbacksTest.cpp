@@ -108,6 +108,23 @@ TEST(CallbacksTest, EarlyStoppingRestoresTheBestWeightsWhenItStops) {
   EXPECT_TRUE(failsWith(missing, "'val_accuracy' is not available"));
 }
 
+// Counters from a run file that do not fit an int (an edited file) are an
+// error naming them, not undefined behaviour.
+TEST(CallbacksTest, RestoreRejectsCountersOutOfRange) {
+  EarlyStopping es({"val_loss", 0, 1, false});
+  CallbackState state = es.state();
+  state.state = {{"wait", std::numeric_limits<double>::infinity(), {}}};
+  EXPECT_TRUE(failsWith(es.restore(state), "training: callback "
+                                           "'early_stopping': 'wait' = inf is "
+                                           "not an integer in"));
+  state.state = {{"stopped_epoch", 1e12, {}}};
+  EXPECT_TRUE(failsWith(es.restore(state), "'stopped_epoch' = "));
+  CsvLogger log("log.csv");
+  CallbackState logState = log.state();
+  logState.state = {{"length", -1e300, {}}};
+  EXPECT_TRUE(failsWith(log.restore(logState), "'length' = "));
+}
+
 // Best weights from a run file that do not fit the model (a corrupt or
 // edited file) end the fit with an error naming them, not an abort, and
 // leave the weights alone.

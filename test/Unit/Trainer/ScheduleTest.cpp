@@ -206,6 +206,30 @@ TEST(ScheduleTest, StateRoundTripContinuesTheSequence) {
     EXPECT_EQ(d->learningRate(t, 0), make(c).learningRate(t, 0));
 }
 
+// Integer options and counters from a run file are range-checked.
+TEST(ScheduleTest, RestoreRejectsIntegersOutOfRange) {
+  ScheduleOptions o;
+  o.kind = ScheduleKind::Performance;
+  ScheduleState bad = make(o).state();
+  for (Param &p : bad.state)
+    if (p.name == "wait")
+      p.value = 1e30;
+  std::unique_ptr<Schedule> s;
+  Status st = Schedule::restore(bad, s);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("training: schedule: 'wait' = "),
+            std::string::npos)
+      << st.message();
+  bad = make(o).state();
+  for (Param &p : bad.params)
+    if (p.name == "monitor")
+      p.value = 0.5;
+  st = Schedule::restore(bad, s);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("'monitor' = 0.5"), std::string::npos)
+      << st.message();
+}
+
 TEST(ScheduleTest, NamesRoundTrip) {
   for (ScheduleKind k :
        {ScheduleKind::Constant, ScheduleKind::Power, ScheduleKind::Exponential,
