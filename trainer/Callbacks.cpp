@@ -91,7 +91,7 @@ CallbackState EarlyStopping::state() const {
   return s;
 }
 
-Status EarlyStopping::restore(const CallbackState &s) {
+Status EarlyStopping::restore(const CallbackState &s, const Sequential &model) {
   const std::string what = "training: callback '" + name() + "':";
   if (const Param *p = find(s, "best"))
     bestValue = p->value;
@@ -111,6 +111,10 @@ Status EarlyStopping::restore(const CallbackState &s) {
       return st;
     bestWeights.push_back(std::move(m));
   }
+  // Checked now, not when they are put back at the end of the fit.
+  if (!bestWeights.empty())
+    if (Status st = model.checkWeights(bestWeights); !st.ok())
+      return Status::error(what + " best weights: " + st.message());
   return Status::success();
 }
 
@@ -143,7 +147,7 @@ CallbackState ModelCheckpoint::state() const {
   return {name(), {{"best", bestValue, {}}}, {}};
 }
 
-Status ModelCheckpoint::restore(const CallbackState &s) {
+Status ModelCheckpoint::restore(const CallbackState &s, const Sequential &) {
   if (const Param *p = find(s, "best"))
     bestValue = p->value;
   return Status::success();
@@ -216,7 +220,7 @@ CallbackState CsvLogger::state() const {
   return {name(), {{"length", double(length), {}}}, {}};
 }
 
-Status CsvLogger::restore(const CallbackState &s) {
+Status CsvLogger::restore(const CallbackState &s, const Sequential &) {
   if (const Param *p = find(s, "length")) {
     if (Status st =
             paramInteger(*p, "training: callback '" + name() + "':", length);

@@ -61,7 +61,9 @@ public:
   /// validation metric when there is no validation data, before training.
   virtual std::string monitor() const { return ""; }
   virtual CallbackState state() const { return {callbackName, {}, {}}; }
-  virtual Status restore(const CallbackState &state) {
+  /// Takes a state saved by state() for a fit of `model` (checked against
+  /// it where the state holds weights).
+  virtual Status restore(const CallbackState &state, const Sequential &model) {
     return Status::success();
   }
 
@@ -90,7 +92,7 @@ public:
                     bool &stop) override;
   std::string monitor() const override { return options.monitor; }
   CallbackState state() const override;
-  Status restore(const CallbackState &state) override;
+  Status restore(const CallbackState &state, const Sequential &model) override;
   /// The epoch training stopped after, or -1.
   int stoppedEpoch() const { return stopped; }
   int bestEpoch() const { return best; }
@@ -122,7 +124,7 @@ public:
   Status onEpochEnd(Sequential &model, int epoch, const Logs &logs,
                     bool &stop) override;
   CallbackState state() const override;
-  Status restore(const CallbackState &state) override;
+  Status restore(const CallbackState &state, const Sequential &model) override;
 
 private:
   Options options;
@@ -143,7 +145,7 @@ public:
                     bool &stop) override;
   Status onTrainEnd(Sequential &model, const History &history) override;
   CallbackState state() const override;
-  Status restore(const CallbackState &state) override;
+  Status restore(const CallbackState &state, const Sequential &model) override;
 
 private:
   std::string path;

@@ -203,7 +203,7 @@ Status Sequential::fit(const Matrix &x, const Targets &y,
       return s;
     for (const CallbackState &state : loadedCallbacks)
       if (state.name == cb->name())
-        if (Status s = cb->restore(state); !s.ok())
+        if (Status s = cb->restore(state, *this); !s.ok())
           return s;
   }
   loadedCallbacks.clear();
@@ -430,22 +430,38 @@ std::vector<Matrix> Sequential::getWeights() const {
   return weights;
 }
 
-Status Sequential::setWeights(const std::vector<Matrix> &weights) {
-  // Checked against getWeights' shapes before anything changes.
-  std::vector<Matrix> current = getWeights();
+Status Sequential::checkWeights(const std::vector<Matrix> &weights) const {
+  // getWeights' shapes in its order, without copying the weights.
+  std::vector<std::pair<Eigen::Index, Eigen::Index>> current;
+  for (const auto &layer : stack) {
+    for (Parameter *p : layer->parameters())
+      current.emplace_back(p->value.rows(), p->value.cols());
+    if (const auto *bn = dynamic_cast<const BatchNorm *>(layer.get())) {
+      current.emplace_back(bn->movingMean.rows(), bn->movingMean.cols());
+      current.emplace_back(bn->movingVariance.rows(),
+                           bn->movingVariance.cols());
+    }
+  }
   if (weights.size() != current.size())
     return Status::error("weights: " + std::to_string(weights.size()) +
                          " tensors given, the model has " +
                          std::to_string(current.size()));
   for (size_t i = 0; i < current.size(); ++i)
-    if (weights[i].rows() != current[i].rows() ||
-        weights[i].cols() != current[i].cols())
+    if (weights[i].rows() != current[i].first ||
+        weights[i].cols() != current[i].second)
       return Status::error("weights: tensor " + std::to_string(i) + " is " +
                            std::to_string(weights[i].rows()) + "x" +
                            std::to_string(weights[i].cols()) +
                            ", the model's is " +
-                           std::to_string(current[i].rows()) + "x" +
-                           std::to_string(current[i].cols()));
+                           std::to_string(current[i].first) + "x" +
+                           std::to_string(current[i].second));
+  return Status::success();
+}
+
+Status Sequential::setWeights(const std::vector<Matrix> &weights) {
+  // Checked before anything changes.
+  if (Status s = checkWeights(weights); !s.ok())
+    return s;
   size_t i = 0;
   for (auto &layer : stack) {
     for (Parameter *p : layer->parameters())

@@ -142,6 +142,9 @@ public:
   /// the count and every shape match (values from a file are checked
   /// finite when it is loaded).
   Status setWeights(const std::vector<Matrix> &weights);
+  /// setWeights' check alone: an error naming the first tensor whose count
+  /// or shape does not match.
+  Status checkWeights(const std::vector<Matrix> &weights) const;
 
   /// Stored in the model file by toModel().
   void setNormalization(std::optional<Normalization> n) {
@@ -167,8 +170,8 @@ public:
   /// Rebuilds a model from its file form (this Sequential must be empty):
   /// layers with their weights and trainable flags, and, when the file has a
   /// training state, the loss, the optimizer with its slots and the
-  /// counters, so fit() continues as if never interrupted. Regularizers and
-  /// constraints are not stored in the file: add them to the layers again.
+  /// counters, so fit() continues as if never interrupted. Dense layers
+  /// get their stored penalties (regularizers and max-norm constraints).
   Status load(const Model &model);
 
 private:

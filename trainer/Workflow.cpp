@@ -301,8 +301,20 @@ Status buildModel(const TrainConfig &c, const Dataset &data,
   return Status::success();
 }
 
-Status applyRegularizers(const TrainConfig &c, const Model &file,
-                         Sequential &model) {
+namespace {
+bool samePenalties(const DenseOptions &a, const DenseOptions &b) {
+  auto reg = [](const Regularizer &x, const Regularizer &y) {
+    return x.l1 == y.l1 && x.l2 == y.l2;
+  };
+  return reg(a.kernelRegularizer, b.kernelRegularizer) &&
+         reg(a.biasRegularizer, b.biasRegularizer) &&
+         a.kernelConstraint.maxValue == b.kernelConstraint.maxValue &&
+         a.biasConstraint.maxValue == b.biasConstraint.maxValue;
+}
+} // namespace
+
+Status applyRegularizers(const TrainConfig &c, const TrainConfig &stored,
+                         const Model &file, Sequential &model) {
   std::vector<Layer *> layers = model.layers();
   // The configured layers are the last ones (after reused layers).
   if (file.layers.size() != layers.size())
@@ -320,9 +332,11 @@ Status applyRegularizers(const TrainConfig &c, const Model &file,
       return Status::error("resume: layer " + std::to_string(offset + i) +
                            " of the model is not the config's '" + l.type +
                            "'");
-    const auto *stored =
+    const auto *saved =
         std::get_if<DenseLayer>(&file.layers[offset + i].params);
-    if (dense && stored && !stored->penalties)
+    bool changed = i < stored.layers.size() &&
+                   !samePenalties(l.dense, stored.layers[i].dense);
+    if (dense && saved && (!saved->penalties || changed))
       dense->setPenalties(l.dense);
   }
   return Status::success();

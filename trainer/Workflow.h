@@ -52,13 +52,14 @@ Status shapeTargets(LossKind loss, int64_t outputs, Dataset &data);
 /// on `data`'s training rows; a transfer keeps its source's normalization.
 Status buildModel(const TrainConfig &c, const Dataset &data, Sequential &model);
 
-/// For --resume of a file written before Dense layers stored their
-/// penalties (model.fbs DensePenalties): the configured layers' regularizers
-/// and constraints, put on those of `model`'s Dense layers whose entry in
-/// `file` (the file `model` was loaded from) has none. Layers that stored
-/// theirs keep them.
-Status applyRegularizers(const TrainConfig &c, const Model &file,
-                         Sequential &model);
+/// For --resume: the penalties (regularizers and constraints) of `model`'s
+/// Dense layers, loaded from `file` with those it stored. A layer takes the
+/// configured ones from `c` when `file` stored none (written before Dense
+/// layers stored their penalties, model.fbs DensePenalties) or when `c`
+/// changes them from `stored`, the configuration the file was trained with
+/// (kiln-train --set on --resume); otherwise it keeps its own.
+Status applyRegularizers(const TrainConfig &c, const TrainConfig &stored,
+                         const Model &file, Sequential &model);
 
 /// Makes `data` ready for `model`: every split that has rows must have the
 /// model's input width (checked first: the normalization reads one mean and

@@ -152,7 +152,12 @@ int main(int argc, char **argv) {
   if (resume) {
     if (Status s = model.load(resumed); !s.ok())
       return fail(input + ": " + s.message());
-    if (Status s = applyRegularizers(config, resumed, model); !s.ok())
+    // The run's own configuration, without --set, tells which penalties
+    // --set changes.
+    TrainConfig stored;
+    if (Status s = parseConfig(text, {}, stored); !s.ok())
+      return fail(input + ": " + s.message());
+    if (Status s = applyRegularizers(config, stored, resumed, model); !s.ok())
       return fail(input + ": " + s.message());
     model.setConfig(config.json);
   } else if (Status s = buildModel(config, data, model); !s.ok()) {

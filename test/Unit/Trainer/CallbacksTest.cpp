@@ -111,23 +111,25 @@ TEST(CallbacksTest, EarlyStoppingRestoresTheBestWeightsWhenItStops) {
 // Counters from a run file that do not fit an int (an edited file) are an
 // error naming them, not undefined behaviour.
 TEST(CallbacksTest, RestoreRejectsCountersOutOfRange) {
+  auto model = makeModel();
   EarlyStopping es({"val_loss", 0, 1, false});
   CallbackState state = es.state();
   state.state = {{"wait", std::numeric_limits<double>::infinity(), {}}};
-  EXPECT_TRUE(failsWith(es.restore(state), "training: callback "
-                                           "'early_stopping': 'wait' = inf is "
-                                           "not an integer in"));
+  EXPECT_TRUE(failsWith(es.restore(state, *model),
+                        "training: callback "
+                        "'early_stopping': 'wait' = inf is "
+                        "not an integer in"));
   state.state = {{"stopped_epoch", 1e12, {}}};
-  EXPECT_TRUE(failsWith(es.restore(state), "'stopped_epoch' = "));
+  EXPECT_TRUE(failsWith(es.restore(state, *model), "'stopped_epoch' = "));
   CsvLogger log("log.csv");
   CallbackState logState = log.state();
   logState.state = {{"length", -1e300, {}}};
-  EXPECT_TRUE(failsWith(log.restore(logState), "'length' = "));
+  EXPECT_TRUE(failsWith(log.restore(logState, *model), "'length' = "));
 }
 
 // Best weights from a run file that do not fit the model (a corrupt or
-// edited file) end the fit with an error naming them, not an abort, and
-// leave the weights alone.
+// edited file) are an error naming them when the fit resumes, not when
+// they would be put back, and never an abort.
 TEST(CallbacksTest, EarlyStoppingRejectsBestWeightsOfAnotherShape) {
   auto model = makeModel();
   EarlyStopping es({"val_loss", /*minDelta=*/0, /*patience=*/1,
@@ -136,25 +138,53 @@ TEST(CallbacksTest, EarlyStoppingRejectsBestWeightsOfAnotherShape) {
   CallbackState state = es.state();
   state.state = {{"best", 0.1, {}}, {"wait", 3, {}}};
   state.tensors = {{"best_weights/0", Tensor::fromF32({1, 1}, {0.f})}};
-  ASSERT_TRUE(es.restore(state).ok());
+  EXPECT_TRUE(failsWith(es.restore(state, *model),
+                        "training: callback 'early_stopping': best weights: "
+                        "weights: 1 tensors given, the model has"));
+  // The right count with a transposed kernel.
   std::vector<Matrix> before = model->getWeights();
-  bool stop = false;
-  Status s = es.onEpochEnd(*model, 4, {{"val_loss", 0.5}}, stop);
-  ASSERT_FALSE(s.ok());
-  EXPECT_TRUE(failsWith(s, "restoring the best weights: weights: 1 "
-                           "tensors given, the model has"));
-  EXPECT_EQ(model->getWeights(), before);
-  // The right count with a transposed kernel, through the same restore.
   state.tensors.clear();
   for (size_t i = 0; i < before.size(); ++i)
     state.tensors.push_back(
         {"best_weights/" + std::to_string(i),
          toModelTensor(i == 0 ? Matrix(before[0].transpose()) : before[i])});
-  ASSERT_TRUE(es.restore(state).ok());
-  s = es.onEpochEnd(*model, 5, {{"val_loss", 0.5}}, stop);
-  ASSERT_FALSE(s.ok());
-  EXPECT_TRUE(failsWith(s, "weights: tensor 0 is"));
+  EXPECT_TRUE(failsWith(es.restore(state, *model), "weights: tensor 0 is"));
+  // setWeights checks the same, before changing anything.
+  std::vector<Matrix> transposed = before;
+  transposed[0] = before[0].transpose();
+  EXPECT_TRUE(failsWith(model->setWeights(transposed), "weights: tensor 0 is"));
   EXPECT_EQ(model->getWeights(), before);
+}
+
+// Through fit: a resumed fit whose early-stopping state holds weights of
+// another model stops before its first epoch.
+TEST(CallbacksTest, ResumedFitRejectsBestWeightsOfAnotherModel) {
+  auto [x, t] = blobs(60, 3);
+  auto model = makeModel();
+  FitOptions first;
+  first.epochs = 1;
+  History h;
+  ASSERT_TRUE(model->fit(x, t, first, h).ok());
+  Model file = model->toModel();
+  ASSERT_TRUE(file.training);
+  // As if saved by a 3-epoch fit after its first epoch.
+  file.training->progress = {{"fit_epochs", 3, {}}};
+  file.training->callbacks = {
+      {"early_stopping",
+       {{"best", 0.1, {}}, {"wait", 0, {}}},
+       {{"best_weights/0", Tensor::fromF32({1, 1}, {0.f})}}}};
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE(serializeModel(file, bytes).ok());
+  auto resumed = reload(bytes);
+  EarlyStopping es({"loss", 0, 1, true});
+  FitOptions o;
+  o.epochs = 3;
+  o.initialEpoch = 1;
+  o.callbacks = {&es};
+  std::vector<Matrix> before = resumed->getWeights();
+  EXPECT_TRUE(failsWith(resumed->fit(x, t, o, h), "best weights: weights: "
+                                                  "1 tensors given"));
+  EXPECT_EQ(resumed->getWeights(), before);
 }
 
 TEST(CallbacksTest, EarlyStoppingInFitStopsAndRestores) {
@@ -513,7 +543,7 @@ public:
   CallbackState state() const override {
     return {name(), {{"count", double(count), {}}}, {}};
   }
-  Status restore(const CallbackState &s) override {
+  Status restore(const CallbackState &s, const Sequential &) override {
     count = int(s.state.at(0).value);
     return Status::success();
   }

@@ -176,8 +176,9 @@ TEST(WorkflowTest, TransferFreezesThenUnfreezes) {
   EXPECT_TRUE(failsWith(buildModel(b, dataB, bad), "not a layer count"));
 }
 
-/// --resume: a Dense entry that stored its penalties keeps them; one written
-/// before they were stored gets the configured ones.
+/// --resume: a Dense entry that stored its penalties keeps them unless
+/// --set changes them; one written before they were stored gets the
+/// configured ones.
 TEST(WorkflowTest, ResumeKeepsStoredPenaltiesAndFillsOldOnes) {
   TrainConfig c;
   c.dataset.name = "csv";
@@ -193,21 +194,28 @@ TEST(WorkflowTest, ResumeKeepsStoredPenaltiesAndFillsOldOnes) {
   Model file = built.toModel();
   ASSERT_TRUE(std::get<DenseLayer>(file.layers[0].params).penalties);
 
-  // The config now says 0.5: the stored 0.01 wins (the file is the run).
-  TrainConfig changed = c;
-  changed.layers[0].dense.kernelRegularizer = Regularizer{0, 0.5};
+  // The stored layer differs from its configuration (as a transferred
+  // one may): with the configuration unchanged, the stored 0.25 stays.
+  std::get<DenseLayer>(file.layers[0].params).penalties->kernelL2 = 0.25;
   Sequential resumed;
   ASSERT_TRUE(resumed.load(file).ok());
-  ASSERT_TRUE(applyRegularizers(changed, file, resumed).ok());
-  EXPECT_EQ(dynamic_cast<Dense *>(resumed.layers()[0])->kernel.l2, 0.01);
+  ASSERT_TRUE(applyRegularizers(c, c, file, resumed).ok());
+  EXPECT_EQ(dynamic_cast<Dense *>(resumed.layers()[0])->kernel.l2, 0.25);
+  // --set changes it to 0.5: the override wins.
+  TrainConfig changed = c;
+  changed.layers[0].dense.kernelRegularizer = Regularizer{0, 0.5};
+  Sequential overridden;
+  ASSERT_TRUE(overridden.load(file).ok());
+  ASSERT_TRUE(applyRegularizers(changed, c, file, overridden).ok());
+  EXPECT_EQ(dynamic_cast<Dense *>(overridden.layers()[0])->kernel.l2, 0.5);
 
   // An older file has none stored: the configured ones apply.
   std::get<DenseLayer>(file.layers[0].params).penalties.reset();
   Sequential old;
   ASSERT_TRUE(old.load(file).ok());
   EXPECT_EQ(dynamic_cast<Dense *>(old.layers()[0])->kernel.l2, 0.0);
-  ASSERT_TRUE(applyRegularizers(changed, file, old).ok());
-  EXPECT_EQ(dynamic_cast<Dense *>(old.layers()[0])->kernel.l2, 0.5);
+  ASSERT_TRUE(applyRegularizers(c, c, file, old).ok());
+  EXPECT_EQ(dynamic_cast<Dense *>(old.layers()[0])->kernel.l2, 0.01);
 }
 
 /// Unsupervised pretraining: a dense autoencoder learns to reconstruct its
