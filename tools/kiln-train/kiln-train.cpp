@@ -144,6 +144,35 @@ int main(int argc, char **argv) {
       return fail(input + ": model_checkpoint: path '" + cb.path +
                   "' is the run file, which kiln-train saves after every "
                   "epoch; name another file");
+  // No file is written twice, and none overwrites an input: a CSV log
+  // named like the training data would destroy it. (The run file may be
+  // the model transferred from: that replaces it on purpose.)
+  std::vector<std::pair<std::string, std::string>> outputs{
+      {"the run file", out}};
+  for (size_t i = 0; i < config.callbacks.size(); ++i)
+    if (!config.callbacks[i].path.empty())
+      outputs.push_back({"callbacks[" + std::to_string(i) + "] (" +
+                             config.callbacks[i].type + ")",
+                         config.callbacks[i].path});
+  std::vector<std::pair<std::string, std::string>> inputs;
+  if (!config.dataset.train.empty())
+    inputs.push_back({"dataset.train", config.dataset.train});
+  if (!config.dataset.test.empty())
+    inputs.push_back({"dataset.test", config.dataset.test});
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    for (size_t j = 0; j < i; ++j)
+      if (absolute(outputs[i].second) == absolute(outputs[j].second))
+        return fail(input + ": " + outputs[i].first + " and " +
+                    outputs[j].first + " both write '" + outputs[i].second +
+                    "'; name different files");
+    auto clash = inputs;
+    if (i > 0 && config.transfer)
+      clash.push_back({"transfer.from", config.transfer->from});
+    for (const auto &[what, path] : clash)
+      if (absolute(outputs[i].second) == absolute(path))
+        return fail(input + ": " + outputs[i].first + " would overwrite " +
+                    what + " '" + path + "'");
+  }
 
   Dataset data;
   if (Status s = loadDataset(config, data); !s.ok())
