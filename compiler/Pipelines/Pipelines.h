@@ -32,10 +32,7 @@ struct NNToLLVMPipelineOptions
       *this, "quantize",
       llvm::cl::desc("Dense weight storage (nn-quantize; arithmetic "
                      "stays f32)"),
-      llvm::cl::values(clEnumValN(Precision::f32, "none", "f32 weights"),
-                       clEnumValN(Precision::f16, "f16", "f16 weights"),
-                       clEnumValN(Precision::bf16, "bf16", "bf16 weights")),
-      llvm::cl::init(Precision::f32)};
+      getPrecisionValues(), llvm::cl::init(Precision::f32)};
   Option<unsigned> vectorBits{
       *this, "vector-bits",
       llvm::cl::desc("Vector width of the Dense kernels (128, 256, 512); "

@@ -72,11 +72,8 @@ def QuantizePass : Pass<"nn-quantize", "::mlir::ModuleOp"> {
   let options = [
     Option<"precision", "precision", "::mlir::kiln::Precision",
            /*default=*/"::mlir::kiln::Precision::f16",
-           "Weight storage precision", [{::llvm::cl::values(
-             clEnumValN(::mlir::kiln::Precision::f16, "f16",
-                        "IEEE half: 11 significant bits, |w| <= 65504"),
-             clEnumValN(::mlir::kiln::Precision::bf16, "bf16",
-                        "bfloat16: 8 significant bits, f32's range"))}]>,
+           "Weight storage precision (none: no change)",
+           [{::mlir::kiln::getPrecisionValues()}]>,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

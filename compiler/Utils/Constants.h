@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/Value.h"
+#include "llvm/Support/CommandLine.h"
 
 namespace mlir::kiln {
 
@@ -47,6 +48,17 @@ enum class Precision { f32, f16, bf16 };
 
 /// "f32", "f16" or "bf16" (the --quantize and nn-quantize spelling).
 StringRef stringifyPrecision(Precision precision);
+
+/// The choices of every option that takes a Precision (kilnc --quantize,
+/// nn-to-llvm's quantize=, nn-quantize's precision=), spelled once.
+inline llvm::cl::ValuesClass getPrecisionValues() {
+  return llvm::cl::values(
+      clEnumValN(Precision::f32, "none", "f32 weights"),
+      clEnumValN(Precision::f16, "f16",
+                 "IEEE half: 11 significant bits, |w| <= 65504"),
+      clEnumValN(Precision::bf16, "bf16",
+                 "bfloat16: 8 significant bits, f32's range"));
+}
 
 /// The element type of `precision` in `context`.
 FloatType getWeightElementType(MLIRContext *context, Precision precision);

@@ -77,12 +77,8 @@ int main(int argc, char **argv) {
                        cl::cat(category));
   cl::opt<kiln::Precision> quantize(
       "quantize", cl::desc("Store Dense weights in 16 bits (f32 arithmetic)"),
-      cl::values(clEnumValN(kiln::Precision::f32, "none", "f32 weights"),
-                 clEnumValN(kiln::Precision::f16, "f16",
-                            "IEEE half: 11 significant bits, |w| <= 65504"),
-                 clEnumValN(kiln::Precision::bf16, "bf16",
-                            "bfloat16: 8 significant bits, f32's range")),
-      cl::init(kiln::Precision::f32), cl::cat(category));
+      kiln::getPrecisionValues(), cl::init(kiln::Precision::f32),
+      cl::cat(category));
   cl::opt<uint64_t> maxStack(
       "max-stack",
       cl::desc("Stack bytes a predict call may use for intermediate buffers "
