@@ -308,17 +308,14 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   if (std::error_code ec = llvm::sys::fs::create_directories(output))
     return emitError(fileLoc)
            << "cannot create directory '" << output << "': " << ec.message();
-  std::string header =
-      emitHeader(model, name, options.input,
-                 HeaderInfo{options.foldBatchNorm, options.fuseActivations,
-                            options.quantize == Precision::f32
-                                ? ""
-                                : stringifyPrecision(options.quantize).str(),
-                            pipelineOptions.vectorBits, predictBudget->rows,
-                            std::max({predictBudget->bytes, mcBudget.bytes,
-                                      samplesBudget.bytes}),
-                            !entry.samplesImplementation.empty(), mcBudget.rows,
-                            samplesBudget.rows, entry.entropy});
+  std::string header = emitHeader(
+      model, name, options.input,
+      HeaderInfo{
+          options.foldBatchNorm, options.fuseActivations, options.quantize,
+          pipelineOptions.vectorBits, predictBudget->rows,
+          std::max({predictBudget->bytes, mcBudget.bytes, samplesBudget.bytes}),
+          !entry.samplesImplementation.empty(), mcBudget.rows,
+          samplesBudget.rows, entry.entropy});
   if (failed(writeStaticArchive(output + "/lib" + name + ".a", name + ".o",
                                 object, fileLoc)))
     return failure();

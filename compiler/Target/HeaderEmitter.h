@@ -8,6 +8,8 @@
 #ifndef KILN_COMPILER_TARGET_HEADEREMITTER_H
 #define KILN_COMPILER_TARGET_HEADEREMITTER_H
 
+#include "compiler/Utils/Constants.h"
+
 #include <string>
 
 namespace kiln {
@@ -20,9 +22,8 @@ namespace mlir::kiln {
 struct HeaderInfo {
   bool foldedBatchNorm = true;
   bool fusedActivations = true;
-  /// Dense weights stored as "f16" or "bf16" (kilnc --quantize); empty:
-  /// f32.
-  std::string weightType;
+  /// How Dense weights are stored (kilnc --quantize).
+  Precision weights = Precision::f32;
   /// Vector width of the Dense kernels in bits (0: reference lowering).
   unsigned vectorBits = 0;
   /// Rows per internal call (a batch is split into calls of at most this
