@@ -92,16 +92,19 @@ CallbackState EarlyStopping::state() const {
 }
 
 Status EarlyStopping::restore(const CallbackState &s, const Sequential &model) {
+  // Read into copies, so that an error leaves this callback as it was.
   const std::string what = "training: callback '" + name() + "':";
+  double newBest = bestValue;
+  int newWait = wait, newBestEpoch = best, newStopped = stopped;
   if (const Param *p = find(s, "best"))
-    bestValue = p->value;
+    newBest = p->value;
   for (auto [key, to] :
-       {std::pair{"wait", &wait}, std::pair{"best_epoch", &best},
-        std::pair{"stopped_epoch", &stopped}})
+       {std::pair{"wait", &newWait}, std::pair{"best_epoch", &newBestEpoch},
+        std::pair{"stopped_epoch", &newStopped}})
     if (const Param *p = find(s, key))
       if (Status st = paramInteger(*p, what, *to); !st.ok())
         return st;
-  bestWeights.clear();
+  std::vector<Matrix> weights;
   for (const NamedTensor &t : s.tensors) {
     Matrix m;
     if (Status st = matrixOf(
@@ -109,12 +112,17 @@ Status EarlyStopping::restore(const CallbackState &s, const Sequential &model) {
             "training: callback '" + name() + "': tensor '" + t.name + "'", m);
         !st.ok())
       return st;
-    bestWeights.push_back(std::move(m));
+    weights.push_back(std::move(m));
   }
   // Checked now, not when they are put back at the end of the fit.
-  if (!bestWeights.empty())
-    if (Status st = model.checkWeights(bestWeights); !st.ok())
+  if (!weights.empty())
+    if (Status st = model.checkWeights(weights); !st.ok())
       return Status::error(what + " best weights: " + st.message());
+  bestValue = newBest;
+  wait = newWait;
+  best = newBestEpoch;
+  stopped = newStopped;
+  bestWeights = std::move(weights);
   return Status::success();
 }
 

@@ -103,10 +103,7 @@ kiln::Layer Dense::toModelLayer() const {
     d.bias = toModelTensor(bias.value, {options.units});
   // Saved like Keras' layer config, so a resumed or transferred layer keeps
   // training under the same penalties.
-  d.penalties = DensePenalties{
-      options.kernelRegularizer.l1,      options.kernelRegularizer.l2,
-      options.biasRegularizer.l1,        options.biasRegularizer.l2,
-      options.kernelConstraint.maxValue, options.biasConstraint.maxValue};
+  d.penalties = options.penalties();
   return kiln::Layer{name(), trainable, std::move(d)};
 }
 

@@ -24,6 +24,19 @@ struct DenseOptions {
   Regularizer kernelRegularizer, biasRegularizer;
   MaxNorm kernelConstraint, biasConstraint;
 
+  /// The penalties above as the model file stores them, and back.
+  DensePenalties penalties() const {
+    return {kernelRegularizer.l1,      kernelRegularizer.l2,
+            biasRegularizer.l1,        biasRegularizer.l2,
+            kernelConstraint.maxValue, biasConstraint.maxValue};
+  }
+  void setPenalties(const DensePenalties &p) {
+    kernelRegularizer = Regularizer{p.kernelL1, p.kernelL2};
+    biasRegularizer = Regularizer{p.biasL1, p.biasL2};
+    kernelConstraint = MaxNorm{p.kernelMaxNorm};
+    biasConstraint = MaxNorm{p.biasMaxNorm};
+  }
+
   /// The common case: units, activation and kernel initializer.
   static DenseOptions
   make(int64_t units, Activation activation = {},

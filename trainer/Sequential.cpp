@@ -417,45 +417,47 @@ Sequential::MonteCarlo Sequential::predictMc(const Matrix &x, uint32_t samples,
   return mc;
 }
 
-std::vector<Matrix> Sequential::getWeights() const {
-  std::vector<Matrix> weights;
+namespace {
+/// Calls `f` on every weight tensor of `stack` in getWeights' order: each
+/// layer's parameters, then a BatchNorm's moving mean and variance.
+template <typename F>
+void forEachWeight(const std::vector<std::unique_ptr<Layer>> &stack, F &&f) {
   for (const auto &layer : stack) {
     for (Parameter *p : layer->parameters())
-      weights.push_back(p->value);
-    if (const auto *bn = dynamic_cast<const BatchNorm *>(layer.get())) {
-      weights.push_back(bn->movingMean);
-      weights.push_back(bn->movingVariance);
+      f(p->value);
+    if (auto *bn = dynamic_cast<BatchNorm *>(layer.get())) {
+      f(bn->movingMean);
+      f(bn->movingVariance);
     }
   }
+}
+} // namespace
+
+std::vector<Matrix> Sequential::getWeights() const {
+  std::vector<Matrix> weights;
+  forEachWeight(stack, [&](const auto &w) { weights.push_back(w); });
   return weights;
 }
 
 Status Sequential::checkWeights(const std::vector<Matrix> &weights) const {
-  // getWeights' shapes in its order, without copying the weights.
-  std::vector<std::pair<Eigen::Index, Eigen::Index>> current;
-  for (const auto &layer : stack) {
-    for (Parameter *p : layer->parameters())
-      current.emplace_back(p->value.rows(), p->value.cols());
-    if (const auto *bn = dynamic_cast<const BatchNorm *>(layer.get())) {
-      current.emplace_back(bn->movingMean.rows(), bn->movingMean.cols());
-      current.emplace_back(bn->movingVariance.rows(),
-                           bn->movingVariance.cols());
-    }
-  }
-  if (weights.size() != current.size())
+  size_t count = 0;
+  forEachWeight(stack, [&](const auto &) { ++count; });
+  if (weights.size() != count)
     return Status::error("weights: " + std::to_string(weights.size()) +
                          " tensors given, the model has " +
-                         std::to_string(current.size()));
-  for (size_t i = 0; i < current.size(); ++i)
-    if (weights[i].rows() != current[i].first ||
-        weights[i].cols() != current[i].second)
-      return Status::error("weights: tensor " + std::to_string(i) + " is " +
-                           std::to_string(weights[i].rows()) + "x" +
-                           std::to_string(weights[i].cols()) +
-                           ", the model's is " +
-                           std::to_string(current[i].first) + "x" +
-                           std::to_string(current[i].second));
-  return Status::success();
+                         std::to_string(count));
+  size_t i = 0;
+  std::string error;
+  forEachWeight(stack, [&](const auto &w) {
+    if (error.empty() &&
+        (weights[i].rows() != w.rows() || weights[i].cols() != w.cols()))
+      error = "weights: tensor " + std::to_string(i) + " is " +
+              std::to_string(weights[i].rows()) + "x" +
+              std::to_string(weights[i].cols()) + ", the model's is " +
+              std::to_string(w.rows()) + "x" + std::to_string(w.cols());
+    ++i;
+  });
+  return error.empty() ? Status::success() : Status::error(error);
 }
 
 Status Sequential::setWeights(const std::vector<Matrix> &weights) {
@@ -463,14 +465,7 @@ Status Sequential::setWeights(const std::vector<Matrix> &weights) {
   if (Status s = checkWeights(weights); !s.ok())
     return s;
   size_t i = 0;
-  for (auto &layer : stack) {
-    for (Parameter *p : layer->parameters())
-      p->value = weights[i++];
-    if (auto *bn = dynamic_cast<BatchNorm *>(layer.get())) {
-      bn->movingMean = weights[i++];
-      bn->movingVariance = weights[i++];
-    }
-  }
+  forEachWeight(stack, [&](auto &w) { w = weights[i++]; });
   return Status::success();
 }
 
@@ -541,12 +536,8 @@ Status makeLayer(const kiln::Layer &spec, const std::vector<int64_t> &shape,
     o.units = d->units;
     o.useBias = d->useBias;
     o.activation = d->activation;
-    if (const auto &p = d->penalties) {
-      o.kernelRegularizer = Regularizer{p->kernelL1, p->kernelL2};
-      o.biasRegularizer = Regularizer{p->biasL1, p->biasL2};
-      o.kernelConstraint = MaxNorm{p->kernelMaxNorm};
-      o.biasConstraint = MaxNorm{p->biasMaxNorm};
-    }
+    if (d->penalties)
+      o.setPenalties(*d->penalties);
     out = std::make_unique<Dense>(spec.name, o);
   } else if (const auto *bn = std::get_if<BatchNormLayer>(&p)) {
     out = std::make_unique<BatchNorm>(

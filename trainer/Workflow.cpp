@@ -302,14 +302,18 @@ Status buildModel(const TrainConfig &c, const Dataset &data,
 }
 
 namespace {
-bool samePenalties(const DenseOptions &a, const DenseOptions &b) {
-  auto reg = [](const Regularizer &x, const Regularizer &y) {
-    return x.l1 == y.l1 && x.l2 == y.l2;
-  };
-  return reg(a.kernelRegularizer, b.kernelRegularizer) &&
-         reg(a.biasRegularizer, b.biasRegularizer) &&
-         a.kernelConstraint.maxValue == b.kernelConstraint.maxValue &&
-         a.biasConstraint.maxValue == b.biasConstraint.maxValue;
+/// Each penalty of `have` (a loaded layer's), replaced by `want`'s where
+/// `want` changes it from `was` (the configuration the file was trained
+/// with): --set on --resume overrides what it names, nothing else.
+DenseOptions mergePenalties(DenseOptions have, const DenseOptions &want,
+                            const DenseOptions &was) {
+  DensePenalties h = have.penalties(), w = want.penalties(),
+                 o = was.penalties();
+  for (const auto &field : DensePenalties::fields())
+    if (w.*field.second != o.*field.second)
+      h.*field.second = w.*field.second;
+  have.setPenalties(h);
+  return have;
 }
 } // namespace
 
@@ -334,10 +338,13 @@ Status applyRegularizers(const TrainConfig &c, const TrainConfig &stored,
                            "'");
     const auto *saved =
         std::get_if<DenseLayer>(&file.layers[offset + i].params);
-    bool changed = i < stored.layers.size() &&
-                   !samePenalties(l.dense, stored.layers[i].dense);
-    if (dense && saved && (!saved->penalties || changed))
+    if (!dense || !saved)
+      continue;
+    if (!saved->penalties)
       dense->setPenalties(l.dense);
+    else if (i < stored.layers.size())
+      dense->setPenalties(
+          mergePenalties(dense->getOptions(), l.dense, stored.layers[i].dense));
   }
   return Status::success();
 }

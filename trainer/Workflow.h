@@ -55,9 +55,9 @@ Status buildModel(const TrainConfig &c, const Dataset &data, Sequential &model);
 /// For --resume: the penalties (regularizers and constraints) of `model`'s
 /// Dense layers, loaded from `file` with those it stored. A layer takes the
 /// configured ones from `c` when `file` stored none (written before Dense
-/// layers stored their penalties, model.fbs DensePenalties) or when `c`
-/// changes them from `stored`, the configuration the file was trained with
-/// (kiln-train --set on --resume); otherwise it keeps its own.
+/// layers stored their penalties, model.fbs DensePenalties); otherwise it
+/// keeps its own, except each one `c` changes from `stored`, the
+/// configuration the file was trained with (kiln-train --set on --resume).
 Status applyRegularizers(const TrainConfig &c, const TrainConfig &stored,
                          const Model &file, Sequential &model);
 

@@ -12,6 +12,8 @@
 #include "compiler/Target/HeaderEmitter.h"
 #include "schema/Model.h"
 
+#include "kiln/mc.h"
+
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
@@ -265,18 +267,20 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   // outputs of kMcSamplesPerCall samples (float) and the running mean and
   // M2 (double): 100 samples of a full piece of rows take one call, so
   // the layers before the first dropout run once.
-  constexpr int64_t kMcSamplesPerCall = 120;
+  constexpr int64_t kMcSamplesPerCall = 5 * KILN_MC_SAMPLES_PER_STEP;
   Budget mcBudget, samplesBudget;
   std::string samplesFn = name + "_forward_mc_samples";
   if (SymbolTable::lookupSymbolIn(**module, samplesFn)) {
     FailureOr<Budget> b = budgetFor(samplesFn, 0, name + "_predict_mc_samples");
+    if (failed(b))
+      return failure();
     int64_t outSize = 1;
     for (int64_t d : entry.outputShape)
       outSize *= d;
     FailureOr<Budget> mc =
         budgetFor(samplesFn, outSize * (kMcSamplesPerCall * 4 + 2 * 8),
                   name + "_predict_mc");
-    if (failed(b) || failed(mc))
+    if (failed(mc))
       return failure();
     samplesBudget = *b;
     mcBudget = *mc;

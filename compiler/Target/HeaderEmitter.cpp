@@ -107,6 +107,9 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     << KILN_STATUS_INVALID_ARGUMENT
     << " /* null pointer, batch 0 or samples 0 */\n\n"
     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+    << "/* A static, human-readable description of a status code (the Kiln "
+       "runtime's\n * kiln_status_message, linked into this library). */\n"
+    << "const char *" << name << "_status_message(int status);\n\n"
     << "/* Runs the model on |batch| examples.\n"
     << " * |input|:  batch * " << macro << "_INPUT_SIZE floats, row-major.\n"
     << " * |output|: batch * " << macro

@@ -39,6 +39,8 @@
 #include "llvm/TargetParser/SubtargetFeature.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <limits>
+
 using namespace mlir;
 
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
@@ -196,9 +198,11 @@ LogicalResult buildPredict(llvm::Module &module, llvm::Function *impl,
 /// inlines the driver into the entry points and drops what they do not
 /// use. The bitcode is the host's; its code uses only fixed-width types,
 /// double, size_t and pointers, so it fits any target with 64-bit pointers
-/// once its triple, data layout and CPU attributes are the target's.
-LogicalResult linkRuntime(llvm::Module &module, Location loc) {
-  if (module.getDataLayout().getPointerSizeInBits() != 64)
+/// once its triple, data layout and CPU attributes are the target's. On
+/// other targets only the status messages (ints and pointers) are used,
+/// and `monteCarlo` libraries are an error.
+LogicalResult linkRuntime(llvm::Module &module, bool monteCarlo, Location loc) {
+  if (monteCarlo && module.getDataLayout().getPointerSizeInBits() != 64)
     return emitError(loc) << "the runtime needs a target with 64-bit "
                              "pointers for Monte-Carlo dropout; '"
                           << module.getTargetTriple() << "' has "
@@ -238,6 +242,11 @@ LogicalResult linkRuntime(llvm::Module &module, Location loc) {
   return success();
 }
 
+/// NAME, the prefix of every exported symbol (NAME_predict's).
+std::string libraryPrefix(const mlir::kiln::EntryPoint &entry) {
+  return StringRef(entry.symbol).drop_back(StringRef("_predict").size()).str();
+}
+
 /// The runtime function `name`, linked in before the entry points are
 /// built.
 FailureOr<llvm::Function *> runtimeFunction(llvm::Module &module,
@@ -246,6 +255,25 @@ FailureOr<llvm::Function *> runtimeFunction(llvm::Module &module,
   if (!fn || fn->isDeclaration())
     return emitError(loc) << "the linked runtime has no '" << name << "'";
   return fn;
+}
+
+/// const char *NAME_status_message(int status): the runtime's
+/// kiln_status_message, for every library.
+LogicalResult buildStatusMessage(llvm::Module &module,
+                                 const mlir::kiln::EntryPoint &entry,
+                                 Location loc) {
+  FailureOr<llvm::Function *> message =
+      runtimeFunction(module, "kiln_status_message", loc);
+  if (failed(message))
+    return failure();
+  llvm::IRBuilder<> b(module.getContext());
+  llvm::Function *fn = llvm::Function::Create(
+      llvm::FunctionType::get(b.getPtrTy(), {b.getInt32Ty()}, false),
+      llvm::GlobalValue::ExternalLinkage,
+      libraryPrefix(entry) + "_status_message", module);
+  b.SetInsertPoint(llvm::BasicBlock::Create(module.getContext(), "entry", fn));
+  b.CreateRet(b.CreateCall(*message, {fn->getArg(0)}));
+  return success();
 }
 
 /// The Monte-Carlo entry points, through the runtime's driver (kiln/mc.h):
@@ -303,7 +331,10 @@ LogicalResult buildMonteCarlo(llvm::Module &module, llvm::Function *impl,
   // kiln_mc_model {samples, input_size, output_size, max_rows}: all
   // pointer-sized fields, so the struct has no padding on 64-bit targets.
   auto *modelType = llvm::StructType::get(ctx, {ptr, i64, i64, i64});
+  // 0 rows per call (no per-row stack) means the whole batch at once.
   auto model = [&](int64_t rows, const char *suffix) {
+    if (rows <= 0)
+      rows = std::numeric_limits<int64_t>::max();
     return new llvm::GlobalVariable(
         module, modelType, /*isConstant=*/true,
         llvm::GlobalValue::InternalLinkage,
@@ -341,13 +372,10 @@ LogicalResult buildMonteCarlo(llvm::Module &module, llvm::Function *impl,
                                      samples->getArg(3), samples->getArg(4)}));
 
   if (entry.entropy) {
-    // The symbol's prefix: NAME of NAME_predict.
-    std::string prefix =
-        StringRef(entry.symbol).drop_back(StringRef("_predict").size()).str();
     llvm::Function *h = llvm::Function::Create(
         llvm::FunctionType::get(i32, {ptr, i64, ptr}, false),
-        llvm::GlobalValue::ExternalLinkage, prefix + "_predictive_entropy",
-        module);
+        llvm::GlobalValue::ExternalLinkage,
+        libraryPrefix(entry) + "_predictive_entropy", module);
     b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", h));
     b.CreateRet(b.CreateCall(*entropy, {h->getArg(0), h->getArg(1),
                                         b.getInt64(outSize), h->getArg(2)}));
@@ -378,17 +406,19 @@ FailureOr<std::unique_ptr<llvm::Module>> mlir::kiln::translateAndOptimize(
   for (llvm::Function &f : *llvmModule)
     if (!f.isDeclaration())
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
-  if (failed(buildPredict(*llvmModule, impl, entry, loc)))
+  bool monteCarlo = !entry.samplesImplementation.empty();
+  if (failed(linkRuntime(*llvmModule, monteCarlo, loc)) ||
+      failed(buildPredict(*llvmModule, impl, entry, loc)) ||
+      failed(buildStatusMessage(*llvmModule, entry, loc)))
     return failure();
-  if (!entry.samplesImplementation.empty()) {
+  if (monteCarlo) {
     llvm::Function *samples =
         llvmModule->getFunction(entry.samplesImplementation);
     if (!samples)
       return emitError(loc)
              << "Monte-Carlo function '" << entry.samplesImplementation
              << "' not found after lowering";
-    if (failed(linkRuntime(*llvmModule, loc)) ||
-        failed(buildMonteCarlo(*llvmModule, samples, entry, loc)))
+    if (failed(buildMonteCarlo(*llvmModule, samples, entry, loc)))
       return failure();
   }
 

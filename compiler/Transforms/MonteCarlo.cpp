@@ -13,6 +13,8 @@
 
 #include "dialects/NN/IR/NNOps.h"
 
+#include "kiln/mc.h"
+
 #include "mlir/IR/IRMapping.h"
 
 namespace mlir::kiln {
@@ -38,7 +40,7 @@ namespace {
 /// Measured (kiln-bench-compiled, 100 samples, batch 1, before the masks
 /// moved to registers): 18 per step took 68 and 325 µs (fmnist-mc-last2,
 /// fmnist-mc-all), 25 took 64 and 296, 50 took 66 and 299.
-constexpr int64_t kSamplesPerStep = 24;
+constexpr int64_t kSamplesPerStep = KILN_MC_SAMPLES_PER_STEP;
 /// A call of at least this many rows already makes a GEMM per sample: it
 /// steps one sample at a time (stacking there only adds copies and spare
 /// samples).

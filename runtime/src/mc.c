@@ -43,16 +43,16 @@ kiln_status kiln_predictive_entropy(const float *p, size_t batch,
   return KILN_STATUS_OK;
 }
 
-/* Samples per call for |rows| rows: as many as the scratch holds, at most
- * the |left| still to do; a multiple of 24 (the compiled code's step of
- * stacked samples) when more follow, so no call ends with a short step. */
+/* Samples per call for |rows| rows (rows * output_size <= scratch_floats,
+ * so at least one fits): as many as the scratch holds, at most the |left|
+ * still to do, rounded down to whole steps when more follow. */
 static uint32_t kiln_mc_chunk(size_t scratch_floats, size_t rows,
                               size_t output_size, uint32_t left) {
   size_t fits = scratch_floats / (rows * output_size);
   if (fits >= left)
     return left;
-  if (fits >= 24)
-    fits -= fits % 24;
+  if (fits >= KILN_MC_SAMPLES_PER_STEP)
+    fits -= fits % KILN_MC_SAMPLES_PER_STEP;
   return (uint32_t)fits;
 }
 
@@ -60,15 +60,16 @@ kiln_status kiln_mc_predict(const kiln_mc_model *model, const float *input,
                             size_t batch, uint32_t samples, uint64_t seed,
                             float *mean, float *stddev, float *scratch,
                             size_t scratch_floats, double *acc) {
-  if (!model || !input || !mean || !stddev || !scratch || !acc || batch == 0 ||
-      samples == 0 || model->max_rows == 0 || model->output_size == 0 ||
-      scratch_floats < model->output_size)
+  if (!model || !model->samples || !input || !mean || !stddev || !scratch ||
+      !acc || batch == 0 || samples == 0 || model->max_rows == 0 ||
+      model->output_size == 0 || scratch_floats < model->output_size)
     return KILN_STATUS_INVALID_ARGUMENT;
   size_t in = model->input_size, out = model->output_size;
   /* Fewer rows per piece if the scratch cannot hold all rows of a sample
-   * (kilnc sizes it for whole pieces; this keeps other callers safe). */
+   * (kilnc sizes it for whole pieces; this keeps other callers safe).
+   * Divided, not multiplied: max_rows * out may not fit a size_t. */
   size_t piece = model->max_rows;
-  if (piece * out > scratch_floats)
+  if (piece > scratch_floats / out)
     piece = scratch_floats / out;
   size_t rows;
   for (size_t start = 0; start < batch; start += rows) {
@@ -96,8 +97,8 @@ kiln_status kiln_mc_predict_samples(const kiln_mc_model *model,
                                     const float *input, size_t batch,
                                     uint32_t samples, uint64_t seed,
                                     float *output) {
-  if (!model || !input || !output || batch == 0 || samples == 0 ||
-      model->max_rows == 0)
+  if (!model || !model->samples || !input || !output || batch == 0 ||
+      samples == 0 || model->max_rows == 0)
     return KILN_STATUS_INVALID_ARGUMENT;
   size_t in = model->input_size, out = model->output_size;
   for (size_t start = 0; start < batch; start += model->max_rows) {

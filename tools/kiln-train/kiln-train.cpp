@@ -154,6 +154,11 @@ int main(int argc, char **argv) {
       outputs.push_back({"callbacks[" + std::to_string(i) + "] (" +
                              config.callbacks[i].type + ")",
                          config.callbacks[i].path});
+  if (lrFind)
+    for (auto [what, path] : {std::pair{"--lr-csv", lrCsv.getValue()},
+                              std::pair{"--lr-svg", lrSvg.getValue()}})
+      if (!path.empty())
+        outputs.push_back({what, path});
   std::vector<std::pair<std::string, std::string>> inputs;
   if (!config.dataset.train.empty())
     inputs.push_back({"dataset.train", config.dataset.train});

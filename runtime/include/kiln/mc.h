@@ -58,6 +58,12 @@ typedef void (*kiln_mc_samples_fn)(const float *input, size_t rows,
                                    uint64_t seed, uint32_t first,
                                    uint32_t count, float *output);
 
+/* Samples the compiled code computes together (stacked along the batch
+ * below 16 rows per call): the driver's calls take a multiple of it when
+ * more samples follow, so no call but the last ends with a short step.
+ * kilnc builds its sample loop with the same constant. */
+#define KILN_MC_SAMPLES_PER_STEP 24
+
 /* What the driver needs of a compiled model. */
 typedef struct kiln_mc_model {
   kiln_mc_samples_fn samples;
@@ -67,13 +73,15 @@ typedef struct kiln_mc_model {
 } kiln_mc_model;
 
 /* Mean and stddev (batch * output_size floats each) of |samples| samples
- * of |seed|. Rows go in pieces of at most model->max_rows; samples of a
- * piece in calls of as many as |scratch| (|scratch_floats| floats) holds,
- * a multiple of 24 when more follow, so that the layers before the first
- * dropout run once per call. |acc| holds 2 * max_rows * output_size
- * doubles. A row's results depend on no other row. Returns
- * KILN_STATUS_INVALID_ARGUMENT for null pointers, batch 0 or samples 0,
- * or scratch smaller than one row of one sample. */
+ * of |seed|. Rows go in pieces of at most model->max_rows (fewer if the
+ * scratch cannot hold one sample of them); samples of a piece in calls of
+ * as many as |scratch| (|scratch_floats| floats) holds, rounded down to a
+ * multiple of KILN_MC_SAMPLES_PER_STEP when at least that many fit and
+ * more follow; the layers before the first dropout run once per call.
+ * |acc| holds 2 * max_rows * output_size doubles. A row's results depend
+ * on no other row. Returns KILN_STATUS_INVALID_ARGUMENT for a null pointer
+ * (model, its function, buffers), batch 0, samples 0, a model with
+ * max_rows or output_size 0, or a scratch smaller than one output row. */
 kiln_status kiln_mc_predict(const kiln_mc_model *model, const float *input,
                             size_t batch, uint32_t samples, uint64_t seed,
                             float *mean, float *stddev, float *scratch,
@@ -81,7 +89,9 @@ kiln_status kiln_mc_predict(const kiln_mc_model *model, const float *input,
 
 /* Every sample's output, example-major: output[(i * samples + s) *
  * output_size + o] (batch * samples * output_size floats), rows in pieces
- * of at most model->max_rows. Same status codes. */
+ * of at most model->max_rows, all samples of a piece in one call. Returns
+ * KILN_STATUS_INVALID_ARGUMENT for a null pointer, batch 0, samples 0 or
+ * max_rows 0. */
 kiln_status kiln_mc_predict_samples(const kiln_mc_model *model,
                                     const float *input, size_t batch,
                                     uint32_t samples, uint64_t seed,

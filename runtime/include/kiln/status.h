@@ -20,7 +20,8 @@ extern "C" {
 
 typedef enum kiln_status {
   KILN_STATUS_OK = 0,
-  /* A null pointer, batch 0 or samples 0. */
+  /* A null pointer, batch 0 or samples 0 (or, for the MC driver, a model
+   * or scratch it cannot use; see kiln/mc.h). */
   KILN_STATUS_INVALID_ARGUMENT = 1
 } kiln_status;
 

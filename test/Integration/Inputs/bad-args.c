@@ -3,6 +3,7 @@
  * check and "all checks passed" when every status is as documented. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 static int failures = 0;
 
@@ -78,6 +79,15 @@ int main(void) {
          SMALL_STATUS_INVALID_ARGUMENT);
   expect("entropy of batch 0", small_predictive_entropy(uniform, 0, entropy),
          SMALL_STATUS_INVALID_ARGUMENT);
+  /* The status messages (the runtime's, linked into the library). */
+  expect("message of OK",
+         strcmp(small_status_message(SMALL_STATUS_OK), "ok") == 0, 1);
+  expect("message of INVALID_ARGUMENT",
+         strstr(small_status_message(SMALL_STATUS_INVALID_ARGUMENT),
+                "invalid argument") != NULL,
+         1);
+  expect("message of an unknown code",
+         strcmp(small_status_message(-3), "unknown status") == 0, 1);
   printf(failures ? "%d checks failed\n" : "all checks passed\n", failures);
   return failures != 0;
 }

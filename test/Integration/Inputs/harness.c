@@ -57,19 +57,24 @@ static int runRows(enum Mode mode, unsigned samples, const float *in,
 
 int main(int argc, char **argv) {
   enum Mode mode = Predict;
-  unsigned samples = 0; /* the mode's default */
+  unsigned samples = 0;
+  int samplesGiven = 0; /* else the mode's default */
   int split = 0;
   for (int i = 1; i < argc; ++i) {
     if (strcmp(argv[i], "predict") == 0)
       mode = Predict;
     else if (strncmp(argv[i], "mcs", 3) == 0) {
       mode = Samples;
-      if (argv[i][3] == '=')
+      if (argv[i][3] == '=') {
         samples = (unsigned)atoi(argv[i] + 4);
+        samplesGiven = 1;
+      }
     } else if (strncmp(argv[i], "mc", 2) == 0) {
       mode = Mean;
-      if (argv[i][2] == '=')
+      if (argv[i][2] == '=') {
         samples = (unsigned)atoi(argv[i] + 3);
+        samplesGiven = 1;
+      }
     } else if (strcmp(argv[i], "split") == 0)
       split = 1;
     else {
@@ -77,8 +82,10 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  if (samples == 0)
+  if (!samplesGiven)
     samples = mode == Mean ? 37 : 5;
+  if (samples == 0)
+    return 2;
   size_t batch;
   if (scanf("%zu", &batch) != 1 || batch == 0)
     return 2;

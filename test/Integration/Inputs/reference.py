@@ -29,7 +29,8 @@ TYPES = {"F32": "f", "F16": "e", "BF16": "H", "I8": "b", "I16": "h", "I32": "i"}
 def tensor(t):
     """A tensor's real values: floats widened, integers dequantized with
     real = scale·(q − zero_point), per channel along `axis` when there is
-    more than one scale (schema/model.fbs)."""
+    more than one scale (schema/model.fbs). As Kiln's loader, quantization
+    on a float tensor is ignored."""
     dtype = t.get("dtype", "F32")
     if dtype not in TYPES:
         sys.exit(f"reference.py: dtype {dtype} not supported")
@@ -42,7 +43,7 @@ def tensor(t):
         values = [struct.unpack("<f", struct.pack("<I", v << 16))[0]
                   for v in values]
     q = t.get("quantization")
-    if q is not None:
+    if q is not None and dtype.startswith("I"):
         scales = q.get("scale", [])
         zeros = q.get("zero_point", [])
         axis = q.get("axis", -1)

@@ -173,6 +173,22 @@ TEST_F(DriverTest, SmallScratchTakesFewerRows) {
       (fake(&input[6 * kIn], 2, 0, 0) + fake(&input[6 * kIn], 2, 1, 0)) / 2);
 }
 
+// max_rows near SIZE_MAX: the piece is bounded by the scratch without
+// overflowing max_rows · output_size.
+TEST_F(DriverTest, HugeMaxRowsIsBoundedByTheScratch) {
+  kiln_mc_model huge{fakeSamples, kIn, kOut, SIZE_MAX / 2};
+  std::vector<float> scratch(2 * kOut * 5), mean(7 * kOut), sd(7 * kOut);
+  std::vector<double> acc(2 * 7 * kOut);
+  ASSERT_EQ(kiln_mc_predict(&huge, input.data(), 7, 5, 0, mean.data(),
+                            sd.data(), scratch.data(), scratch.size(),
+                            acc.data()),
+            KILN_STATUS_OK);
+  for (const Call &c : calls) {
+    EXPECT_LE(c.rows * c.count * kOut, scratch.size());
+    EXPECT_GT(c.count, 0u);
+  }
+}
+
 TEST_F(DriverTest, PerSampleOutputsAreExampleMajor) {
   const uint32_t samples = 4;
   std::vector<float> out(7 * samples * kOut);
@@ -231,6 +247,17 @@ TEST_F(DriverTest, BadArgumentsReturnAnErrorAndCallNothing) {
             KILN_STATUS_INVALID_ARGUMENT);
   EXPECT_EQ(kiln_mc_predict_samples(nullptr, in, 7, 2, 1, out.data()),
             KILN_STATUS_INVALID_ARGUMENT);
+  // Models no driver can run: no function, no rows, no outputs.
+  kiln_mc_model noFunction{nullptr, kIn, kOut, 3},
+      noRows{fakeSamples, kIn, kOut, 0}, noOutputs{fakeSamples, kIn, 0, 3};
+  for (const kiln_mc_model *m : {&noFunction, &noRows, &noOutputs}) {
+    EXPECT_EQ(mc(m, in, 7, 2, mean.data(), sd.data(), scratch.data(), 100,
+                 acc.data()),
+              KILN_STATUS_INVALID_ARGUMENT);
+    if (m != &noOutputs)
+      EXPECT_EQ(kiln_mc_predict_samples(m, in, 7, 2, 1, out.data()),
+                KILN_STATUS_INVALID_ARGUMENT);
+  }
   EXPECT_TRUE(calls.empty());
 }
 

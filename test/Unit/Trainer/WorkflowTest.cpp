@@ -208,6 +208,14 @@ TEST(WorkflowTest, ResumeKeepsStoredPenaltiesAndFillsOldOnes) {
   ASSERT_TRUE(overridden.load(file).ok());
   ASSERT_TRUE(applyRegularizers(changed, c, file, overridden).ok());
   EXPECT_EQ(dynamic_cast<Dense *>(overridden.layers()[0])->kernel.l2, 0.5);
+  // --set of another penalty (the bias' l1) leaves the stored kernel l2.
+  changed = c;
+  changed.layers[0].dense.biasRegularizer = Regularizer{0.125, 0};
+  Sequential other;
+  ASSERT_TRUE(other.load(file).ok());
+  ASSERT_TRUE(applyRegularizers(changed, c, file, other).ok());
+  EXPECT_EQ(dynamic_cast<Dense *>(other.layers()[0])->kernel.l2, 0.25);
+  EXPECT_EQ(dynamic_cast<Dense *>(other.layers()[0])->bias.l1, 0.125);
 
   // An older file has none stored: the configured ones apply.
   std::get<DenseLayer>(file.layers[0].params).penalties.reset();
