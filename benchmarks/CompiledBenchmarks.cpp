@@ -250,10 +250,10 @@ int main(int argc, char **argv) {
                                                  m.inputSize, m.outputSize,
                                                  m.flopsPerExample)
                         ->Arg(1);
-      // Small batches of the fused build: 4 rows are one 4-row tile, 16
-      // are two 6-row tiles and a 4-row one.
+      // Small batches of the fused build: 2 rows are one 2-row tile, 4
+      // one 4-row tile, 16 two 6-row tiles and a 4-row one.
       if (std::string(variant) == "fused")
-        bench->Arg(4)->Arg(16);
+        bench->Arg(2)->Arg(4)->Arg(16);
       bench->Arg(64)->ArgName("batch")->Unit(benchmark::kMicrosecond);
     }
 #ifdef KILN_HAVE_ONEDNN

@@ -16,13 +16,22 @@
 // CHECK: %[[Y:.*]] = call @[[KERNEL:__kiln_dense_2x10_[0-9a-fx]+]](%arg0, %{{.*}}, %{{.*}}, %[[EMPTY]]) : (tensor<?x2xf32>, tensor<24xf32>, tensor<12xf32>, tensor<?x10xf32>) -> tensor<?x10xf32>
 // CHECK: return %[[Y]]
 // CHECK: func.func private @[[KERNEL]](%{{.*}}: tensor<?x2xf32>, %{{.*}}: tensor<24xf32>, %{{.*}}: tensor<12xf32>, %{{.*}}: tensor<?x10xf32> {bufferization.writable = true}) -> tensor<?x10xf32>
-// Rows: tiles of 4 up to END (the batch, or the batch − 1 when exactly one
-// row is left over), the last tile partial, then single rows up to B.
+// Rows: tiles of 4 up to END (the batch; the batch − 1 when exactly one
+// row is left over, the batch − 2 when two are), the last tile partial,
+// then a two-row tile up to PAIREND when two rows are left, then single
+// rows from ONESTART (END when one is left, else B) up to B.
 // CHECK: %[[B:.*]] = tensor.dim %{{.*}}, %c0
 // CHECK: %[[REM:.*]] = arith.remui %[[B]], %c4
 // CHECK: %[[ONE:.*]] = arith.cmpi eq, %[[REM]], %c1
+// CHECK: %[[TWO:.*]] = arith.cmpi eq, %[[REM]], %c2
+// CHECK: %[[TWOORFEW:.*]] = arith.ori %[[TWO]], %false
+// CHECK: %[[BMREM:.*]] = arith.subi %[[B]], %[[REM]]
 // CHECK: %[[BM1:.*]] = arith.subi %[[B]], %c1
-// CHECK: %[[END:.*]] = arith.select %[[ONE]], %[[BM1]], %[[B]]
+// CHECK: %[[E1:.*]] = arith.select %[[ONE]], %[[BM1]], %[[B]]
+// CHECK: %[[END:.*]] = arith.select %[[TWOORFEW]], %[[BMREM]], %[[E1]]
+// CHECK: %[[PAIRS:.*]] = arith.addi %[[END]], %c2
+// CHECK: %[[PAIREND:.*]] = arith.select %[[TWO]], %[[PAIRS]], %[[END]]
+// CHECK: %[[ONESTART:.*]] = arith.select %[[ONE]], %[[END]], %[[B]]
 // The one full panel (units 0..7) in the panel loop: offsets p·8, p·16.
 // CHECK: scf.for %[[P:.*]] = %{{.*}} to %{{.*}} step
 // CHECK: arith.muli %[[P]], %c8
@@ -44,8 +53,12 @@
 // CHECK-NOT: call
 // CHECK: vector.transfer_write {{.*}} {in_bounds = [true]}
 // CHECK: scf.if %[[V1]]
+// Two leftover rows: one exact two-row tile, 4 accumulators, no guard.
+// CHECK: scf.for %{{.*}} = %[[END]] to %[[PAIREND]] step %c2
+// CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>) {
+// CHECK-NOT: scf.if
 // Leftover single rows: 2 accumulators, summed in the tiles' order.
-// CHECK: scf.for %{{.*}} = %[[END]] to %[[B]] step %c1
+// CHECK: scf.for %{{.*}} = %[[ONESTART]] to %[[B]] step %c1
 // CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>) {
 // ELU over the panel's rows in place, after all its tiles: per row, its
 // two whole vectors in a loop, the polynomial inlined once.
