@@ -170,20 +170,23 @@ float roundToF16(float v) {
   return static_cast<float>(static_cast<_Float16>(v));
 }
 
-/// Writes the rows of each matrix, one after the other, to `path`, %.9g,
-/// one row per line.
+/// Row `r` of `m` as one line, %.9g, space-separated.
+void writeRow(std::ostream &out, const Matrix &m, int64_t r) {
+  char num[32];
+  for (int64_t j = 0; j < m.cols(); ++j) {
+    std::snprintf(num, sizeof num, "%.9g", m(r, j));
+    out << (j ? " " : "") << num;
+  }
+  out << "\n";
+}
+
+/// Writes the rows of each matrix, one after the other, to `path`.
 bool writeRows(const std::string &path,
                std::initializer_list<const Matrix *> matrices) {
   std::ofstream out(path);
-  char num[32];
   for (const Matrix *m : matrices)
-    for (int64_t r = 0; r < m->rows(); ++r) {
-      for (int64_t j = 0; j < m->cols(); ++j) {
-        std::snprintf(num, sizeof num, "%.9g", (*m)(r, j));
-        out << (j ? " " : "") << num;
-      }
-      out << "\n";
-    }
+    for (int64_t r = 0; r < m->rows(); ++r)
+      writeRow(out, *m, r);
   return static_cast<bool>(out);
 }
 
@@ -304,39 +307,25 @@ int main(int argc, char **argv) {
           model.predictMc(standardize(x), kMcSamples, 12345);
       if (!writeRows(prefix + "mc_" + n + ".txt", {&mc.mean, &mc.stddev}))
         return fail("cannot write mc_" + n + ".txt");
-      char num[32];
       std::vector<Matrix> perSample;
       for (uint32_t sample = 0; sample < kMcPerSample; ++sample)
         perSample.push_back(
             model.predict(standardize(x), 256, true, 12345, sample));
+      // Example-major, as NAME_predict_mc_samples writes them.
       std::ofstream samplesOut(prefix + "mcs_" + n + ".txt");
       for (int64_t r = 0; r < rows; ++r)
-        for (const Matrix &m : perSample) {
-          for (int64_t j = 0; j < m.cols(); ++j) {
-            std::snprintf(num, sizeof num, "%.9g", m(r, j));
-            samplesOut << (j ? " " : "") << num;
-          }
-          samplesOut << "\n";
-        }
+        for (const Matrix &m : perSample)
+          writeRow(samplesOut, m, r);
       if (!samplesOut)
         return fail("cannot write mcs_" + n + ".txt");
     }
     std::ofstream in(prefix + "input_" + n + ".txt"),
         expected(prefix + "expected_" + n + ".txt"),
         arch(prefix + "arch_" + n + ".txt");
-    char buf[32];
     in << rows << "\n";
     for (int64_t r = 0; r < rows; ++r) {
-      for (int64_t f = 0; f < features; ++f) {
-        std::snprintf(buf, sizeof buf, "%.9g", x(r, f));
-        in << (f ? " " : "") << buf;
-      }
-      in << "\n";
-      for (int64_t j = 0; j < y.cols(); ++j) {
-        std::snprintf(buf, sizeof buf, "%.9g", y(r, j));
-        expected << (j ? " " : "") << buf;
-      }
-      expected << "\n";
+      writeRow(in, x, r);
+      writeRow(expected, y, r);
     }
     arch << g.arch.str() << "\n";
     if (!in || !expected || !arch)

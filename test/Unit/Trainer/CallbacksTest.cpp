@@ -24,6 +24,7 @@ using namespace kiln::train;
 using kiln::train::testing::blobs;
 using kiln::train::testing::failsWith;
 using kiln::train::testing::reload;
+using kiln::train::testing::throughFile;
 
 namespace {
 
@@ -398,9 +399,7 @@ TEST(CallbacksTest, ResumeIsBitwiseTheUninterruptedRun) {
   ASSERT_TRUE(first.model->fit(x, t, options, h).ok());
   ASSERT_TRUE(first.model->interrupted());
   EXPECT_EQ(first.model->epochsCompleted(), 2);
-  std::vector<uint8_t> bytes;
-  ASSERT_TRUE(serializeModel(first.model->toModel(), bytes).ok());
-  Run second = start("interrupted", reload(bytes));
+  Run second = start("interrupted", throughFile(*first.model));
   options.callbacks = second.callbacks();
   options.interrupt = nullptr;
   options.initialEpoch = second.model->epochsCompleted();
@@ -461,9 +460,7 @@ TEST(CallbacksTest, ResumeNeedsTheSameEpochAndBatches) {
   History h;
   ASSERT_TRUE(model->fit(x, t, options, h).ok());
   ASSERT_TRUE(model->interrupted());
-  std::vector<uint8_t> bytes;
-  ASSERT_TRUE(serializeModel(model->toModel(), bytes).ok());
-  auto back = reload(bytes);
+  auto back = throughFile(*model);
   options.callbacks = {};
   options.interrupt = nullptr;
   options.initialEpoch = 1;
@@ -497,9 +494,7 @@ TEST(CallbacksTest, EarlyStopOutranksAnInterruptAndEndsTheFitForGood) {
   EXPECT_FALSE(model->interrupted()); // stopped, not resumable
   EXPECT_TRUE(model->stoppedEarlyByCallback());
   // Resuming that fit from its file trains nothing more.
-  std::vector<uint8_t> bytes;
-  ASSERT_TRUE(serializeModel(model->toModel(), bytes).ok());
-  auto back = reload(bytes);
+  auto back = throughFile(*model);
   EarlyStopping fresh({"val_loss", 0, 1, true});
   options.callbacks = {&fresh};
   options.interrupt = nullptr;
