@@ -90,7 +90,7 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     h << "}\n\n";
   }
   h << "/* Stack use of one call for intermediate buffers, in bytes (the "
-       "larger of\n * the two entry points'), and the rows each processes "
+       "largest of\n * the entry points'), and the rows each processes "
        "per internal step. */\n"
     << "#define " << macro << "_STACK_BYTES " << info.stackBytes << "\n"
     << "#define " << macro << "_ROWS_PER_CALL " << info.rowsPerCall << "\n";
