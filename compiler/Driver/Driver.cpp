@@ -319,7 +319,7 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
           pipelineOptions.vectorBits, predictBudget->rows,
           std::max({predictBudget->bytes, mcBudget.bytes, samplesBudget.bytes}),
           !entry.samplesImplementation.empty(), mcBudget.rows,
-          samplesBudget.rows, entry.entropy});
+          kMcSamplesPerCall, samplesBudget.rows, entry.entropy});
   if (failed(writeStaticArchive(output + "/lib" + name + ".a", name + ".o",
                                 object, fileLoc)))
     return failure();

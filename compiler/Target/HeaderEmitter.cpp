@@ -145,12 +145,12 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
       << " * draws: results are reproducible, and a row's do\n"
       << " * not depend on the batch it is in. Layers before the first "
          "dropout run\n"
-      << " * once per call. The Kiln runtime linked into this library "
-         "reduces the\n"
-      << " * samples by Welford's recurrence in double, as the trainer "
-         "does; up to\n"
-      << " * 120 samples per row of a piece go through the layers in one "
-         "call.\n"
+      << " * once for every " << info.mcSamplesPerPass
+      << " samples (more when the batch has fewer rows than a\n"
+      << " * piece): once for 100 samples. The Kiln runtime linked into "
+         "this library\n"
+      << " * reduces the samples by Welford's recurrence in double, as the "
+         "trainer does.\n"
       << " * Returns " << macro << "_STATUS_OK, or " << macro
       << "_STATUS_INVALID_ARGUMENT\n"
       << " * for a null pointer, batch 0 or samples 0. Thread safety and "

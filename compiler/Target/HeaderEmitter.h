@@ -36,6 +36,10 @@ struct HeaderInfo {
   /// NAME_predictive_entropy.
   bool monteCarlo = false;
   int64_t mcRowsPerCall = 0;
+  /// Samples NAME_predict_mc runs through the layers together when a piece
+  /// has mcRowsPerCall rows (the layers before the first dropout run once
+  /// for them).
+  int64_t mcSamplesPerPass = 0;
   int64_t samplesRowsPerCall = 0;
   bool entropy = false;
 };
