@@ -303,18 +303,19 @@ void readConstraint(const json::Value &v, const std::string &path,
   r.finish();
 }
 
-/// Keras class names are accepted too.
+/// Each layer type with its Keras class name, accepted too.
+const std::pair<const char *, const char *> kLayerTypes[] = {
+    {LayerConfig::kFlatten, "Flatten"},
+    {LayerConfig::kDense, "Dense"},
+    {LayerConfig::kBatchNorm, "BatchNormalization"},
+    {LayerConfig::kActivation, "Activation"},
+    {LayerConfig::kDropout, "Dropout"},
+    {LayerConfig::kAlphaDropout, "AlphaDropout"}};
+
 std::string layerType(std::string type) {
-  static const std::pair<const char *, const char *> aliases[] = {
-      {"Flatten", "flatten"},
-      {"Dense", "dense"},
-      {"BatchNormalization", "batch_normalization"},
-      {"Activation", "activation"},
-      {"Dropout", "dropout"},
-      {"AlphaDropout", "alpha_dropout"}};
-  for (const auto &[from, to] : aliases)
-    if (type == from)
-      return to;
+  for (const auto &[name, keras] : kLayerTypes)
+    if (type == keras)
+      return name;
   return type;
 }
 
@@ -323,14 +324,16 @@ void readLayer(const json::Value &v, const std::string &path, Errors &errors,
   ObjectReader r(v, path, errors);
   if (!r)
     return;
-  r.choice("type", out.type,
-           {"flatten", "dense", "batch_normalization", "activation", "dropout",
-            "alpha_dropout", "Flatten", "Dense", "BatchNormalization",
-            "Activation", "Dropout", "AlphaDropout"});
+  std::vector<std::string> types;
+  for (const auto &[name, keras] : kLayerTypes)
+    types.push_back(name);
+  for (const auto &[name, keras] : kLayerTypes)
+    types.push_back(keras);
+  r.choice("type", out.type, types);
   out.type = layerType(out.type);
   r.string("name", out.name);
   r.boolean("trainable", out.trainable);
-  if (out.type == "dense") {
+  if (out.type == LayerConfig::kDense) {
     DenseOptions &d = out.dense;
     r.integer("units", d.units, 1);
     if (!r.has("units"))
@@ -352,16 +355,17 @@ void readLayer(const json::Value &v, const std::string &path, Errors &errors,
       readConstraint(*c, r.at("kernel_constraint"), errors, d.kernelConstraint);
     if (const json::Value *c = r.get("bias_constraint"))
       readConstraint(*c, r.at("bias_constraint"), errors, d.biasConstraint);
-  } else if (out.type == "activation") {
+  } else if (out.type == LayerConfig::kActivation) {
     if (const json::Value *a = r.get("activation"))
       readActivation(*a, r.at("activation"), errors, out.activation);
     else
       r.fail("activation", "is required");
-  } else if (out.type == "dropout" || out.type == "alpha_dropout") {
+  } else if (out.type == LayerConfig::kDropout ||
+             out.type == LayerConfig::kAlphaDropout) {
     r.number("rate", out.rate, 0);
     if (!(out.rate < 1))
       r.fail("rate", "must be in [0, 1)");
-  } else if (out.type == "batch_normalization") {
+  } else if (out.type == LayerConfig::kBatchNorm) {
     BatchNormOptions &bn = out.batchNorm;
     r.number("momentum", bn.momentum, 0);
     r.number("epsilon", bn.epsilon, 0);

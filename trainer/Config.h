@@ -56,8 +56,13 @@ struct DatasetConfig {
 };
 
 struct LayerConfig {
-  /// flatten, dense, batch_normalization, activation, dropout,
-  /// alpha_dropout.
+  /// The values of `type`, spelled once (Keras' class names, e.g.
+  /// "BatchNormalization", are read as these).
+  static constexpr const char *kFlatten = "flatten", *kDense = "dense",
+                              *kBatchNorm = "batch_normalization",
+                              *kActivation = "activation",
+                              *kDropout = "dropout",
+                              *kAlphaDropout = "alpha_dropout";
   std::string type;
   std::string name;
   bool trainable = true;

@@ -228,18 +228,19 @@ std::string autoName(const std::string &type, std::map<std::string, int> &n,
 std::unique_ptr<Layer> makeLayer(const LayerConfig &l,
                                  const std::string &name) {
   std::unique_ptr<Layer> layer;
-  if (l.type == "flatten") {
+  if (l.type == LayerConfig::kFlatten) {
     layer = std::make_unique<Flatten>(name);
-  } else if (l.type == "dense") {
+  } else if (l.type == LayerConfig::kDense) {
     layer = std::make_unique<Dense>(name, l.dense);
-  } else if (l.type == "batch_normalization") {
+  } else if (l.type == LayerConfig::kBatchNorm) {
     layer = std::make_unique<BatchNorm>(name, l.batchNorm);
-  } else if (l.type == "activation") {
+  } else if (l.type == LayerConfig::kActivation) {
     layer = std::make_unique<ActivationLayer>(name, l.activation);
   } else {
-    layer = std::make_unique<Dropout>(
-        name, float(l.rate),
-        l.type == "alpha_dropout" ? DropoutKind::Alpha : DropoutKind::Standard);
+    layer = std::make_unique<Dropout>(name, float(l.rate),
+                                      l.type == LayerConfig::kAlphaDropout
+                                          ? DropoutKind::Alpha
+                                          : DropoutKind::Standard);
   }
   layer->trainable = l.trainable;
   return layer;
@@ -332,7 +333,7 @@ Status applyRegularizers(const TrainConfig &c, const TrainConfig &stored,
   for (size_t i = 0; i < c.layers.size(); ++i) {
     const LayerConfig &l = c.layers[i];
     auto *dense = dynamic_cast<Dense *>(layers[offset + i]);
-    if ((l.type == "dense") != (dense != nullptr))
+    if ((l.type == LayerConfig::kDense) != (dense != nullptr))
       return Status::error("resume: layer " + std::to_string(offset + i) +
                            " of the model is not the config's '" + l.type +
                            "'");
