@@ -138,8 +138,8 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
   }
 
   /// The sample loop of @F_mc_samples: samples first + [0, S) in steps
-  /// of `chunk` (kSamplesPerStep below kStackBelowRows rows, else 1), then
-  /// one last step of the S mod chunk left (if any). A step of samples
+  /// of `chunk` (kSamplesPerStep below kStackBelowRows rows, else 1), the
+  /// last one of the S mod chunk left (if any). A step of samples
   /// first + [start, start + count) runs F's layers with the dropouts as
   /// nn.mc_dropout (samples stacked after the first one when the batch is
   /// small), then `consume(start, count, y, batch, carried)` yields the new
@@ -164,13 +164,6 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
             loc, arith::CmpIPredicate::ult, batch,
             b.create<arith::ConstantIndexOp>(loc, kStackBelowRows)),
         cap, c1);
-    // Whole steps, then the rest: count = whole·chunk + rest, rest < chunk.
-    Value whole = b.create<arith::MulIOp>(
-        loc, b.create<arith::DivUIOp>(loc, count, chunk), chunk);
-    // The min with the capacity changes nothing (rest < chunk <= cap) but
-    // lets kiln-allocs-to-stack bound the last step's rows.
-    Value rest = b.create<arith::MinUIOp>(
-        loc, b.create<arith::SubIOp>(loc, count, whole), cap);
     // The layers before the first dropout, once for all samples.
     IRMapping shared;
     shared.map(fn.getArgument(0), x);
@@ -179,8 +172,7 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
         ops, [](Operation &op) { return isa<nn::DropoutOp>(op); });
     for (Operation &op : llvm::make_range(ops.begin(), firstDropout))
       b.clone(op, shared);
-    // One step: F's layers for samples [start, start + n), n loop-invariant
-    // (kiln-allocs-to-stack bounds no size computed inside a loop).
+    // One step: F's layers for samples [start, start + n).
     auto step = [&](OpBuilder &lb, Location ll, Value start, Value n,
                     ValueRange acc) -> SmallVector<Value> {
       Value sample0 = lb.create<arith::AddIOp>(
@@ -207,24 +199,17 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
       Value y = map.lookup(ret.getOperand(0));
       return consume(lb, ll, start, n, y, batch, acc);
     };
+    // Steps of `chunk` samples, the last one shorter when chunk does not
+    // divide the count: no spare samples. (kiln-allocs-to-stack bounds the
+    // step's buffers by chunk's bound, kSamplesPerStep rows per batch row.)
     auto loop = b.create<scf::ForOp>(
-        loc, c0, whole, chunk, init,
+        loc, c0, count, chunk, init,
         [&](OpBuilder &lb, Location ll, Value start, ValueRange acc) {
-          lb.create<scf::YieldOp>(ll, step(lb, ll, start, chunk, acc));
+          Value n = lb.create<arith::MinUIOp>(
+              ll, chunk, lb.create<arith::SubIOp>(ll, count, start));
+          lb.create<scf::YieldOp>(ll, step(lb, ll, start, n, acc));
         });
-    // With S a multiple of the step (and always one sample at a time) the
-    // last step is empty. Steps of whole tiles' rows (kSamplesPerStep is a
-    // multiple of 6) and one short last step compute no spare samples.
-    auto last = b.create<scf::IfOp>(
-        loc, b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, rest, c0),
-        [&](OpBuilder &tb, Location tl) {
-          tb.create<scf::YieldOp>(tl,
-                                  step(tb, tl, whole, rest, loop.getResults()));
-        },
-        [&](OpBuilder &eb, Location el) {
-          eb.create<scf::YieldOp>(el, loop.getResults());
-        });
-    return SmallVector<Value>(last.getResults());
+    return SmallVector<Value>(loop.getResults());
   }
 
   /// @F_mc_samples(x, seed, first, count, dest) -> dest: the outputs of

@@ -119,8 +119,12 @@ def AllocsToStackPass : Pass<"kiln-allocs-to-stack", "::mlir::ModuleOp"> {
     `kiln.stack_bytes` ({name = array<i64: per_row, fixed>}, alignment
     padding included): kilnc's entry point splits a batch into calls of at
     most (limit − fixed) / per_row rows and the generated header states the
-    resulting bound. An allocation inside a loop or a conditional, or one
-    dynamic in a dimension other than the batch, is an error.
+    resulting bound. A buffer allocated inside a loop moves before it when
+    its sizes are computed outside; otherwise its view stays in the loop,
+    of a slot sized for the bound of its rows (a constant multiple of the
+    batch through minui, select, muli, ...). A buffer whose rows have no
+    such bound, or one dynamic in a dimension other than the batch, is an
+    error.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
