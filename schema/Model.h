@@ -159,22 +159,14 @@ struct DensePenalties {
   double kernelL1 = 0, kernelL2 = 0, biasL1 = 0, biasL2 = 0;
   double kernelMaxNorm = 0, biasMaxNorm = 0;
 
-  /// Each field with its model.fbs (and Keras-style) name, in that order.
-  static std::array<std::pair<const char *, double DensePenalties::*>, 6>
-  fields() {
-    return {{{"kernel_l1", &DensePenalties::kernelL1},
-             {"kernel_l2", &DensePenalties::kernelL2},
-             {"bias_l1", &DensePenalties::biasL1},
-             {"bias_l2", &DensePenalties::biasL2},
-             {"kernel_max_norm", &DensePenalties::kernelMaxNorm},
-             {"bias_max_norm", &DensePenalties::biasMaxNorm}}};
-  }
-  /// Each value with its name.
+  /// Each value with its model.fbs (and Keras-style) name.
   std::array<std::pair<const char *, double>, 6> named() const {
-    std::array<std::pair<const char *, double>, 6> out;
-    for (size_t i = 0; i < out.size(); ++i)
-      out[i] = {fields()[i].first, this->*fields()[i].second};
-    return out;
+    return {{{"kernel_l1", kernelL1},
+             {"kernel_l2", kernelL2},
+             {"bias_l1", biasL1},
+             {"bias_l2", biasL2},
+             {"kernel_max_norm", kernelMaxNorm},
+             {"bias_max_norm", biasMaxNorm}}};
   }
 };
 

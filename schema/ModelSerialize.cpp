@@ -253,10 +253,15 @@ Status Reader::readLayer(const fb::Layer *src, size_t index, Layer &out) {
         readTensor(d->kernel(), where + ": kernel", dense.kernel));
     KILN_RETURN_IF_ERROR(
         readOptionalTensor(d->bias(), where + ": bias", dense.bias));
-    if (const fb::DensePenalties *p = d->penalties())
-      dense.penalties = DensePenalties{
-          p->kernel_l1(), p->kernel_l2(),       p->bias_l1(),
-          p->bias_l2(),   p->kernel_max_norm(), p->bias_max_norm()};
+    if (const fb::DensePenalties *p = d->penalties()) {
+      DensePenalties &to = dense.penalties.emplace();
+      to.kernelL1 = p->kernel_l1();
+      to.kernelL2 = p->kernel_l2();
+      to.biasL1 = p->bias_l1();
+      to.biasL2 = p->bias_l2();
+      to.kernelMaxNorm = p->kernel_max_norm();
+      to.biasMaxNorm = p->bias_max_norm();
+    }
     out.params = std::move(dense);
     return Status::success();
   }

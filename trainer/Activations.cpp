@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "trainer/Activations.h"
+#include "trainer/ModelTensors.h"
 
 #include <unsupported/Eigen/SpecialFunctions>
 
@@ -222,10 +223,7 @@ void ActivationFunction::backward(const Matrix &x, const Matrix &y,
 Activation ActivationFunction::toModel() const {
   Activation a = act;
   if (act.kind == ActivationKind::PRelu)
-    a.preluAlpha = Tensor::fromF32(
-        {slopes.value.cols()},
-        std::vector<float>(slopes.value.data(),
-                           slopes.value.data() + slopes.value.size()));
+    a.preluAlpha = toModelTensor(slopes.value, {slopes.value.cols()});
   return a;
 }
 

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "trainer/BatchNorm.h"
+#include "trainer/ModelTensors.h"
 
 #include <cmath>
 
@@ -86,9 +87,8 @@ std::vector<Parameter *> BatchNorm::parameters() {
 }
 
 kiln::Layer BatchNorm::toModelLayer() const {
-  auto tensor = [](const auto &v) {
-    return Tensor::fromF32({int64_t(v.size())},
-                           std::vector<float>(v.data(), v.data() + v.size()));
+  auto tensor = [](const Matrix &v) {
+    return toModelTensor(v, {int64_t(v.size())});
   };
   BatchNormLayer bn;
   bn.gamma = tensor(gamma.value);

@@ -26,9 +26,14 @@ struct DenseOptions {
 
   /// The penalties above as the model file stores them, and back.
   DensePenalties penalties() const {
-    return {kernelRegularizer.l1,      kernelRegularizer.l2,
-            biasRegularizer.l1,        biasRegularizer.l2,
-            kernelConstraint.maxValue, biasConstraint.maxValue};
+    DensePenalties p;
+    p.kernelL1 = kernelRegularizer.l1;
+    p.kernelL2 = kernelRegularizer.l2;
+    p.biasL1 = biasRegularizer.l1;
+    p.biasL2 = biasRegularizer.l2;
+    p.kernelMaxNorm = kernelConstraint.maxValue;
+    p.biasMaxNorm = biasConstraint.maxValue;
+    return p;
   }
   void setPenalties(const DensePenalties &p) {
     kernelRegularizer = Regularizer{p.kernelL1, p.kernelL2};

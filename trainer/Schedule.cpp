@@ -353,15 +353,13 @@ Status Schedule::restore(const ScheduleState &s,
   };
   int monitor = 2;
   integer("monitor", monitor);
+  forEachInteger(o, integer);
   if (!bad.ok())
     return bad;
   if (monitor < 0 || size_t(monitor) >= monitorNames().size())
     return Status::error("training: schedule: monitor index " +
                          std::to_string(monitor) + " is unknown");
   o.monitor = monitorNames()[size_t(monitor)];
-  forEachInteger(o, integer);
-  if (!bad.ok())
-    return bad;
   if (const Param *p = get("per_epoch"))
     o.perEpoch = p->value != 0;
   if (const Param *p = get("staircase"))

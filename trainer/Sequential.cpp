@@ -441,22 +441,21 @@ std::vector<Matrix> Sequential::getWeights() const {
 
 Status Sequential::checkWeights(const std::vector<Matrix> &weights) const {
   size_t count = 0;
-  forEachWeight(stack, [&](const auto &) { ++count; });
-  if (weights.size() != count)
-    return Status::error("weights: " + std::to_string(weights.size()) +
-                         " tensors given, the model has " +
-                         std::to_string(count));
-  size_t i = 0;
   std::string error;
   forEachWeight(stack, [&](const auto &w) {
-    if (error.empty() &&
-        (weights[i].rows() != w.rows() || weights[i].cols() != w.cols()))
+    size_t i = count++;
+    if (!error.empty() || i >= weights.size())
+      return;
+    if (weights[i].rows() != w.rows() || weights[i].cols() != w.cols())
       error = "weights: tensor " + std::to_string(i) + " is " +
               std::to_string(weights[i].rows()) + "x" +
               std::to_string(weights[i].cols()) + ", the model's is " +
               std::to_string(w.rows()) + "x" + std::to_string(w.cols());
-    ++i;
   });
+  if (weights.size() != count)
+    return Status::error("weights: " + std::to_string(weights.size()) +
+                         " tensors given, the model has " +
+                         std::to_string(count));
   return error.empty() ? Status::success() : Status::error(error);
 }
 

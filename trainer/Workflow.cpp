@@ -14,6 +14,7 @@
 #include "trainer/Flatten.h"
 
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <numeric>
 
@@ -302,31 +303,57 @@ Status buildModel(const TrainConfig &c, const Dataset &data,
   return Status::success();
 }
 
-namespace {
-/// Each penalty of `have` (a loaded layer's), replaced by `want`'s where
-/// `want` changes it from `was` (the configuration the file was trained
-/// with): --set on --resume overrides what it names, nothing else.
-DenseOptions mergePenalties(DenseOptions have, const DenseOptions &want,
-                            const DenseOptions &was) {
-  DensePenalties h = have.penalties(), w = want.penalties(),
-                 o = was.penalties();
-  for (const auto &field : DensePenalties::fields())
-    if (w.*field.second != o.*field.second)
-      h.*field.second = w.*field.second;
-  have.setPenalties(h);
-  return have;
+std::vector<OutputPath> trainingOutputs(const TrainConfig &c,
+                                        const std::string &runFile) {
+  std::vector<OutputPath> outputs{{"the run file", runFile}};
+  for (size_t i = 0; i < c.callbacks.size(); ++i)
+    if (!c.callbacks[i].path.empty())
+      outputs.push_back(
+          {"callbacks[" + std::to_string(i) + "] (" + c.callbacks[i].type + ")",
+           c.callbacks[i].path});
+  return outputs;
 }
-} // namespace
 
-Status applyRegularizers(const TrainConfig &c, const TrainConfig &stored,
-                         const Model &file, Sequential &model) {
+Status checkOutputPaths(const TrainConfig &c,
+                        const std::vector<OutputPath> &outputs) {
+  auto normal = [](const std::string &path) {
+    std::error_code ec;
+    std::filesystem::path p = std::filesystem::absolute(path, ec);
+    return (ec ? std::filesystem::path(path) : p).lexically_normal();
+  };
+  std::vector<std::filesystem::path> written;
+  for (const OutputPath &o : outputs)
+    written.push_back(normal(o.path));
+  std::vector<std::pair<std::string, std::filesystem::path>> inputs;
+  if (!c.dataset.train.empty())
+    inputs.push_back(
+        {"dataset.train '" + c.dataset.train + "'", normal(c.dataset.train)});
+  if (!c.dataset.test.empty())
+    inputs.push_back(
+        {"dataset.test '" + c.dataset.test + "'", normal(c.dataset.test)});
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    for (size_t j = 0; j < i; ++j)
+      if (written[i] == written[j])
+        return Status::error(outputs[i].what + " and " + outputs[j].what +
+                             " both write '" + outputs[i].path + "'" +
+                             (outputs[j].what == "the run file"
+                                  ? ", which kiln-train saves after every epoch"
+                                  : "") +
+                             "; name different files");
+    bool runFile = outputs[i].what == "the run file";
+    for (const auto &[what, path] : inputs)
+      if (written[i] == path)
+        return Status::error(outputs[i].what + " would overwrite " + what);
+    if (!runFile && c.transfer && written[i] == normal(c.transfer->from))
+      return Status::error(outputs[i].what +
+                           " would overwrite transfer.from '" +
+                           c.transfer->from + "'");
+  }
+  return Status::success();
+}
+
+Status applyRegularizers(const TrainConfig &c, Sequential &model) {
   std::vector<Layer *> layers = model.layers();
-  // The configured layers are the last ones (after reused layers).
-  if (file.layers.size() != layers.size())
-    return Status::error("resume: the model has " +
-                         std::to_string(layers.size()) +
-                         " layers, the file it was loaded from " +
-                         std::to_string(file.layers.size()));
   if (layers.size() < c.layers.size())
     return Status::error("resume: the model has fewer layers than its config");
   size_t offset = layers.size() - c.layers.size();
@@ -337,15 +364,8 @@ Status applyRegularizers(const TrainConfig &c, const TrainConfig &stored,
       return Status::error("resume: layer " + std::to_string(offset + i) +
                            " of the model is not the config's '" + l.type +
                            "'");
-    const auto *saved =
-        std::get_if<DenseLayer>(&file.layers[offset + i].params);
-    if (!dense || !saved)
-      continue;
-    if (!saved->penalties)
+    if (dense)
       dense->setPenalties(l.dense);
-    else if (i < stored.layers.size())
-      dense->setPenalties(
-          mergePenalties(dense->getOptions(), l.dense, stored.layers[i].dense));
   }
   return Status::success();
 }

@@ -52,14 +52,31 @@ Status shapeTargets(LossKind loss, int64_t outputs, Dataset &data);
 /// on `data`'s training rows; a transfer keeps its source's normalization.
 Status buildModel(const TrainConfig &c, const Dataset &data, Sequential &model);
 
-/// For --resume: the penalties (regularizers and constraints) of `model`'s
-/// Dense layers, loaded from `file` with those it stored. A layer takes the
-/// configured ones from `c` when `file` stored none (written before Dense
-/// layers stored their penalties, model.fbs DensePenalties); otherwise it
-/// keeps its own, except each one `c` changes from `stored`, the
-/// configuration the file was trained with (kiln-train --set on --resume).
-Status applyRegularizers(const TrainConfig &c, const TrainConfig &stored,
-                         const Model &file, Sequential &model);
+/// A file a run writes, and what writes it ("the run file",
+/// "callbacks[1] (csv_logger)", "--lr-csv").
+struct OutputPath {
+  std::string what, path;
+};
+
+/// What a training run writes: the run file, then each callback's file.
+std::vector<OutputPath> trainingOutputs(const TrainConfig &c,
+                                        const std::string &runFile);
+
+/// No file is written twice, and none overwrites an input: a CSV log named
+/// like the training data would destroy it. Inputs are the dataset's CSV
+/// files and, for every output but the run file (`outputs[0]` when it is
+/// one), the model transferred from: writing the run file there replaces
+/// it on purpose. Paths compare after making them absolute and normal.
+Status checkOutputPaths(const TrainConfig &c,
+                        const std::vector<OutputPath> &outputs);
+
+/// For --resume: the configured Dense layers of `model` (the last
+/// c.layers.size() layers, after any reused ones) take their penalties
+/// (regularizers and constraints) from `c`, the run's configuration with
+/// any --set applied. For a file kiln-train wrote they equal the stored
+/// ones unless --set changed them; files written before Dense layers
+/// stored penalties (model.fbs DensePenalties) get them this way.
+Status applyRegularizers(const TrainConfig &c, Sequential &model);
 
 /// Makes `data` ready for `model`: every split that has rows must have the
 /// model's input width (checked first: the normalization reads one mean and

@@ -35,7 +35,7 @@ kiln_status kiln_predictive_entropy(const float *p, size_t batch,
     double h = 0;
     for (size_t c = 0; c < classes; ++c) {
       double pc = p[i * classes + c];
-      if (pc > 0)
+      if (!(pc <= 0)) /* NaN comes through: the mean it came from is NaN */
         h -= pc * log(pc);
     }
     entropy[i] = (float)h;
@@ -98,7 +98,7 @@ kiln_status kiln_mc_predict_samples(const kiln_mc_model *model,
                                     uint32_t samples, uint64_t seed,
                                     float *output) {
   if (!model || !model->samples || !input || !output || batch == 0 ||
-      samples == 0 || model->max_rows == 0)
+      samples == 0 || model->max_rows == 0 || model->output_size == 0)
     return KILN_STATUS_INVALID_ARGUMENT;
   size_t in = model->input_size, out = model->output_size;
   for (size_t start = 0; start < batch; start += model->max_rows) {

@@ -11,7 +11,8 @@ const char *kiln_status_message(int status) {
   case KILN_STATUS_OK:
     return "ok";
   case KILN_STATUS_INVALID_ARGUMENT:
-    return "invalid argument: a null pointer, batch 0 or samples 0";
+    return "invalid argument: a null pointer, batch 0 or samples 0 (or, "
+           "for the MC driver, a model or scratch it cannot use)";
   default:
     return "unknown status";
   }

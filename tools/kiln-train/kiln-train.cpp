@@ -18,11 +18,8 @@
 #include "trainer/LrFinder.h"
 #include "trainer/Workflow.h"
 
-#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/Path.h"
 
 #include <csignal>
 #include <cstdio>
@@ -130,54 +127,17 @@ int main(int argc, char **argv) {
   std::string out = !output.empty() ? output.getValue()
                     : resume        ? input.getValue()
                                     : config.name + ".kiln";
-  // The run file is saved after every epoch already: a checkpoint into it
-  // would write it twice per epoch, and a save_best_only one would be
-  // overwritten by the next epoch's save.
-  auto absolute = [](const std::string &path) {
-    llvm::SmallString<256> p(path);
-    (void)llvm::sys::fs::make_absolute(p);
-    llvm::sys::path::remove_dots(p, /*remove_dot_dot=*/true);
-    return std::string(p);
-  };
-  for (const CallbackConfig &cb : config.callbacks)
-    if (cb.type == ModelCheckpoint::kKind && absolute(cb.path) == absolute(out))
-      return fail(input + ": model_checkpoint: path '" + cb.path +
-                  "' is the run file, which kiln-train saves after every "
-                  "epoch; name another file");
-  // No file is written twice, and none overwrites an input: a CSV log
-  // named like the training data would destroy it. (The run file may be
-  // the model transferred from: that replaces it on purpose.)
-  std::vector<std::pair<std::string, std::string>> outputs{
-      {"the run file", out}};
-  for (size_t i = 0; i < config.callbacks.size(); ++i)
-    if (!config.callbacks[i].path.empty())
-      outputs.push_back({"callbacks[" + std::to_string(i) + "] (" +
-                             config.callbacks[i].type + ")",
-                         config.callbacks[i].path});
-  if (lrFind)
+  // With --lr-find only the range test's files are written.
+  std::vector<OutputPath> outputs;
+  if (!lrFind)
+    outputs = trainingOutputs(config, out);
+  else
     for (auto [what, path] : {std::pair{"--lr-csv", lrCsv.getValue()},
                               std::pair{"--lr-svg", lrSvg.getValue()}})
       if (!path.empty())
         outputs.push_back({what, path});
-  std::vector<std::pair<std::string, std::string>> inputs;
-  if (!config.dataset.train.empty())
-    inputs.push_back({"dataset.train", config.dataset.train});
-  if (!config.dataset.test.empty())
-    inputs.push_back({"dataset.test", config.dataset.test});
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    for (size_t j = 0; j < i; ++j)
-      if (absolute(outputs[i].second) == absolute(outputs[j].second))
-        return fail(input + ": " + outputs[i].first + " and " +
-                    outputs[j].first + " both write '" + outputs[i].second +
-                    "'; name different files");
-    auto clash = inputs;
-    if (i > 0 && config.transfer)
-      clash.push_back({"transfer.from", config.transfer->from});
-    for (const auto &[what, path] : clash)
-      if (absolute(outputs[i].second) == absolute(path))
-        return fail(input + ": " + outputs[i].first + " would overwrite " +
-                    what + " '" + path + "'");
-  }
+  if (Status s = checkOutputPaths(config, outputs); !s.ok())
+    return fail(input + ": " + s.message());
 
   Dataset data;
   if (Status s = loadDataset(config, data); !s.ok())
@@ -186,12 +146,7 @@ int main(int argc, char **argv) {
   if (resume) {
     if (Status s = model.load(resumed); !s.ok())
       return fail(input + ": " + s.message());
-    // The run's own configuration, without --set, tells which penalties
-    // --set changes.
-    TrainConfig stored;
-    if (Status s = parseConfig(text, {}, stored); !s.ok())
-      return fail(input + ": " + s.message());
-    if (Status s = applyRegularizers(config, stored, resumed, model); !s.ok())
+    if (Status s = applyRegularizers(config, model); !s.ok())
       return fail(input + ": " + s.message());
     model.setConfig(config.json);
   } else if (Status s = buildModel(config, data, model); !s.ok()) {

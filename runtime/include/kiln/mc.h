@@ -47,7 +47,7 @@ void kiln_welford_finish(const double *mean, const double *m2, size_t count,
 
 /* The predictive entropy of each of |batch| rows of class probabilities:
  * entropy[i] = -sum_c p[i][c] log p[i][c] in nats (0 log 0 taken as 0,
- * negative p ignored), accumulated in double. */
+ * negative p ignored, NaN propagated), accumulated in double. */
 kiln_status kiln_predictive_entropy(const float *p, size_t batch,
                                     size_t classes, float *entropy);
 
@@ -90,8 +90,8 @@ kiln_status kiln_mc_predict(const kiln_mc_model *model, const float *input,
 /* Every sample's output, example-major: output[(i * samples + s) *
  * output_size + o] (batch * samples * output_size floats), rows in pieces
  * of at most model->max_rows, all samples of a piece in one call. Returns
- * KILN_STATUS_INVALID_ARGUMENT for a null pointer, batch 0, samples 0 or
- * max_rows 0. */
+ * KILN_STATUS_INVALID_ARGUMENT for a null pointer, batch 0, samples 0, or
+ * max_rows or output_size 0. */
 kiln_status kiln_mc_predict_samples(const kiln_mc_model *model,
                                     const float *input, size_t batch,
                                     uint32_t samples, uint64_t seed,

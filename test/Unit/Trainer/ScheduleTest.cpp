@@ -215,19 +215,13 @@ TEST(ScheduleTest, RestoreRejectsIntegersOutOfRange) {
     if (p.name == "wait")
       p.value = 1e30;
   std::unique_ptr<Schedule> s;
-  Status st = Schedule::restore(bad, s);
-  ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("training: schedule: 'wait' = "),
-            std::string::npos)
-      << st.message();
+  EXPECT_TRUE(
+      failsWith(Schedule::restore(bad, s), "training: schedule: 'wait' = "));
   bad = make(o).state();
   for (Param &p : bad.params)
     if (p.name == "monitor")
       p.value = 0.5;
-  st = Schedule::restore(bad, s);
-  ASSERT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("'monitor' = 0.5"), std::string::npos)
-      << st.message();
+  EXPECT_TRUE(failsWith(Schedule::restore(bad, s), "'monitor' = 0.5"));
 }
 
 TEST(ScheduleTest, NamesRoundTrip) {

@@ -176,10 +176,38 @@ TEST(WorkflowTest, TransferFreezesThenUnfreezes) {
   EXPECT_TRUE(failsWith(buildModel(b, dataB, bad), "not a layer count"));
 }
 
-/// --resume: a Dense entry that stored its penalties keeps them unless
-/// --set changes them; one written before they were stored gets the
-/// configured ones.
-TEST(WorkflowTest, ResumeKeepsStoredPenaltiesAndFillsOldOnes) {
+/// Output paths: none twice (compared as normal absolute paths), none over
+/// a dataset file; only the run file may replace the model transferred
+/// from.
+TEST(WorkflowTest, OutputPathsNeitherCollideNorOverwriteInputs) {
+  TrainConfig c;
+  c.dataset.name = "csv";
+  c.dataset.train = "data/train.csv";
+  c.transfer = TransferConfig{};
+  c.transfer->from = "a.kiln";
+  CallbackConfig log;
+  log.type = "csv_logger";
+  log.path = "log.csv";
+  c.callbacks = {CallbackConfig{}, log};
+  EXPECT_TRUE(checkOutputPaths(c, trainingOutputs(c, "a.kiln")).ok());
+  EXPECT_TRUE(failsWith(checkOutputPaths(c, trainingOutputs(c, "x/../log.csv")),
+                        "callbacks[1] (csv_logger) and the run file both "
+                        "write 'log.csv', which kiln-train saves after every "
+                        "epoch"));
+  EXPECT_TRUE(
+      failsWith(checkOutputPaths(c, trainingOutputs(c, "./data/train.csv")),
+                "the run file would overwrite dataset.train 'data/train.csv'"));
+  c.callbacks[1].path = "a.kiln";
+  EXPECT_TRUE(failsWith(checkOutputPaths(c, trainingOutputs(c, "b.kiln")),
+                        "callbacks[1] (csv_logger) would overwrite "
+                        "transfer.from 'a.kiln'"));
+  EXPECT_TRUE(checkOutputPaths(c, {{"--lr-csv", "lr.csv"}}).ok());
+}
+
+/// --resume: the configured Dense layers train under the configuration's
+/// penalties: the stored ones unless --set changed them, and the configured
+/// ones for a file written before penalties were stored.
+TEST(WorkflowTest, ResumeTakesTheConfiguredPenalties) {
   TrainConfig c;
   c.dataset.name = "csv";
   c.dataset.train = writeCsv("resume.csv", 60, 5);
@@ -194,36 +222,32 @@ TEST(WorkflowTest, ResumeKeepsStoredPenaltiesAndFillsOldOnes) {
   Model file = built.toModel();
   ASSERT_TRUE(std::get<DenseLayer>(file.layers[0].params).penalties);
 
-  // The stored layer differs from its configuration (as a transferred
-  // one may): with the configuration unchanged, the stored 0.25 stays.
-  std::get<DenseLayer>(file.layers[0].params).penalties->kernelL2 = 0.25;
+  // Loaded with the stored 0.01, which the unchanged config keeps.
   Sequential resumed;
   ASSERT_TRUE(resumed.load(file).ok());
-  ASSERT_TRUE(applyRegularizers(c, c, file, resumed).ok());
-  EXPECT_EQ(dynamic_cast<Dense *>(resumed.layers()[0])->kernel.l2, 0.25);
-  // --set changes it to 0.5: the override wins.
+  EXPECT_EQ(dynamic_cast<Dense *>(resumed.layers()[0])->kernel.l2, 0.01);
+  ASSERT_TRUE(applyRegularizers(c, resumed).ok());
+  EXPECT_EQ(dynamic_cast<Dense *>(resumed.layers()[0])->kernel.l2, 0.01);
+  // --set changes it to 0.5.
   TrainConfig changed = c;
   changed.layers[0].dense.kernelRegularizer = Regularizer{0, 0.5};
-  Sequential overridden;
-  ASSERT_TRUE(overridden.load(file).ok());
-  ASSERT_TRUE(applyRegularizers(changed, c, file, overridden).ok());
-  EXPECT_EQ(dynamic_cast<Dense *>(overridden.layers()[0])->kernel.l2, 0.5);
-  // --set of another penalty (the bias' l1) leaves the stored kernel l2.
-  changed = c;
-  changed.layers[0].dense.biasRegularizer = Regularizer{0.125, 0};
-  Sequential other;
-  ASSERT_TRUE(other.load(file).ok());
-  ASSERT_TRUE(applyRegularizers(changed, c, file, other).ok());
-  EXPECT_EQ(dynamic_cast<Dense *>(other.layers()[0])->kernel.l2, 0.25);
-  EXPECT_EQ(dynamic_cast<Dense *>(other.layers()[0])->bias.l1, 0.125);
+  ASSERT_TRUE(applyRegularizers(changed, resumed).ok());
+  EXPECT_EQ(dynamic_cast<Dense *>(resumed.layers()[0])->kernel.l2, 0.5);
 
   // An older file has none stored: the configured ones apply.
   std::get<DenseLayer>(file.layers[0].params).penalties.reset();
   Sequential old;
   ASSERT_TRUE(old.load(file).ok());
   EXPECT_EQ(dynamic_cast<Dense *>(old.layers()[0])->kernel.l2, 0.0);
-  ASSERT_TRUE(applyRegularizers(c, c, file, old).ok());
+  ASSERT_TRUE(applyRegularizers(c, old).ok());
   EXPECT_EQ(dynamic_cast<Dense *>(old.layers()[0])->kernel.l2, 0.01);
+
+  // A config whose layers do not match the model's is an error.
+  TrainConfig wrong = c;
+  wrong.layers[0].type = LayerConfig::kDropout;
+  EXPECT_TRUE(failsWith(applyRegularizers(wrong, old),
+                        "resume: layer 0 of the model is not the config's "
+                        "'dropout'"));
 }
 
 /// Unsupervised pretraining: a dense autoencoder learns to reconstruct its
