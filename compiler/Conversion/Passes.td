@@ -48,8 +48,9 @@ def ConvertNNToVectorPass : Pass<"convert-nn-to-vector", "::mlir::ModuleOp"> {
     of accumulators, updated per input k by one broadcast of x[row, k] and
     one `vector.fma` per accumulator, so every weight vector loaded is used
     `rows` times and the FMAs of one k are independent. The last tile may
-    be partial; with 6-row tiles, 2 to 4 leftover rows take one 4-row tile
-    instead, and a lone leftover row (batch 1 among them) goes through a
+    be partial; two leftover rows take an exact 2-row tile, with 6-row
+    tiles 3 or 4 leftover rows take one 4-row tile instead of a partial
+    6-row one, and a lone leftover row (batch 1 among them) goes through a
     one-row kernel whose panel vectors are still independent accumulators.
     Bias and a cheap activation (PReLU's slopes packed like the bias) are
     applied to the accumulators before the single store of each output

@@ -274,11 +274,11 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
     FailureOr<Budget> b = budgetFor(samplesFn, 0, name + "_predict_mc_samples");
     if (failed(b))
       return failure();
-    int64_t outSize = 1;
-    for (int64_t d : entry.outputShape)
-      outSize *= d;
+    int64_t outSize = ShapedType::getNumElements(entry.outputShape);
     FailureOr<Budget> mc =
-        budgetFor(samplesFn, outSize * (kMcSamplesPerCall * 4 + 2 * 8),
+        budgetFor(samplesFn,
+                  outSize * (kMcSamplesPerCall * int64_t(sizeof(float)) +
+                             2 * int64_t(sizeof(double))),
                   name + "_predict_mc");
     if (failed(mc))
       return failure();
@@ -312,14 +312,20 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   if (std::error_code ec = llvm::sys::fs::create_directories(output))
     return emitError(fileLoc)
            << "cannot create directory '" << output << "': " << ec.message();
-  std::string header = emitHeader(
-      model, name, options.input,
-      HeaderInfo{
-          options.foldBatchNorm, options.fuseActivations, options.quantize,
-          pipelineOptions.vectorBits, predictBudget->rows,
-          std::max({predictBudget->bytes, mcBudget.bytes, samplesBudget.bytes}),
-          !entry.samplesImplementation.empty(), mcBudget.rows,
-          kMcSamplesPerCall, samplesBudget.rows, entry.entropy});
+  HeaderInfo info;
+  info.foldedBatchNorm = options.foldBatchNorm;
+  info.fusedActivations = options.fuseActivations;
+  info.weights = options.quantize;
+  info.vectorBits = pipelineOptions.vectorBits;
+  info.rowsPerCall = predictBudget->rows;
+  info.stackBytes =
+      std::max({predictBudget->bytes, mcBudget.bytes, samplesBudget.bytes});
+  info.monteCarlo = !entry.samplesImplementation.empty();
+  info.mcRowsPerCall = mcBudget.rows;
+  info.mcSamplesPerPass = kMcSamplesPerCall;
+  info.samplesRowsPerCall = samplesBudget.rows;
+  info.entropy = entry.entropy;
+  std::string header = emitHeader(model, name, options.input, info);
   if (failed(writeStaticArchive(output + "/lib" + name + ".a", name + ".o",
                                 object, fileLoc)))
     return failure();

@@ -85,30 +85,26 @@ private:
 
   /// An f32 constant holding `tensor`'s real values: f16/bf16 widened and
   /// integers dequantized (exactly as the trainer reads them).
-  FailureOr<Value> constant(const ::kiln::Tensor &tensor, Location loc,
-                            StringRef what);
+  Value constant(const ::kiln::Tensor &tensor, Location loc);
   /// PReLU's slope constant, or a null Value for other activations.
-  FailureOr<Value> slope(const ::kiln::Activation &act, Location loc) {
-    if (!act.preluAlpha)
-      return Value();
-    return constant(*act.preluAlpha, loc, "prelu_alpha");
+  Value slope(const ::kiln::Activation &act, Location loc) {
+    return act.preluAlpha ? constant(*act.preluAlpha, loc) : Value();
   }
   /// #nn.activation for a model activation.
   ActivationAttr activation(const ::kiln::Activation &act);
 };
 
-FailureOr<Value> Importer::constant(const ::kiln::Tensor &tensor, Location loc,
-                                    StringRef what) {
+Value Importer::constant(const ::kiln::Tensor &tensor, Location loc) {
   // Every stored type becomes f32 here: 16-bit floats widen exactly and
   // integers dequantize with their channel's scale and zero point, the
   // values the trainer computes with. The library keeps f32 weights unless
   // kilnc --quantize asks for 16 bits, which rounds f16/bf16 weights back
   // to themselves exactly.
+  // validateModel (importModel's first step) checked that the bytes hold
+  // the shape's values.
   std::vector<float> values = tensor.realValues();
-  if (values.size() != static_cast<size_t>(tensor.numElements()))
-    return emitError(loc) << what << ": " << ::kiln::dtypeName(tensor.dtype)
-                          << " data does not hold the shape's "
-                          << tensor.numElements() << " elements";
+  assert(values.size() == static_cast<size_t>(tensor.numElements()) &&
+         "validated tensor");
   auto type = RankedTensorType::get(tensor.shape, builder.getF32Type());
   AsmResourceBlob blob =
       HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(values));
@@ -166,11 +162,9 @@ FailureOr<OwningOpRef<ModuleOp>> Importer::run(const ::kiln::Model &model,
 
   if (model.normalization) {
     Location loc = layerLoc("normalization");
-    FailureOr<Value> mean = constant(model.normalization->mean, loc, "mean");
-    FailureOr<Value> std = constant(model.normalization->std, loc, "std");
-    if (failed(mean) || failed(std))
-      return failure();
-    x = builder.create<NormalizeOp>(loc, inputType, x, *mean, *std);
+    x = builder.create<NormalizeOp>(loc, inputType, x,
+                                    constant(model.normalization->mean, loc),
+                                    constant(model.normalization->std, loc));
   }
 
   for (size_t i = 0; i < model.layers.size(); ++i) {
@@ -181,39 +175,22 @@ FailureOr<OwningOpRef<ModuleOp>> Importer::run(const ::kiln::Model &model,
       x = builder.create<FlattenOp>(loc, type, x);
     } else if (const auto *dense =
                    std::get_if<::kiln::DenseLayer>(&layer.params)) {
-      FailureOr<Value> w = constant(dense->kernel, loc, "kernel");
-      if (failed(w))
-        return failure();
-      Value b;
-      if (dense->bias) {
-        FailureOr<Value> bias = constant(*dense->bias, loc, "bias");
-        if (failed(bias))
-          return failure();
-        b = *bias;
-      }
-      FailureOr<Value> s = slope(dense->activation, loc);
-      if (failed(s))
-        return failure();
+      Value w = constant(dense->kernel, loc);
+      Value b = dense->bias ? constant(*dense->bias, loc) : Value();
       ActivationAttr act = activation(dense->activation);
-      x = builder.create<DenseOp>(loc, type, x, *w, b, *s,
+      x = builder.create<DenseOp>(loc, type, x, w, b,
+                                  slope(dense->activation, loc),
                                   act.isIdentity() ? ActivationAttr() : act);
     } else if (const auto *bn =
                    std::get_if<::kiln::BatchNormLayer>(&layer.params)) {
-      FailureOr<Value> gamma = constant(bn->gamma, loc, "gamma");
-      FailureOr<Value> beta = constant(bn->beta, loc, "beta");
-      FailureOr<Value> mean = constant(bn->movingMean, loc, "moving_mean");
-      FailureOr<Value> var =
-          constant(bn->movingVariance, loc, "moving_variance");
-      if (failed(gamma) || failed(beta) || failed(mean) || failed(var))
-        return failure();
-      x = builder.create<BatchNormOp>(loc, type, x, *gamma, *beta, *mean, *var,
-                                      builder.getF32FloatAttr(bn->epsilon));
+      x = builder.create<BatchNormOp>(
+          loc, type, x, constant(bn->gamma, loc), constant(bn->beta, loc),
+          constant(bn->movingMean, loc), constant(bn->movingVariance, loc),
+          builder.getF32FloatAttr(bn->epsilon));
     } else if (const auto *act =
                    std::get_if<::kiln::ActivationLayer>(&layer.params)) {
-      FailureOr<Value> s = slope(act->activation, loc);
-      if (failed(s))
-        return failure();
-      x = builder.create<ActivationOp>(loc, type, x, *s,
+      x = builder.create<ActivationOp>(loc, type, x,
+                                       slope(act->activation, loc),
                                        activation(act->activation));
     } else if (const auto *drop =
                    std::get_if<::kiln::DropoutLayer>(&layer.params)) {

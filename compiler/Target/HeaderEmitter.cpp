@@ -96,9 +96,8 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     << "#define " << macro << "_ROWS_PER_CALL " << info.rowsPerCall << "\n";
   if (info.monteCarlo)
     h << "#define " << macro << "_MC_ROWS_PER_CALL " << info.mcRowsPerCall
-      << "\n";
-  if (info.monteCarlo)
-    h << "#define " << macro << "_MC_SAMPLES_ROWS_PER_CALL "
+      << "\n"
+      << "#define " << macro << "_MC_SAMPLES_ROWS_PER_CALL "
       << info.samplesRowsPerCall << "\n";
   h << "\n";
   h << "/* Status codes (the runtime's kiln_status, kiln/status.h). */\n"

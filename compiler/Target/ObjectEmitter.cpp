@@ -18,7 +18,10 @@
 
 #include "schema/Model.h"
 
+#include "kiln/mc.h"
 #include "kiln/status.h"
+
+#include <cstddef>
 
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringMap.h"
@@ -61,10 +64,11 @@ mlir::kiln::createTargetMachine(const TargetOptions &options, Location loc) {
   std::string features = options.features;
   // A bare riscv64 CPU has no floating-point unit: LLVM would soften every
   // float operation and stops at the vector ones. Like clang for
-  // riscv64-linux-gnu, default to RV64GC (IMAFDC).
-  if (llvm::Triple(triple).getArch() == llvm::Triple::riscv64 && cpu.empty() &&
-      features.empty())
-    features = "+m,+a,+f,+d,+c";
+  // riscv64-linux-gnu, start from RV64GC (IMAFDC); features given add to
+  // it (or remove from it).
+  if (llvm::Triple(triple).getArch() == llvm::Triple::riscv64 && cpu.empty())
+    features =
+        features.empty() ? "+m,+a,+f,+d,+c" : "+m,+a,+f,+d,+c," + features;
   if (options.triple.empty() && cpu.empty()) {
     // Host: its CPU and every feature it reports (AVX-512 where present).
     cpu = llvm::sys::getHostCPUName().str();
@@ -81,6 +85,12 @@ mlir::kiln::createTargetMachine(const TargetOptions &options, Location loc) {
   if (!machine)
     return emitError(loc) << "cannot create a target machine for '" << triple
                           << "' (cpu '" << cpu << "')";
+  // The entry points take size_t as i64 and the runtime's bitcode assumes
+  // 64-bit pointers and size_t.
+  if (unsigned bits = machine->createDataLayout().getPointerSizeInBits();
+      bits != 64)
+    return emitError(loc) << "target '" << triple << "' has " << bits
+                          << "-bit pointers; kilnc supports 64-bit targets";
   return machine;
 }
 
@@ -152,11 +162,8 @@ LogicalResult buildPredict(llvm::Module &module, llvm::Function *impl,
   b.SetInsertPoint(badBlock);
   b.CreateRet(b.getInt32(KILN_STATUS_INVALID_ARGUMENT));
 
-  int64_t inSize = 1, outSize = 1;
-  for (int64_t d : entry.inputShape)
-    inSize *= d;
-  for (int64_t d : entry.outputShape)
-    outSize *= d;
+  int64_t inSize = ShapedType::getNumElements(entry.inputShape);
+  int64_t outSize = ShapedType::getNumElements(entry.outputShape);
   b.SetInsertPoint(runBlock);
   auto *loopBlock = llvm::BasicBlock::Create(ctx, "chunk", fn);
   auto *doneBlock = llvm::BasicBlock::Create(ctx, "done", fn);
@@ -198,16 +205,9 @@ LogicalResult buildPredict(llvm::Module &module, llvm::Function *impl,
 /// inlines the driver into the entry points and drops what they do not
 /// use. The bitcode is the host's; its code uses only fixed-width types,
 /// double, size_t and pointers, so it fits any target with 64-bit pointers
-/// once its triple, data layout and CPU attributes are the target's. On
-/// other targets only the status messages (ints and pointers) are used,
-/// and `monteCarlo` libraries are an error.
-LogicalResult linkRuntime(llvm::Module &module, bool monteCarlo, Location loc) {
-  if (monteCarlo && module.getDataLayout().getPointerSizeInBits() != 64)
-    return emitError(loc) << "the runtime needs a target with 64-bit "
-                             "pointers for Monte-Carlo dropout; '"
-                          << module.getTargetTriple() << "' has "
-                          << module.getDataLayout().getPointerSizeInBits()
-                          << "-bit pointers";
+/// once its triple, data layout and CPU attributes are the target's
+/// (createTargetMachine accepts only such targets).
+LogicalResult linkRuntime(llvm::Module &module, Location loc) {
   for (const RuntimeBitcode &file : kRuntimeBitcode) {
     llvm::Expected<std::unique_ptr<llvm::Module>> runtime =
         llvm::parseBitcodeFile(
@@ -283,7 +283,7 @@ LogicalResult buildStatusMessage(llvm::Module &module,
 ///                               unsigned samples, uint64_t seed, float *out)
 /// and, for classifiers, int NAME_predictive_entropy(const float *mean,
 /// size_t batch, float *entropy). The driver calls the internal adapter
-///   void NAME_mc_rows(const float *in, size_t rows, uint64_t seed,
+///   void NAME_predict_mc_rows(const float *in, size_t rows, uint64_t seed,
 ///                     uint32_t first, uint32_t count, float *out)
 /// (kiln_mc_samples_fn), which passes plain pointers to @F_mc_samples as
 /// memrefs: in [rows, I...], out [rows, count·O]. NAME_predict_mc keeps its
@@ -302,11 +302,8 @@ LogicalResult buildMonteCarlo(llvm::Module &module, llvm::Function *impl,
   llvm::LLVMContext &ctx = module.getContext();
   llvm::IRBuilder<> b(ctx);
   llvm::Type *ptr = b.getPtrTy(), *i64 = b.getInt64Ty(), *i32 = b.getInt32Ty();
-  int64_t inSize = 1, outSize = 1;
-  for (int64_t d : entry.inputShape)
-    inSize *= d;
-  for (int64_t d : entry.outputShape)
-    outSize *= d;
+  int64_t inSize = ShapedType::getNumElements(entry.inputShape);
+  int64_t outSize = ShapedType::getNumElements(entry.outputShape);
 
   llvm::Function *rowsFn = llvm::Function::Create(
       llvm::FunctionType::get(b.getVoidTy(), {ptr, i64, i64, i32, i32, ptr},
@@ -329,7 +326,13 @@ LogicalResult buildMonteCarlo(llvm::Module &module, llvm::Function *impl,
   b.CreateRetVoid();
 
   // kiln_mc_model {samples, input_size, output_size, max_rows}: all
-  // pointer-sized fields, so the struct has no padding on 64-bit targets.
+  // pointer-sized fields, so the struct has no padding on 64-bit targets
+  // (checked against the C declaration on this 64-bit host).
+  static_assert(sizeof(kiln_mc_model) == 32 &&
+                    offsetof(kiln_mc_model, input_size) == 8 &&
+                    offsetof(kiln_mc_model, output_size) == 16 &&
+                    offsetof(kiln_mc_model, max_rows) == 24,
+                "kiln_mc_model changed: update the struct built here");
   auto *modelType = llvm::StructType::get(ctx, {ptr, i64, i64, i64});
   // 0 rows per call (no per-row stack) means the whole batch at once.
   auto model = [&](int64_t rows, const char *suffix) {
@@ -407,7 +410,7 @@ FailureOr<std::unique_ptr<llvm::Module>> mlir::kiln::translateAndOptimize(
     if (!f.isDeclaration())
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
   bool monteCarlo = !entry.samplesImplementation.empty();
-  if (failed(linkRuntime(*llvmModule, monteCarlo, loc)) ||
+  if (failed(linkRuntime(*llvmModule, loc)) ||
       failed(buildPredict(*llvmModule, impl, entry, loc)) ||
       failed(buildStatusMessage(*llvmModule, entry, loc)))
     return failure();

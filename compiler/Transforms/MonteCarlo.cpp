@@ -42,8 +42,7 @@ namespace {
 /// fmnist-mc-all), 25 took 64 and 296, 50 took 66 and 299.
 constexpr int64_t kSamplesPerStep = KILN_MC_SAMPLES_PER_STEP;
 /// A call of at least this many rows already makes a GEMM per sample: it
-/// steps one sample at a time (stacking there only adds copies and spare
-/// samples).
+/// steps one sample at a time.
 constexpr int64_t kStackBelowRows = 16;
 
 /// Rows [first, first + count) of the [rows, ...] tensor `y`.
@@ -108,20 +107,6 @@ Value stackSamples(OpBuilder &b, Location loc, Value h, Value batch,
       .getResult(0);
 }
 
-/// scf.for j in [0, steps) carrying `acc`, the body built by `body(j, acc)`.
-scf::ForOp forEachSample(
-    OpBuilder &b, Location loc, Value steps, ValueRange acc,
-    function_ref<SmallVector<Value>(OpBuilder &, Location, Value, ValueRange)>
-        body) {
-  Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
-  Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
-  return b.create<scf::ForOp>(
-      loc, c0, steps, c1, acc,
-      [&](OpBuilder &nb, Location nl, Value j, ValueRange carried) {
-        nb.create<scf::YieldOp>(nl, body(nb, nl, j, carried));
-      });
-}
-
 struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -137,87 +122,20 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
         return signalPassFailure();
   }
 
-  /// The sample loop of @F_mc_samples: samples first + [0, S) in steps
-  /// of `chunk` (kSamplesPerStep below kStackBelowRows rows, else 1), the
-  /// last one of the S mod chunk left (if any). A step of samples
-  /// first + [start, start + count) runs F's layers with the dropouts as
-  /// nn.mc_dropout (samples stacked after the first one when the batch is
-  /// small), then `consume(start, count, y, batch, carried)` yields the new
-  /// carried values; y holds sample first + start + j in rows
-  /// [j·B, (j+1)·B). Returns the carried values after the last step.
-  SmallVector<Value> buildSampleLoop(
-      OpBuilder &b, Location loc, func::FuncOp fn, Value x, Value seed,
-      Value first, Value samples, ValueRange init,
-      function_ref<SmallVector<Value>(OpBuilder &, Location, Value, Value,
-                                      Value, Value, ValueRange)>
-          consume) {
-    auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
-    Value count =
-        b.create<arith::IndexCastUIOp>(loc, b.getIndexType(), samples);
-    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
-    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
-    Value batch = b.create<tensor::DimOp>(loc, x, 0);
-    Value cap = b.create<arith::ConstantIndexOp>(loc, kSamplesPerStep);
-    Value chunk = b.create<arith::SelectOp>(
-        loc,
-        b.create<arith::CmpIOp>(
-            loc, arith::CmpIPredicate::ult, batch,
-            b.create<arith::ConstantIndexOp>(loc, kStackBelowRows)),
-        cap, c1);
-    // The layers before the first dropout, once for all samples.
-    IRMapping shared;
-    shared.map(fn.getArgument(0), x);
-    auto ops = fn.getBody().front().without_terminator();
-    auto firstDropout = llvm::find_if(
-        ops, [](Operation &op) { return isa<nn::DropoutOp>(op); });
-    for (Operation &op : llvm::make_range(ops.begin(), firstDropout))
-      b.clone(op, shared);
-    // One step: F's layers for samples [start, start + n).
-    auto step = [&](OpBuilder &lb, Location ll, Value start, Value n,
-                    ValueRange acc) -> SmallVector<Value> {
-      Value sample0 = lb.create<arith::AddIOp>(
-          ll, first,
-          lb.create<arith::IndexCastUIOp>(ll, lb.getI32Type(), start));
-      IRMapping map = shared;
-      bool stacked = false;
-      for (Operation &op : llvm::make_range(firstDropout, ops.end())) {
-        auto drop = dyn_cast<nn::DropoutOp>(op);
-        if (!drop) {
-          lb.clone(op, map);
-          continue;
-        }
-        Value in = map.lookup(drop.getInput());
-        if (!stacked) { // the first dropout: stack the samples
-          in = stackSamples(lb, ll, in, batch, n);
-          stacked = true;
-        }
-        Value y = lb.create<nn::McDropoutOp>(
-            drop.getLoc(), in.getType(), in, seed, sample0, batch,
-            drop.getRateAttr(), drop.getKindAttr(), drop.getStreamAttr());
-        map.map(drop.getResult(), y);
-      }
-      Value y = map.lookup(ret.getOperand(0));
-      return consume(lb, ll, start, n, y, batch, acc);
-    };
-    // Steps of `chunk` samples, the last one shorter when chunk does not
-    // divide the count: no spare samples. (kiln-allocs-to-stack bounds the
-    // step's buffers by chunk's bound, kSamplesPerStep rows per batch row.)
-    auto loop = b.create<scf::ForOp>(
-        loc, c0, count, chunk, init,
-        [&](OpBuilder &lb, Location ll, Value start, ValueRange acc) {
-          Value n = lb.create<arith::MinUIOp>(
-              ll, chunk, lb.create<arith::SubIOp>(ll, count, start));
-          lb.create<scf::YieldOp>(ll, step(lb, ll, start, n, acc));
-        });
-    return SmallVector<Value>(loop.getResults());
-  }
-
   /// @F_mc_samples(x, seed, first, count, dest) -> dest: the outputs of
   /// samples first + [0, count), dest[r, j·O + o] = output o of example r
   /// in sample first + j (example-major, so a piece of rows is a
   /// contiguous piece of the caller's buffer), written in place into the
   /// destination argument. An output of more than one dimension per
   /// example is flattened to its O values.
+  ///
+  /// The layers before the first dropout run once; then samples go in
+  /// steps of `chunk` (kSamplesPerStep below kStackBelowRows rows, else 1),
+  /// the last one shorter when chunk does not divide the count. A step of
+  /// n samples stacks them along the batch at the first dropout (sample
+  /// start + j in rows [j·B, (j+1)·B)), runs the dropouts as nn.mc_dropout
+  /// and the later layers over all of them, and copies each sample's rows
+  /// into its columns of dest.
   LogicalResult addPerSample(func::FuncOp fn) {
     if (!llvm::hasSingleElement(fn.getBody()))
       return fn.emitOpError("nn-monte-carlo needs a single-block function");
@@ -230,9 +148,7 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
       return fn.emitOpError("nn-monte-carlo needs a [batch, static...] "
                             "result, not ")
              << outType;
-    int64_t units = 1;
-    for (int64_t d : outType.getShape().drop_front())
-      units *= d;
+    int64_t units = ShapedType::getNumElements(outType.getShape().drop_front());
     Location loc = fn.getLoc();
     OpBuilder b(fn);
     b.setInsertionPointAfter(fn);
@@ -247,14 +163,61 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
     f.setArgAttr(4, "bufferization.writable", b.getBoolAttr(true));
     Block *entry = f.addEntryBlock();
     b.setInsertionPointToStart(entry);
-    Value x = entry->getArgument(0);
-    auto loop = buildSampleLoop(
-        b, loc, fn, x, entry->getArgument(1), entry->getArgument(2),
-        entry->getArgument(3), ValueRange{entry->getArgument(4)},
-        [&](OpBuilder &lb, Location ll, Value start, Value steps, Value y,
-            Value batch, ValueRange acc) {
-          auto copy = forEachSample(
-              lb, ll, steps, acc,
+    Value x = entry->getArgument(0), seed = entry->getArgument(1),
+          first = entry->getArgument(2), dest = entry->getArgument(4);
+    Value count = b.create<arith::IndexCastUIOp>(loc, b.getIndexType(),
+                                                 entry->getArgument(3));
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+    Value batch = b.create<tensor::DimOp>(loc, x, 0);
+    Value chunk = b.create<arith::SelectOp>(
+        loc,
+        b.create<arith::CmpIOp>(
+            loc, arith::CmpIPredicate::ult, batch,
+            b.create<arith::ConstantIndexOp>(loc, kStackBelowRows)),
+        b.create<arith::ConstantIndexOp>(loc, kSamplesPerStep), c1);
+    // The layers before the first dropout, once for all samples.
+    IRMapping shared;
+    shared.map(fn.getArgument(0), x);
+    auto ops = fn.getBody().front().without_terminator();
+    auto firstDropout = llvm::find_if(
+        ops, [](Operation &op) { return isa<nn::DropoutOp>(op); });
+    for (Operation &op : llvm::make_range(ops.begin(), firstDropout))
+      b.clone(op, shared);
+    Value ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator())
+                    .getOperand(0);
+    // (kiln-allocs-to-stack bounds a step's buffers by chunk's bound,
+    // kSamplesPerStep rows per batch row.)
+    auto loop = b.create<scf::ForOp>(
+        loc, c0, count, chunk, ValueRange{dest},
+        [&](OpBuilder &lb, Location ll, Value start, ValueRange acc) {
+          Value n = lb.create<arith::MinUIOp>(
+              ll, chunk, lb.create<arith::SubIOp>(ll, count, start));
+          Value sample0 = lb.create<arith::AddIOp>(
+              ll, first,
+              lb.create<arith::IndexCastUIOp>(ll, lb.getI32Type(), start));
+          IRMapping map = shared;
+          bool stacked = false;
+          for (Operation &op : llvm::make_range(firstDropout, ops.end())) {
+            auto drop = dyn_cast<nn::DropoutOp>(op);
+            if (!drop) {
+              lb.clone(op, map);
+              continue;
+            }
+            Value in = map.lookup(drop.getInput());
+            if (!stacked) { // the first dropout: stack the samples
+              in = stackSamples(lb, ll, in, batch, n);
+              stacked = true;
+            }
+            Value y = lb.create<nn::McDropoutOp>(
+                drop.getLoc(), in.getType(), in, seed, sample0, batch,
+                drop.getRateAttr(), drop.getKindAttr(), drop.getStreamAttr());
+            map.map(drop.getResult(), y);
+          }
+          Value y = map.lookup(ret);
+          // Sample start + j's rows into columns [(start + j)·O, ... + O).
+          auto copy = lb.create<scf::ForOp>(
+              ll, c0, n, c1, acc,
               [&](OpBuilder &cb, Location cl, Value j, ValueRange acc2) {
                 Value rows = sliceRows(
                     cb, cl, y, cb.create<arith::MulIOp>(cl, j, batch), batch);
@@ -275,14 +238,14 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
                                                                size, unit);
                 Value copied =
                     cb.create<linalg::CopyOp>(cl, rows, slot).getResult(0);
-                return SmallVector<Value>{
-                    cb.create<tensor::InsertSliceOp>(cl, copied, acc2[0], at,
-                                                     size, unit)
-                        .getResult()};
+                cb.create<scf::YieldOp>(
+                    cl, cb.create<tensor::InsertSliceOp>(cl, copied, acc2[0],
+                                                         at, size, unit)
+                            .getResult());
               });
-          return SmallVector<Value>(copy.getResults());
+          lb.create<scf::YieldOp>(ll, copy.getResults());
         });
-    b.create<func::ReturnOp>(loc, loop[0]);
+    b.create<func::ReturnOp>(loc, loop.getResults());
     return success();
   }
 };

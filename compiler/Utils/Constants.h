@@ -46,7 +46,8 @@ float bits16ToFloat(uint16_t bits, FloatType type);
 /// arithmetic is f32 in every case.
 enum class Precision { f32, f16, bf16 };
 
-/// "f32", "f16" or "bf16" (the --quantize and nn-quantize spelling).
+/// "f32", "f16" or "bf16" (the --quantize and nn-quantize spelling of
+/// 16-bit weights; theirs for f32 is "none").
 StringRef stringifyPrecision(Precision precision);
 
 /// The choices of every option that takes a Precision (kilnc --quantize,

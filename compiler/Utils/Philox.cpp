@@ -34,15 +34,9 @@ namespace {
 /// the same i64, so the lane order holds on either endianness.
 std::pair<Value, Value> mulHiLo(OpBuilder &b, Location loc, uint32_t m,
                                 Value x) {
-  auto vec = dyn_cast<VectorType>(x.getType());
-  if (!vec || vec.getRank() != 1 || vec.getDimSize(0) % 2 != 0 ||
-      vec.isScalable()) {
-    Value mv = b.create<arith::ConstantOp>(
-        loc, vec ? TypedAttr(DenseElementsAttr::get(vec, APInt(32, m)))
-                 : TypedAttr(b.getI32IntegerAttr(int32_t(m))));
-    auto p = b.create<arith::MulUIExtendedOp>(loc, mv, x);
-    return {p.getLow(), p.getHigh()};
-  }
+  auto vec = cast<VectorType>(x.getType());
+  assert(vec.getRank() == 1 && vec.getDimSize(0) % 2 == 0 &&
+         !vec.isScalable() && "a fixed vector of an even number of lanes");
   auto wide = VectorType::get({vec.getDimSize(0) / 2}, b.getI64Type());
   auto splat = [&](uint64_t v) -> Value {
     return b.create<arith::ConstantOp>(

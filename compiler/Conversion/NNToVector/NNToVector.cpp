@@ -332,9 +332,9 @@ Value DenseKernelBuilder::buildKernel(Value x, Value y) {
                                    index(n));
   };
   Value oneLeft = leftoverIs(1);
-  Value twoLeft = blk.rows > 2
-                      ? leftoverIs(2).getResult()
-                      : b.create<arith::ConstantOp>(loc, b.getBoolAttr(false));
+  // Tiles have 4 or 6 rows (blockingFor): two rows can be left over at
+  // every width.
+  Value twoLeft = leftoverIs(2);
   // leftover in [3, T]: (leftover − 3) < T − 2, unsigned.
   Value fewLeft = blk.tailRows > 2
                       ? b.create<arith::CmpIOp>(
@@ -361,13 +361,12 @@ Value DenseKernelBuilder::buildKernel(Value x, Value y) {
                       buildTile(x, iterArgs[0], i, blk.rows, panel, tilesEnd)};
                 })
             .getResult(0);
-    if (blk.rows > 2)
-      y = forLoop(tilesEnd, pairEnd, index(2), y,
-                  [&](Value i, ValueRange iterArgs) {
-                    return SmallVector<Value>{
-                        buildTile(x, iterArgs[0], i, 2, panel, Value())};
-                  })
-              .getResult(0);
+    y = forLoop(tilesEnd, pairEnd, index(2), y,
+                [&](Value i, ValueRange iterArgs) {
+                  return SmallVector<Value>{
+                      buildTile(x, iterArgs[0], i, 2, panel, Value())};
+                })
+            .getResult(0);
     if (blk.tailRows > 2)
       y = forLoop(pairEnd, tailEnd, index(blk.tailRows), y,
                   [&](Value i, ValueRange iterArgs) {
