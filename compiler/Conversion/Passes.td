@@ -59,6 +59,14 @@ def ConvertNNToVectorPass : Pass<"convert-nn-to-vector", "::mlir::ModuleOp"> {
     width. Only the last vector of the last panel is masked. Softmax follows
     as linalg.
 
+    A Dense whose input is an `nn.mc_dropout_stack` (rate at most 0.5) is
+    not computed on the stacked input: its input's product with the weights
+    is computed once where that input is defined, summed in f64 and rounded
+    once, and a kernel per call loops over the samples, lists each
+    sample's dropped units (compressing stores of the Philox decisions) and
+    runs the same tiles over those units only, subtracting their terms
+    from the shared product (the algebra is in NNToVector.cpp).
+
     Dense ops whose weights, bias or slopes are not constants are left for
     `convert-nn-to-linalg`, which lowers every remaining nn op.
   }];
@@ -70,6 +78,7 @@ def ConvertNNToVectorPass : Pass<"convert-nn-to-vector", "::mlir::ModuleOp"> {
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
     "::mlir::vector::VectorDialect",

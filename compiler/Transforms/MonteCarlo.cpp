@@ -60,53 +60,6 @@ Value sliceRows(OpBuilder &b, Location loc, Value y, Value first, Value count) {
   return b.create<tensor::ExtractSliceOp>(loc, y, offsets, sizes, strides);
 }
 
-/// [step·B, ...]: `h` ([B, ...]) repeated `step` times, sample j in rows
-/// [j·B, (j+1)·B), one block copy (a memcpy once bufferized) per sample.
-/// The buffer is allocated for kSamplesPerStep·B rows, a constant multiple
-/// of the batch that kiln-allocs-to-stack bounds, and used through a slice.
-Value stackSamples(OpBuilder &b, Location loc, Value h, Value batch,
-                   Value step) {
-  auto type = cast<RankedTensorType>(h.getType());
-  unsigned rank = type.getRank();
-  Value capacity = b.create<arith::MulIOp>(
-      loc, batch, b.create<arith::ConstantIndexOp>(loc, kSamplesPerStep));
-  SmallVector<Value> sizes{capacity};
-  for (unsigned d = 1; d < rank; ++d)
-    if (type.isDynamicDim(d))
-      sizes.push_back(b.create<tensor::DimOp>(loc, h, d));
-  Value full = b.create<tensor::EmptyOp>(loc, type.getShape(),
-                                         type.getElementType(), sizes);
-  Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
-  Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
-  Value init =
-      sliceRows(b, loc, full, c0, b.create<arith::MulIOp>(loc, step, batch));
-  SmallVector<OpFoldResult> shape{batch}, strides(rank, b.getIndexAttr(1));
-  for (unsigned d = 1; d < rank; ++d)
-    shape.push_back(
-        type.isDynamicDim(d)
-            ? OpFoldResult(b.create<tensor::DimOp>(loc, h, d).getResult())
-            : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
-  return b
-      .create<scf::ForOp>(
-          loc, c0, step, c1, ValueRange{init},
-          [&](OpBuilder &lb, Location ll, Value j, ValueRange acc) {
-            SmallVector<OpFoldResult> at(rank, lb.getIndexAttr(0));
-            at[0] = lb.create<arith::MulIOp>(ll, j, batch).getResult();
-            // linalg.copy into the slice, written in place: bufferized it
-            // is a loop, where a tensor.insert_slice of h would become a
-            // memref.copy between strided views (a call to the MLIR
-            // runner's memrefCopy, which a kilnc library does not link).
-            Value slot = lb.create<tensor::ExtractSliceOp>(ll, acc[0], at,
-                                                           shape, strides);
-            Value copied = lb.create<linalg::CopyOp>(ll, h, slot).getResult(0);
-            lb.create<scf::YieldOp>(
-                ll, lb.create<tensor::InsertSliceOp>(ll, copied, acc[0], at,
-                                                     shape, strides)
-                        .getResult());
-          })
-      .getResult(0);
-}
-
 struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -133,9 +86,10 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
   /// steps of `chunk` (kSamplesPerStep below kStackBelowRows rows, else 1),
   /// the last one shorter when chunk does not divide the count. A step of
   /// n samples stacks them along the batch at the first dropout (sample
-  /// start + j in rows [j·B, (j+1)·B)), runs the dropouts as nn.mc_dropout
-  /// and the later layers over all of them, and copies each sample's rows
-  /// into its columns of dest.
+  /// start + j in rows [j·B, (j+1)·B), nn.mc_dropout_stack of the shared
+  /// input), runs the later dropouts as nn.mc_dropout and the later layers
+  /// over all of them, and copies each sample's rows into its columns of
+  /// dest.
   LogicalResult addPerSample(func::FuncOp fn) {
     if (!llvm::hasSingleElement(fn.getBody()))
       return fn.emitOpError("nn-monte-carlo needs a single-block function");
@@ -205,13 +159,21 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
               continue;
             }
             Value in = map.lookup(drop.getInput());
-            if (!stacked) { // the first dropout: stack the samples
-              in = stackSamples(lb, ll, in, batch, n);
+            Value y;
+            if (!stacked) { // the first dropout: its input is shared
+              auto type = cast<RankedTensorType>(in.getType());
+              SmallVector<int64_t> shape(type.getShape());
+              shape[0] = ShapedType::kDynamic;
+              y = lb.create<nn::McDropoutStackOp>(
+                  drop.getLoc(), type.clone(shape), in, seed, sample0, n,
+                  lb.getI64IntegerAttr(kSamplesPerStep), drop.getRateAttr(),
+                  drop.getKindAttr(), drop.getStreamAttr());
               stacked = true;
+            } else {
+              y = lb.create<nn::McDropoutOp>(
+                  drop.getLoc(), in.getType(), in, seed, sample0, batch,
+                  drop.getRateAttr(), drop.getKindAttr(), drop.getStreamAttr());
             }
-            Value y = lb.create<nn::McDropoutOp>(
-                drop.getLoc(), in.getType(), in, seed, sample0, batch,
-                drop.getRateAttr(), drop.getKindAttr(), drop.getStreamAttr());
             map.map(drop.getResult(), y);
           }
           Value y = map.lookup(ret);

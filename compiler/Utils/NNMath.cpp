@@ -251,3 +251,13 @@ Value kiln::buildSoftmax(OpBuilder &b, Location loc, Value y) {
           })
       .getResult(0);
 }
+
+kiln::DropoutMap kiln::getDropoutMap(float rate, nn::DropoutKind kind) {
+  double p = rate;
+  if (kind != nn::DropoutKind::alpha)
+    return {1.0 / (1.0 - p), 0.0, 0.0};
+  const double alphaP = -1.0507009873554805 * 1.6732632423543772;
+  const double a = 1.0 / std::sqrt((1 - p) * (1 + p * alphaP * alphaP));
+  const double shift = -a * alphaP * p;
+  return {a, shift, a * alphaP + shift};
+}

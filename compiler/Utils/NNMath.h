@@ -37,6 +37,18 @@ Value buildExpm1(OpBuilder &b, Location loc, Value x);
 Value buildActivation(OpBuilder &b, Location loc, nn::ActivationAttr act,
                       Value x, Value slope);
 
+/// What a dropout layer of `rate` and `kind` does to an input x in
+/// training (and in Monte-Carlo sampling): a kept unit becomes
+/// kept·x + shift, a dropped one the constant `dropped`.
+///   standard: kept = 1/(1 − rate), shift = 0, dropped = 0;
+///   alpha (SELU paper; trainer/Dropout.h), with α' = −λα:
+///     kept = a = ((1 − rate)(1 + rate·α'^2))^-1/2, shift = −a·α'·rate,
+///     dropped = a·α' + shift.
+struct DropoutMap {
+  double kept, shift, dropped;
+};
+DropoutMap getDropoutMap(float rate, nn::DropoutKind kind);
+
 /// Softmax over the last axis of the tensor `y` (any rank >= 1), as linalg.
 Value buildSoftmax(OpBuilder &b, Location loc, Value y);
 

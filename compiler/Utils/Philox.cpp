@@ -17,6 +17,8 @@
 
 #include "compiler/Utils/Philox.h"
 
+#include "kiln/rng.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -98,4 +100,39 @@ std::array<Value, 4> kiln::buildPhilox(OpBuilder &b, Location loc, Value seed,
     x = {y0, lo1, y2, lo0};
   }
   return x;
+}
+
+std::array<Value, 8> kiln::buildUnitBits16(OpBuilder &b, Location loc,
+                                           Value seed, Value stream,
+                                           Value sample, Value group) {
+  constexpr int64_t kLanes = KILN_RNG_U16_LANES;
+  static_assert(KILN_RNG_U16_GROUP == 8 * kLanes, "8 halves of 4 words");
+  Type i32 = b.getI32Type();
+  auto i32Vec = VectorType::get({kLanes}, i32);
+  auto splat = [&](uint32_t v) -> Value {
+    return b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(i32Vec, APInt(32, v)));
+  };
+  SmallVector<int32_t> iota(kLanes);
+  for (int64_t lane = 0; lane < kLanes; ++lane)
+    iota[lane] = static_cast<int32_t>(lane);
+  Value blockBase = b.create<arith::IndexCastUIOp>(
+      loc, i32,
+      b.create<arith::MulIOp>(loc, group,
+                              b.create<arith::ConstantIndexOp>(loc, kLanes)));
+  Value blocks = b.create<arith::AddIOp>(
+      loc, b.create<vector::BroadcastOp>(loc, i32Vec, blockBase),
+      b.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(i32Vec, ArrayRef<int32_t>(iota))));
+  std::array<Value, 4> words =
+      buildPhilox(b, loc, seed, stream, sample, blocks,
+                  b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(0)));
+  std::array<Value, 8> bits;
+  for (int64_t d = 0; d < 8; ++d)
+    bits[d] =
+        d % 2
+            ? b.create<arith::ShRUIOp>(loc, words[d / 2], splat(16)).getResult()
+            : b.create<arith::AndIOp>(loc, words[d / 2], splat(0xFFFF))
+                  .getResult();
+  return bits;
 }

@@ -1,22 +1,22 @@
 // RUN: kiln-opt %s --split-input-file --nn-monte-carlo --verify-diagnostics | FileCheck %s
 // No nn.dropout is left in the Monte-Carlo function (the NOTs cover its
-// whole body around its one nn.mc_dropout: the layers after the first
-// dropout are built once, for a step of any length).
+// whole body around its one nn.mc_dropout_stack: the layers after the
+// first dropout are built once, for a step of any length).
 // RUN: kiln-opt %s --split-input-file --nn-monte-carlo --verify-diagnostics | FileCheck %s --check-prefix=NODROP
 // NODROP-LABEL: func.func @net_mc_samples(
 // NODROP-NOT: nn.dropout
-// NODROP: nn.mc_dropout
+// NODROP: nn.mc_dropout_stack
 // NODROP-NOT: nn.{{(mc_)?}}dropout
-// NODROP-LABEL: func.func @plain(
+// NODROP-LABEL: func.func @two(
 
 // @net stays as it is; @net_mc_samples(x, seed, first, count, dest) -> dest:
 // the layers before the first dropout once, then, when the batch B is
 // below 16 rows, steps of 24 samples (else of one), the last one of the
 // count mod 24 left: each step of n = min(24, count − start) samples
-// stacks them along the batch (copies of the B rows into a slice of a
-// [24·B, ...] buffer), runs the dropouts as nn.mc_dropout (sample first +
-// start, B rows per sample, the layer's stream) and the later layers, then
-// copies each sample's rows into its columns of dest.
+// stacks them along the batch at the first dropout (nn.mc_dropout_stack of
+// the shared rows: n samples from sample first + start, at most 24, the
+// layer's stream), runs the later layers, then copies each sample's rows
+// into its columns of dest.
 // CHECK-LABEL: func.func @net(
 // CHECK: nn.dropout
 // CHECK: func.func @net_mc_samples(%[[X:.*]]: tensor<?x3xf32>, %[[SEED:.*]]: i64, %[[FIRST:.*]]: i32, %[[N:.*]]: i32, %[[DEST:.*]]: tensor<?x?xf32> {bufferization.writable = true}) -> tensor<?x?xf32>
@@ -32,12 +32,8 @@
 // CHECK: %[[I:.*]] = arith.index_castui %[[START]] : index to i32
 // CHECK: %[[S0:.*]] = arith.addi %[[FIRST]], %[[I]] : i32
 // CHECK-NOT: nn.dense %[[X]]
-// CHECK: arith.muli %[[B]], %c24
-// CHECK: %[[STACK:.*]] = scf.for %[[J:.*]] = %{{.*}} to %[[NS]] step
-// CHECK: linalg.copy ins(%[[H]] : tensor<?x4xf32>)
-// CHECK: tensor.insert_slice
-// CHECK: nn.mc_dropout %[[STACK]], %[[SEED]], %[[S0]], %[[B]] {rate = 5.000000e-01 : f32, stream = 2 : ui32}
-// CHECK: %[[Y:.*]] = nn.dense
+// CHECK: %[[STACK:.*]] = nn.mc_dropout_stack %[[H]], %[[SEED]], %[[S0]], %[[NS]] {max_count = 24 : i64, rate = 5.000000e-01 : f32, stream = 2 : ui32} : (tensor<?x4xf32>, i64, i32, index) -> tensor<?x4xf32>
+// CHECK: %[[Y:.*]] = nn.dense %[[STACK]]
 // Sample start + j's rows [j·B, (j+1)·B) of Y into columns
 // [(start + j)·2, (start + j + 1)·2) of dest.
 // CHECK: scf.for %[[J2:.*]] = %{{.*}} to %[[NS]] step %{{.*}} iter_args(%[[D:.*]] = %[[ACC]])
@@ -58,6 +54,27 @@ func.func @net(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
   %1 = nn.dropout %0 {rate = 0.5 : f32, stream = 2 : ui32} : tensor<?x4xf32>
   %2 = nn.dense %1, %w2 : (tensor<?x4xf32>, tensor<4x2xf32>) -> tensor<?x2xf32>
   return %2 : tensor<?x2xf32>
+}
+
+// -----
+
+// A later dropout's input differs per sample: nn.mc_dropout over the
+// stacked rows, B rows per sample, from the same first sample.
+// CHECK-LABEL: func.func @two_mc_samples(
+// CHECK: %[[B:.*]] = tensor.dim %arg0, %c0
+// CHECK: scf.for
+// CHECK: %[[S0:.*]] = arith.addi %arg2
+// CHECK: %[[STACK:.*]] = nn.mc_dropout_stack %arg0, %arg1, %[[S0]], %{{.*}} {max_count = 24 : i64, rate = 2.500000e-01 : f32, stream = 1 : ui32}
+// CHECK: %[[H:.*]] = nn.dense %[[STACK]]
+// CHECK: nn.mc_dropout %[[H]], %arg1, %[[S0]], %[[B]] {rate = 5.000000e-01 : f32, stream = 3 : ui32} : tensor<?x4xf32>, i64, i32
+func.func @two(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<1.0> : tensor<3x4xf32>
+  %w2 = arith.constant dense<0.5> : tensor<4x2xf32>
+  %0 = nn.dropout %x {rate = 0.25 : f32, stream = 1 : ui32} : tensor<?x3xf32>
+  %1 = nn.dense %0, %w : (tensor<?x3xf32>, tensor<3x4xf32>) -> tensor<?x4xf32>
+  %2 = nn.dropout %1 {rate = 0.5 : f32, stream = 3 : ui32} : tensor<?x4xf32>
+  %3 = nn.dense %2, %w2 : (tensor<?x4xf32>, tensor<4x2xf32>) -> tensor<?x2xf32>
+  return %3 : tensor<?x2xf32>
 }
 
 // -----

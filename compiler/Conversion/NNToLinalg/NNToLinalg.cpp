@@ -234,15 +234,11 @@ void buildMcDropoutBody(OpBuilder &rewriter, Location loc, float rate,
   Value x = entry.getArgument(0), seed = entry.getArgument(1),
         sample = entry.getArgument(2), perSample = entry.getArgument(3),
         stream = entry.getArgument(4);
-  double p = rate;
   bool alpha = kind == DropoutKind::alpha;
-  // Alpha dropout's affine map (SELU paper; trainer/Dropout.h).
-  const double alphaP = -1.0507009873554805 * 1.6732632423543772;
-  const double a = 1.0 / std::sqrt((1 - p) * (1 + p * alphaP * alphaP));
-  const double bShift = -a * alphaP * p;
-  float kept = alpha ? float(a) : float(1.0 / (1.0 - p));
-  float shift = float(bShift);
-  float dropped = alpha ? float(a * alphaP + bShift) : 0.f;
+  kiln::DropoutMap map = kiln::getDropoutMap(rate, kind);
+  float kept = float(map.kept);
+  float shift = float(map.shift);
+  float dropped = float(map.dropped);
   Type f32 = rewriter.getF32Type();
 
   // Keep decisions in registers, one sample and one group of 128 units at
@@ -299,9 +295,6 @@ void buildMcDropoutBody(OpBuilder &rewriter, Location loc, float rate,
       rewriter.create<arith::AddIOp>(loc, units,
                                      index(rewriter, loc, kGroup - 1)),
       index(rewriter, loc, kGroup));
-  SmallVector<int32_t> iota(kLanes);
-  for (int64_t lane = 0; lane < kLanes; ++lane)
-    iota[lane] = static_cast<int32_t>(lane);
   Value c0 = index(rewriter, loc, 0), c1 = index(rewriter, loc, 1);
   Value y = forLoop(
       rewriter, loc, c0, count, c1, x,
@@ -313,26 +306,11 @@ void buildMcDropoutBody(OpBuilder &rewriter, Location loc, float rate,
         return forLoop(
             b, l, c0, groups, c1, acc,
             [&](OpBuilder &gb, Location gl, Value g, Value acc) {
-              Value blockBase = gb.create<arith::IndexCastUIOp>(
-                  gl, i32,
-                  gb.create<arith::MulIOp>(gl, g, index(gb, gl, kLanes)));
-              Value blocks = gb.create<arith::AddIOp>(
-                  gl, gb.create<vector::BroadcastOp>(gl, i32Vec, blockBase),
-                  gb.create<arith::ConstantOp>(
-                      gl,
-                      DenseElementsAttr::get(i32Vec, ArrayRef<int32_t>(iota))));
-              std::array<Value, 4> words = kiln::buildPhilox(
-                  gb, gl, seed, stream, sampleIndex, blocks,
-                  gb.create<arith::ConstantOp>(gl, gb.getI32IntegerAttr(0)));
+              std::array<Value, 8> unitBits =
+                  kiln::buildUnitBits16(gb, gl, seed, stream, sampleIndex, g);
               SmallVector<Value> keeps, scales;
               for (int64_t d = 0; d < kGroup / kLanes; ++d) {
-                Value bits =
-                    d % 2 ? gb.create<arith::ShRUIOp>(gl, words[d / 2],
-                                                      splatI32(gb, gl, 16))
-                                .getResult()
-                          : gb.create<arith::AndIOp>(gl, words[d / 2],
-                                                     splatI32(gb, gl, 0xFFFF))
-                                .getResult();
+                Value bits = unitBits[d];
                 Value keep = gb.create<arith::CmpIOp>(
                     gl, arith::CmpIPredicate::uge, bits,
                     splatI32(gb, gl, static_cast<uint32_t>(threshold)));
@@ -508,6 +486,77 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
   }
 };
 
+/// nn.mc_dropout_stack -> the input repeated `count` times along the batch
+/// (copy j in rows [j·B, (j+1)·B), one block copy per sample into a buffer
+/// of max_count·B rows, a constant multiple of the batch that
+/// kiln-allocs-to-stack bounds, used through a slice), then nn.mc_dropout
+/// with B rows per sample.
+struct McDropoutStackOpLowering : public OpConversionPattern<McDropoutStackOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(McDropoutStackOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value h = adaptor.getInput();
+    auto type = cast<RankedTensorType>(h.getType());
+    unsigned rank = type.getRank();
+    Value c0 = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+    Value c1 = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+    Value batch = rewriter.create<tensor::DimOp>(loc, h, 0);
+    Value count = adaptor.getCount();
+    SmallVector<OpFoldResult> shape{batch},
+        unit(rank, rewriter.getIndexAttr(1));
+    SmallVector<Value> dynamicSizes{rewriter.create<arith::MulIOp>(
+        loc, batch,
+        rewriter.create<arith::ConstantIndexOp>(loc, op.getMaxCount()))};
+    for (unsigned d = 1; d < rank; ++d) {
+      if (!type.isDynamicDim(d)) {
+        shape.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+        continue;
+      }
+      Value size = rewriter.create<tensor::DimOp>(loc, h, d);
+      shape.push_back(size);
+      dynamicSizes.push_back(size);
+    }
+    auto stackedType = cast<RankedTensorType>(op.getType());
+    Value full = rewriter.create<tensor::EmptyOp>(
+        loc, stackedType.getShape(), type.getElementType(), dynamicSizes);
+    SmallVector<OpFoldResult> used(shape);
+    used[0] = rewriter.create<arith::MulIOp>(loc, count, batch).getResult();
+    SmallVector<OpFoldResult> origin(rank, rewriter.getIndexAttr(0));
+    Value init =
+        rewriter.create<tensor::ExtractSliceOp>(loc, full, origin, used, unit);
+    Value stacked =
+        rewriter
+            .create<scf::ForOp>(
+                loc, c0, count, c1, ValueRange{init},
+                [&](OpBuilder &b, Location l, Value j, ValueRange acc) {
+                  SmallVector<OpFoldResult> at(origin);
+                  at[0] = b.create<arith::MulIOp>(l, j, batch).getResult();
+                  // linalg.copy into the slice, written in place: bufferized
+                  // it is a loop, where a tensor.insert_slice of h would
+                  // become a memref.copy between strided views (a call to
+                  // the MLIR runner's memrefCopy, which a kilnc library
+                  // does not link).
+                  Value slot = b.create<tensor::ExtractSliceOp>(l, acc[0], at,
+                                                                shape, unit);
+                  Value copied =
+                      b.create<linalg::CopyOp>(l, h, slot).getResult(0);
+                  b.create<scf::YieldOp>(
+                      l, b.create<tensor::InsertSliceOp>(l, copied, acc[0], at,
+                                                         shape, unit)
+                             .getResult());
+                })
+            .getResult(0);
+    if (stacked.getType() != stackedType)
+      stacked = rewriter.create<tensor::CastOp>(loc, stackedType, stacked);
+    rewriter.replaceOpWithNewOp<McDropoutOp>(
+        op, stackedType, stacked, adaptor.getSeed(), adaptor.getSample(), batch,
+        op.getRateAttr(), op.getKindAttr(), op.getStreamAttr());
+    return success();
+  }
+};
+
 /// nn.flatten -> tensor.collapse_shape [[0], [1, ..., n-1]].
 struct FlattenOpLowering : public OpConversionPattern<FlattenOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -557,6 +606,6 @@ struct ConvertNNToLinalgPass
 void mlir::kiln::populateNNToLinalgConversionPatterns(
     RewritePatternSet &patterns) {
   patterns.add<DenseOpLowering, ActivationOpLowering, BatchNormOpLowering,
-               NormalizeOpLowering, FlattenOpLowering, McDropoutOpLowering>(
-      patterns.getContext());
+               NormalizeOpLowering, FlattenOpLowering, McDropoutOpLowering,
+               McDropoutStackOpLowering>(patterns.getContext());
 }

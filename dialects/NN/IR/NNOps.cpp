@@ -162,6 +162,31 @@ LogicalResult McDropoutOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// McDropoutStackOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult McDropoutStackOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto outputType = cast<RankedTensorType>(getOutput().getType());
+  if (!inputType.getElementType().isF32() ||
+      !outputType.getElementType().isF32())
+    return emitOpError("needs f32 elements, got ")
+           << inputType.getElementType() << " and "
+           << outputType.getElementType();
+  if (inputType.getRank() < 2 || outputType.getRank() != inputType.getRank())
+    return emitOpError("input and output must have a batch and the same "
+                       "feature dimensions");
+  for (int64_t d = 1; d < inputType.getRank(); ++d)
+    if (!compatible(inputType.getDimSize(d), outputType.getDimSize(d)))
+      return emitOpError("output dimension ")
+             << d << " is " << dimString(outputType.getDimSize(d))
+             << ", but the input's is " << dimString(inputType.getDimSize(d));
+  if (getMaxCount() < 1)
+    return emitOpError("max_count must be positive, got ") << getMaxCount();
+  return verifyRate(*this, getRate());
+}
+
+//===----------------------------------------------------------------------===//
 // FlattenOp
 //===----------------------------------------------------------------------===//
 

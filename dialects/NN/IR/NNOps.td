@@ -188,6 +188,45 @@ def NN_McDropoutOp : NN_Op<"mc_dropout",
 }
 
 //===----------------------------------------------------------------------===//
+// nn.mc_dropout_stack
+//===----------------------------------------------------------------------===//
+
+def NN_McDropoutStackOp : NN_Op<"mc_dropout_stack", [Pure]> {
+  let summary = "Monte-Carlo samples of a dropout of one shared input";
+  let description = [{
+    `count` samples of `nn.mc_dropout` applied to the same input, stacked
+    along the batch: with B input rows, output rows [j·B, (j+1)·B) are
+    sample `sample + j` of the input (the masks, scaling, rate, kind and
+    stream of `nn.mc_dropout`). `count` is at most `max_count`, which
+    bounds the stacked buffer (a constant multiple of the batch).
+
+    `nn-monte-carlo` makes the first dropout of a Monte-Carlo function this
+    op: its input, the output of the layers before it, is the same in every
+    sample. A Dense that consumes it directly is computed by
+    `convert-nn-to-vector` without stacking anything: the input's product
+    with the weights is computed once, and each sample subtracts the terms
+    of the units it drops (a fifth of the layer's multiply-adds at rate
+    0.2).
+
+    ```mlir
+    %y = nn.mc_dropout_stack %h, %seed, %sample, %count {max_count = 24 : i64, rate = 2.000000e-01 : f32, stream = 1 : ui32}
+        : (tensor<?x300xf32>, i64, i32, index) -> tensor<?x300xf32>
+    ```
+  }];
+  let arguments = (ins NN_Tensor:$input, I64:$seed, I32:$sample,
+                       Index:$count, I64Attr:$max_count, F32Attr:$rate,
+                       DefaultValuedAttr<NN_DropoutKindAttr,
+                                         "::mlir::nn::DropoutKind::standard">:$kind,
+                       DefaultValuedAttr<UI32Attr, "0">:$stream);
+  let results = (outs NN_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $seed `,` $sample `,` $count attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // nn.flatten
 //===----------------------------------------------------------------------===//
 

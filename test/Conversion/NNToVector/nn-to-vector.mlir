@@ -185,3 +185,94 @@ func.func @runtime_weights(%x: tensor<?x2xf32>, %w: tensor<2x3xf32>) -> tensor<?
   %y = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x3xf32>) -> tensor<?x3xf32>
   return %y : tensor<?x3xf32>
 }
+
+// -----
+
+// A Dense on the samples of a dropout of a shared input: its product with
+// the weights once, where the input is defined (summed in f64 over the
+// same packed panels, rounded once), then the kernel per call: per sample,
+// its dropped units listed by compressing stores (16 decisions per store,
+// units 16..31 masked to the 4 that exist) and a −1 end mark; then the
+// tiles run over the list only, and the epilogue is
+// relu((P − Σ) · 1/(1 − 0.2) + b), stored from row j·B.
+// CHECK-LABEL: func.func @mc_dense(
+// CHECK-NOT: nn.mc_dropout_stack
+// CHECK: %[[P:.*]] = call @[[F64:__kiln_dense_f64_20x5_[0-9a-fx]+]](%arg0, %{{.*}}, %{{.*}})
+// CHECK: %[[ROWS:.*]] = arith.muli %{{.*}}, %arg3
+// CHECK: %[[OUT:.*]] = tensor.empty(%[[ROWS]]) : tensor<?x5xf32>
+// CHECK: call @[[MC:__kiln_mc_dense_20x5_[0-9a-fx]+]](%arg0, %[[P]], %{{.*}}, %{{.*}}, %arg1, %c3_i32, %arg2, %arg3, %[[OUT]])
+// CHECK: func.func private @[[F64]](
+// CHECK: scf.for {{.*}} -> (vector<2xf64>, vector<2xf64>, vector<2xf64>, vector<2xf64>, vector<2xf64>, vector<2xf64>)
+// CHECK: arith.extf %{{.*}} : vector<2xf32> to vector<2xf64>
+// CHECK: vector.fma {{.*}} : vector<2xf64>
+// CHECK: arith.truncf %{{.*}} : vector<2xf64> to vector<2xf32>
+// CHECK: func.func private @[[MC]](%{{.*}}: tensor<?x20xf32>, %[[PA:.*]]: tensor<?x5xf32>, %{{.*}}: tensor<{{[0-9]+}}xf32>, %{{.*}}: tensor<8xf32>, %{{.*}}: i64, %{{.*}}: i32, %{{.*}}: i32, %[[COUNT:.*]]: index, %{{.*}}: tensor<?x5xf32> {bufferization.writable = true})
+// CHECK: %[[LIST:.*]] = memref.alloc() : memref<32xi32>
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %[[COUNT]]
+// CHECK: %[[T:.*]] = arith.constant dense<13108> : vector<16xi32>
+// CHECK: %[[DROP:.*]] = arith.cmpi ult, %{{.*}}, %[[T]] : vector<16xi32>
+// CHECK: vector.compressstore %[[LIST]][%{{.*}}], %[[DROP]], %{{.*}} : memref<32xi32>, vector<16xi1>, vector<16xi32>
+// CHECK: math.ctpop %{{.*}} : i16
+// CHECK: %[[EXIST:.*]] = vector.create_mask %{{.*}} : vector<16xi1>
+// CHECK: %[[DROP1:.*]] = arith.andi %{{.*}}, %[[EXIST]] : vector<16xi1>
+// CHECK: vector.compressstore %[[LIST]][%{{.*}}], %[[DROP1]]
+// CHECK: %[[MARK:.*]] = arith.constant -1 : i32
+// CHECK-NOT: vector.compressstore
+// CHECK: memref.store %[[MARK]], %[[LIST]][%{{.*}}] : memref<32xi32>
+// CHECK: %[[FIRST:.*]] = arith.muli %[[J]], %{{.*}} : index
+// CHECK: scf.while
+// CHECK: %[[U:.*]] = memref.load %[[LIST]][%{{.*}}] : memref<32xi32>
+// CHECK: %[[MORE:.*]] = arith.cmpi sge, %[[U]], %{{.*}} : i32
+// CHECK: scf.condition(%[[MORE]])
+// CHECK: vector.fma
+// CHECK: vector.transfer_read %[[PA]]
+// CHECK: arith.subf
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : vector<4xf32>
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK: %[[OUTROW:.*]] = arith.addi %[[FIRST]], %{{.*}} : index
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%[[OUTROW]], %{{.*}}]
+func.func @mc_dense(%x: tensor<?x20xf32>, %seed: i64, %s: i32, %n: index) -> tensor<?x5xf32> {
+  %w = arith.constant dense<0.5> : tensor<20x5xf32>
+  %b = arith.constant dense<0.25> : tensor<5xf32>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.2 : f32, stream = 3 : ui32} : (tensor<?x20xf32>, i64, i32, index) -> tensor<?x20xf32>
+  %1 = nn.dense %0, %w, %b {activation = #nn.activation<relu>} : (tensor<?x20xf32>, tensor<20x5xf32>, tensor<5xf32>) -> tensor<?x5xf32>
+  return %1 : tensor<?x5xf32>
+}
+
+// -----
+
+// Alpha dropout maps a dropped unit to a·α' + c: the kernel subtracts
+// (x_k − α') = (x_k + 1.7581) per dropped unit and scales by a; the bias
+// it adds is b + c·Σ_k W_k (here 0.25 + c·20·0.5, a constant of its own).
+// CHECK-LABEL: func.func @mc_dense_alpha(
+// CHECK: call @__kiln_dense_f64_20x5_
+// CHECK: call @[[MC:__kiln_mc_dense_20x5_[0-9a-fx]+]](
+// CHECK: func.func private @[[MC]](
+// CHECK: scf.while
+// CHECK: %[[X:.*]] = tensor.extract
+// CHECK: arith.subf %[[X]], %{{.*}} : f32
+// CHECK: vector.fma
+func.func @mc_dense_alpha(%x: tensor<?x20xf32>, %seed: i64, %s: i32, %n: index) -> tensor<?x5xf32> {
+  %w = arith.constant dense<0.5> : tensor<20x5xf32>
+  %b = arith.constant dense<0.25> : tensor<5xf32>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {kind = #nn.dropout_kind<alpha>, max_count = 24 : i64, rate = 0.1 : f32, stream = 3 : ui32} : (tensor<?x20xf32>, i64, i32, index) -> tensor<?x20xf32>
+  %1 = nn.dense %0, %w, %b : (tensor<?x20xf32>, tensor<20x5xf32>, tensor<5xf32>) -> tensor<?x5xf32>
+  return %1 : tensor<?x5xf32>
+}
+
+// -----
+
+// Above rate 0.5 a sample drops more units than it keeps: the stacked
+// samples stay for convert-nn-to-linalg and the Dense takes its kernel.
+// CHECK-LABEL: func.func @mc_dense_high_rate(
+// CHECK: nn.mc_dropout_stack
+// CHECK: call @__kiln_dense_20x5_
+// CHECK-NOT: __kiln_mc_dense
+// CHECK-NOT: __kiln_dense_f64
+func.func @mc_dense_high_rate(%x: tensor<?x20xf32>, %seed: i64, %s: i32, %n: index) -> tensor<?x5xf32> {
+  %w = arith.constant dense<0.5> : tensor<20x5xf32>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.6 : f32, stream = 3 : ui32} : (tensor<?x20xf32>, i64, i32, index) -> tensor<?x20xf32>
+  %1 = nn.dense %0, %w : (tensor<?x20xf32>, tensor<20x5xf32>) -> tensor<?x5xf32>
+  return %1 : tensor<?x5xf32>
+}

@@ -166,6 +166,40 @@ func.func @mc_dropout_f16(%x: tensor<?x4xf16>, %seed: i64, %s: i32, %rows: index
 
 // -----
 
+// nn.mc_dropout_stack: f32 rows, the input's features, a positive bound
+// on the samples, a rate in [0, 1).
+func.func @mc_dropout_stack_f16(%x: tensor<?x4xf16>, %seed: i64, %s: i32, %n: index) {
+  // expected-error@+1 {{needs f32 elements, got 'f16' and 'f16'}}
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.5 : f32} : (tensor<?x4xf16>, i64, i32, index) -> tensor<?x4xf16>
+  return
+}
+
+// -----
+
+func.func @mc_dropout_stack_features(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %n: index) {
+  // expected-error@+1 {{output dimension 1 is 5, but the input's is 4}}
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.5 : f32} : (tensor<?x4xf32>, i64, i32, index) -> tensor<?x5xf32>
+  return
+}
+
+// -----
+
+func.func @mc_dropout_stack_count(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %n: index) {
+  // expected-error@+1 {{max_count must be positive, got 0}}
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 0 : i64, rate = 0.5 : f32} : (tensor<?x4xf32>, i64, i32, index) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @mc_dropout_stack_rate(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %n: index) {
+  // expected-error@+1 {{rate must be in [0, 1), got 1}}
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 1.0 : f32} : (tensor<?x4xf32>, i64, i32, index) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
 func.func @flatten_element_type(%x: tensor<?x2x2xf32>) {
   // expected-error@+1 {{input and output element types differ}}
   %0 = nn.flatten %x : tensor<?x2x2xf32> -> tensor<?x4xf16>
