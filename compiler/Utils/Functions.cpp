@@ -13,7 +13,7 @@ using namespace mlir;
 
 func::FuncOp kiln::getOrCreatePrivateFunction(
     OpBuilder &b, ModuleOp module, Location loc, StringRef prefix,
-    StringRef key, FunctionType type, unsigned writableArg,
+    StringRef key, FunctionType type, std::optional<unsigned> writableArg,
     function_ref<void(OpBuilder &, Block &)> build) {
   std::string name = llvm::formatv(
       "{0}_{1:x}", prefix, static_cast<uint64_t>(llvm::hash_value(key)));
@@ -30,7 +30,8 @@ func::FuncOp kiln::getOrCreatePrivateFunction(
   b.setInsertionPointToEnd(module.getBody());
   auto fn = b.create<func::FuncOp>(loc, name, type);
   fn.setPrivate();
-  fn.setArgAttr(writableArg, "bufferization.writable", b.getBoolAttr(true));
+  if (writableArg)
+    fn.setArgAttr(*writableArg, "bufferization.writable", b.getBoolAttr(true));
   fn->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
   Block *entry = b.createBlock(&fn.getBody(), {}, type.getInputs(),
                                SmallVector<Location>(type.getNumInputs(), loc));

@@ -24,14 +24,15 @@ namespace mlir::kiln {
 /// use it is created at the module's end with type `type`, never inlined
 /// (LLVM `noinline`: a caller's frame then never holds a callee's buffers,
 /// which kiln-allocs-to-stack bounds per callee, and each copy is compiled
-/// once), its argument `writableArg` marked `bufferization.writable` (the
-/// destination it writes in place), and its body built by `build` with `b`
-/// at the start of the entry block; `b`'s insertion point is restored.
-/// Conversion patterns pass their rewriter as `b`.
+/// once), its argument `writableArg` (if any) marked
+/// `bufferization.writable` (the destination it writes in place), and its
+/// body built by `build` with `b` at the start of the entry block; `b`'s
+/// insertion point is restored. Conversion patterns pass their rewriter as
+/// `b`.
 func::FuncOp
 getOrCreatePrivateFunction(OpBuilder &b, ModuleOp module, Location loc,
                            StringRef prefix, StringRef key, FunctionType type,
-                           unsigned writableArg,
+                           std::optional<unsigned> writableArg,
                            function_ref<void(OpBuilder &, Block &)> build);
 
 } // namespace mlir::kiln

@@ -17,6 +17,8 @@
 
 #include "compiler/Utils/Philox.h"
 
+#include "compiler/Utils/Functions.h"
+
 #include "kiln/rng.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -102,31 +104,51 @@ std::array<Value, 4> kiln::buildPhilox(OpBuilder &b, Location loc, Value seed,
   return x;
 }
 
-std::array<Value, 8> kiln::buildUnitBits16(OpBuilder &b, Location loc,
-                                           Value seed, Value stream,
-                                           Value sample, Value group) {
+func::FuncOp kiln::getOrCreatePhiloxGroupFunction(OpBuilder &b, ModuleOp module,
+                                                  Location loc) {
   constexpr int64_t kLanes = KILN_RNG_U16_LANES;
-  static_assert(KILN_RNG_U16_GROUP == 8 * kLanes, "8 halves of 4 words");
   Type i32 = b.getI32Type();
   auto i32Vec = VectorType::get({kLanes}, i32);
+  auto type = b.getFunctionType({b.getI64Type(), i32, i32, b.getIndexType()},
+                                {i32Vec, i32Vec, i32Vec, i32Vec});
+  return getOrCreatePrivateFunction(
+      b, module, loc, "__kiln_philox_u16", "philox4x32-10 16 lanes", type,
+      std::nullopt, [&](OpBuilder &fb, Block &entry) {
+        SmallVector<int32_t> iota(kLanes);
+        for (int64_t lane = 0; lane < kLanes; ++lane)
+          iota[lane] = static_cast<int32_t>(lane);
+        Value blockBase = fb.create<arith::IndexCastUIOp>(
+            loc, i32,
+            fb.create<arith::MulIOp>(
+                loc, entry.getArgument(3),
+                fb.create<arith::ConstantIndexOp>(loc, kLanes)));
+        Value blocks = fb.create<arith::AddIOp>(
+            loc, fb.create<vector::BroadcastOp>(loc, i32Vec, blockBase),
+            fb.create<arith::ConstantOp>(
+                loc, DenseElementsAttr::get(i32Vec, ArrayRef<int32_t>(iota))));
+        std::array<Value, 4> words = buildPhilox(
+            fb, loc, entry.getArgument(0), entry.getArgument(1),
+            entry.getArgument(2), blocks,
+            fb.create<arith::ConstantOp>(loc, fb.getI32IntegerAttr(0)));
+        fb.create<func::ReturnOp>(loc, ValueRange(words));
+      });
+}
+
+std::array<Value, 8> kiln::buildUnitBits16(OpBuilder &b, Location loc,
+                                           func::FuncOp philoxGroup, Value seed,
+                                           Value stream, Value sample,
+                                           Value group) {
+  constexpr int64_t kLanes = KILN_RNG_U16_LANES;
+  static_assert(KILN_RNG_U16_GROUP == 8 * kLanes, "8 halves of 4 words");
+  auto i32Vec = VectorType::get({kLanes}, b.getI32Type());
   auto splat = [&](uint32_t v) -> Value {
     return b.create<arith::ConstantOp>(
         loc, DenseElementsAttr::get(i32Vec, APInt(32, v)));
   };
-  SmallVector<int32_t> iota(kLanes);
-  for (int64_t lane = 0; lane < kLanes; ++lane)
-    iota[lane] = static_cast<int32_t>(lane);
-  Value blockBase = b.create<arith::IndexCastUIOp>(
-      loc, i32,
-      b.create<arith::MulIOp>(loc, group,
-                              b.create<arith::ConstantIndexOp>(loc, kLanes)));
-  Value blocks = b.create<arith::AddIOp>(
-      loc, b.create<vector::BroadcastOp>(loc, i32Vec, blockBase),
-      b.create<arith::ConstantOp>(
-          loc, DenseElementsAttr::get(i32Vec, ArrayRef<int32_t>(iota))));
-  std::array<Value, 4> words =
-      buildPhilox(b, loc, seed, stream, sample, blocks,
-                  b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(0)));
+  ValueRange words =
+      b.create<func::CallOp>(loc, philoxGroup,
+                             ValueRange{seed, stream, sample, group})
+          .getResults();
   std::array<Value, 8> bits;
   for (int64_t d = 0; d < 8; ++d)
     bits[d] =

@@ -13,7 +13,9 @@
 #ifndef KILN_COMPILER_UTILS_PHILOX_H
 #define KILN_COMPILER_UTILS_PHILOX_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 
 #include <array>
 
@@ -28,13 +30,24 @@ std::array<Value, 4> buildPhilox(OpBuilder &b, Location loc, Value seed,
                                  Value stream, Value sample, Value blockLo,
                                  Value blockHi);
 
+/// The private function @__kiln_philox_u16_<hash>(seed: i64, stream: i32,
+/// sample: i32, group: index) -> four vector<16xi32>: the Philox blocks
+/// 16·group + lane (lane = 0..15) of counter (block, 0, sample, stream |
+/// 2^31) and key `seed`, side by side, word w of block `lane` in lane
+/// `lane` of result w. One copy per module serves every Monte-Carlo
+/// dropout and correction: Philox's 32×32→64 multiplies are the most
+/// expensive code in a module for LLVM's instruction selection.
+func::FuncOp getOrCreatePhiloxGroupFunction(OpBuilder &b, ModuleOp module,
+                                            Location loc);
+
 /// The 16 random bits of units 128·g + 16·d + lane, d = 0..7, of sample
 /// `sample` (i32) in stream `stream` (i32) for key `seed` (i64), in
-/// kiln_rng_u16_at's layout (kiln/rng.h): the 16 Philox blocks 16·g + lane
-/// side by side in the lanes of four vector<16xi32> words, half d % 2 of
-/// word d / 2 holding units 128·g + 16·d + lane. Returns the eight
-/// vector<16xi32> of bits (in [0, 2^16)); `group` is an index.
-std::array<Value, 8> buildUnitBits16(OpBuilder &b, Location loc, Value seed,
+/// kiln_rng_u16_at's layout (kiln/rng.h): a call of `philoxGroup`
+/// (getOrCreatePhiloxGroupFunction) for group `group` (an index), half
+/// d % 2 of its word d / 2 holding units 128·g + 16·d + lane. Returns the
+/// eight vector<16xi32> of bits (in [0, 2^16)).
+std::array<Value, 8> buildUnitBits16(OpBuilder &b, Location loc,
+                                     func::FuncOp philoxGroup, Value seed,
                                      Value stream, Value sample, Value group);
 
 } // namespace mlir::kiln

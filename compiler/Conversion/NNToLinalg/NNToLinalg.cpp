@@ -228,9 +228,11 @@ struct NormalizeOpLowering : public OpConversionPattern<NormalizeOp> {
 /// The body of nn.mc_dropout's private function for dropouts of `rate` and
 /// `kind` (see McDropoutOpLowering), in its entry block: arguments x
 /// [rows, units], seed, the first sample, rows per sample and the layer's
-/// stream.
+/// stream; `philoxGroup` computes a group's random bits
+/// (kiln::getOrCreatePhiloxGroupFunction).
 void buildMcDropoutBody(OpBuilder &rewriter, Location loc, float rate,
-                        DropoutKind kind, Block &entry) {
+                        DropoutKind kind, func::FuncOp philoxGroup,
+                        Block &entry) {
   Value x = entry.getArgument(0), seed = entry.getArgument(1),
         sample = entry.getArgument(2), perSample = entry.getArgument(3),
         stream = entry.getArgument(4);
@@ -306,8 +308,8 @@ void buildMcDropoutBody(OpBuilder &rewriter, Location loc, float rate,
         return forLoop(
             b, l, c0, groups, c1, acc,
             [&](OpBuilder &gb, Location gl, Value g, Value acc) {
-              std::array<Value, 8> unitBits =
-                  kiln::buildUnitBits16(gb, gl, seed, stream, sampleIndex, g);
+              std::array<Value, 8> unitBits = kiln::buildUnitBits16(
+                  gb, gl, philoxGroup, seed, stream, sampleIndex, g);
               SmallVector<Value> keeps, scales;
               for (int64_t d = 0; d < kGroup / kLanes; ++d) {
                 Value bits = unitBits[d];
@@ -443,13 +445,16 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
                                rewriter.getI32Type()};
     float rate = op.getRate().convertToFloat();
     DropoutKind kind = op.getKind();
+    auto module = op->getParentOfType<ModuleOp>();
+    func::FuncOp philoxGroup =
+        kiln::getOrCreatePhiloxGroupFunction(rewriter, module, loc);
     // Never inlined: kiln-allocs-to-stack counts the deepest callee's
     // frame, not the sum that several inlined frames could take.
     auto fn = kiln::getOrCreatePrivateFunction(
         rewriter, op->getParentOfType<ModuleOp>(), loc, "__kiln_mc_dropout",
         os.str(), rewriter.getFunctionType(argTypes, {anyType}),
         /*writableArg=*/0, [&](OpBuilder &b, Block &entry) {
-          buildMcDropoutBody(b, loc, rate, kind, entry);
+          buildMcDropoutBody(b, loc, rate, kind, philoxGroup, entry);
         });
     // [rows, units], then any shape.
     auto flatType = RankedTensorType::get({ShapedType::kDynamic, units}, f32);

@@ -413,15 +413,24 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
   // much as batch 6 (13.5 µs for fmnist-mlp, against 7 µs for batch 1).
   // At most four kernels per panel width, whatever the batch, keep the
   // code (and the compile time) small.
+  //
+  // The Monte-Carlo kernels keep fewer: the shared product runs once per
+  // call, in tiles only (a batch-1 call computes three rows for one, 4 µs
+  // more per 100 samples), and the correction has no two-row tile (two
+  // leftover rows take a partial 4-row tile). Each kernel shape is about a
+  // fifth of a model's LLVM compile time: with all of them the Monte-Carlo
+  // models took 0.58–0.60 s to compile.
+  bool pairs = mode == Mode::Dense, singles = mode != Mode::SharedProduct;
   Value leftover = b.create<arith::RemUIOp>(loc, batch, index(blk.rows));
-  auto leftoverIs = [&](int64_t n) {
+  Value never = b.create<arith::ConstantOp>(loc, b.getBoolAttr(false));
+  auto leftoverIs = [&](int64_t n) -> Value {
     return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, leftover,
                                    index(n));
   };
-  Value oneLeft = leftoverIs(1);
+  Value oneLeft = singles ? leftoverIs(1) : never;
   // Tiles have 4 or 6 rows (blockingFor): two rows can be left over at
   // every width.
-  Value twoLeft = leftoverIs(2);
+  Value twoLeft = pairs ? leftoverIs(2) : never;
   // leftover in [3, T]: (leftover − 3) < T − 2, unsigned.
   Value fewLeft = blk.tailRows > 2
                       ? b.create<arith::CmpIOp>(
@@ -429,7 +438,7 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
                              b.create<arith::SubIOp>(loc, leftover, index(3)),
                              index(blk.tailRows - 2))
                             .getResult()
-                      : b.create<arith::ConstantOp>(loc, b.getBoolAttr(false));
+                      : never;
   Value tilesEnd = b.create<arith::SelectOp>(
       loc, b.create<arith::OrIOp>(loc, twoLeft, fewLeft),
       b.create<arith::SubIOp>(loc, batch, leftover),
@@ -448,12 +457,13 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
                       buildTile(x, iterArgs[0], i, blk.rows, panel, tilesEnd)};
                 })
             .getResult(0);
-    y = forLoop(tilesEnd, pairEnd, index(2), y,
-                [&](Value i, ValueRange iterArgs) {
-                  return SmallVector<Value>{
-                      buildTile(x, iterArgs[0], i, 2, panel, Value())};
-                })
-            .getResult(0);
+    if (pairs)
+      y = forLoop(tilesEnd, pairEnd, index(2), y,
+                  [&](Value i, ValueRange iterArgs) {
+                    return SmallVector<Value>{
+                        buildTile(x, iterArgs[0], i, 2, panel, Value())};
+                  })
+              .getResult(0);
     if (blk.tailRows > 2)
       y = forLoop(pairEnd, tailEnd, index(blk.tailRows), y,
                   [&](Value i, ValueRange iterArgs) {
@@ -461,15 +471,25 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
                         x, iterArgs[0], i, blk.tailRows, panel, batch)};
                   })
               .getResult(0);
-    y = forLoop(oneStart, batch, index(1), y,
-                [&](Value i, ValueRange iterArgs) {
-                  return SmallVector<Value>{
-                      buildTile(x, iterArgs[0], i, 1, panel, Value())};
-                })
-            .getResult(0);
-    if (mode != Mode::SharedProduct && isPolynomial(op.getActivationAttr()))
+    if (singles)
+      y = forLoop(oneStart, batch, index(1), y,
+                  [&](Value i, ValueRange iterArgs) {
+                    return SmallVector<Value>{
+                        buildTile(x, iterArgs[0], i, 1, panel, Value())};
+                  })
+              .getResult(0);
+    if (mode == Mode::Dense && isPolynomial(op.getActivationAttr()))
       y = activatePanel(y, sampleRows, batch, panel);
     return y;
+  };
+  // The correction's polynomial activation runs once over the sample's
+  // rows, all units: one copy of it instead of one per panel width.
+  auto activateAll = [&](Value y) {
+    if (mode != Mode::Corrected || !isPolynomial(op.getActivationAttr()))
+      return y;
+    Panel all{index(0), Value(), units,
+              static_cast<int64_t>(llvm::divideCeil(units, blk.lanes))};
+    return activatePanel(y, sampleRows, batch, all);
   };
   // The full panels share one loop (one copy of the kernels however wide
   // the layer); a last, narrower panel gets its own.
@@ -490,7 +510,7 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
                 static_cast<int64_t>(llvm::divideCeil(lastUnits, blk.lanes))};
     y = rows(y, panel);
   }
-  return y;
+  return activateAll(y);
 }
 
 // Monte-Carlo samples of y = act(x̃·W + b), x̃ the dropout of an input x
@@ -664,6 +684,8 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
                                            Value sample) {
   constexpr int64_t kLanes = KILN_RNG_U16_LANES, kGroup = KILN_RNG_U16_GROUP;
   int64_t groups = llvm::divideCeil(inputs, kGroup);
+  func::FuncOp philoxGroup = kiln::getOrCreatePhiloxGroupFunction(
+      b, op->getParentOfType<ModuleOp>(), loc);
   int64_t lastGroupUnits = inputs - (groups - 1) * kGroup;
   Type i32 = b.getI32Type();
   auto i32Vec = VectorType::get({kLanes}, i32);
@@ -682,8 +704,8 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
           index(0), index(groups), index(1), ValueRange{index(0)},
           [&](Value g, ValueRange iterArgs) {
             Value end = iterArgs[0];
-            std::array<Value, 8> bits =
-                kiln::buildUnitBits16(b, loc, seed, stream, sample, g);
+            std::array<Value, 8> bits = kiln::buildUnitBits16(
+                b, loc, philoxGroup, seed, stream, sample, g);
             Value groupStart = b.create<arith::MulIOp>(loc, g, index(kGroup));
             for (int64_t d = 0; d < kGroup / kLanes; ++d) {
               Value dropped = b.create<arith::CmpIOp>(

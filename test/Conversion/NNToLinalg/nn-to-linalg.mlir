@@ -118,10 +118,11 @@ func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // nn.mc_dropout: a call of one function per rate and kind, the features
 // flattened and cast to [?, ?] and the layer's stream (3) an argument. In
 // it, sample by sample (count = rows / rows per sample) and group by group
-// of 128 units (⌈units/128⌉): Philox4x32-10 on 16 blocks 16·g + lane in
-// the lanes of vector<16xi32> (counter word 3 = stream | 2^31; ten rounds
-// of two 32×32→64 multiplies, each as two i64 multiplies on lane pairs
-// viewed as vector<8xi64>); half d % 2 of word d / 2 is units 128·g + 16·d
+// of 128 units (⌈units/128⌉): a call of the module's one Philox function,
+// Philox4x32-10 on 16 blocks 16·g + lane in the lanes of vector<16xi32>
+// (counter word 3 = stream | 2^31; ten rounds of two 32×32→64 multiplies,
+// each as two i64 multiplies on lane pairs viewed as vector<8xi64>);
+// half d % 2 of word d / 2 is units 128·g + 16·d
 // .. + 15, kept iff bits >= ceil(0.2·2^16) = 13108, a factor 1/(1 − 0.2)
 // or 0 per lane; then every row of the sample multiplied by it in place,
 // eight vectors per row: plain in-bounds accesses in a whole group,
@@ -132,6 +133,14 @@ func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK: %[[STREAM:.*]] = arith.constant 3 : i32
 // CHECK: %[[R:.*]] = call @[[FN:__kiln_mc_dropout_[0-9a-fx]+]](%[[ANY]], %{{.*}}, %{{.*}}, %{{.*}}, %[[STREAM]])
 // CHECK: tensor.cast %[[R]] : tensor<?x?xf32> to tensor<?x8xf32>
+// CHECK: func.func private @[[PHILOX:__kiln_philox_u16_[0-9a-fx]+]](%{{.*}}: i64, %{{.*}}: i32, %{{.*}}: i32, %[[PG:.*]]: index) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>) attributes {passthrough = ["noinline"]}
+// CHECK: %[[B0:.*]] = arith.muli %[[PG]], %c16{{.*}} : index
+// CHECK: arith.index_castui %[[B0]] : index to i32
+// CHECK: arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]> : vector<16xi32>
+// CHECK: arith.ori %arg1, %{{.*}} : i32
+// CHECK: vector.bitcast %{{.*}} : vector<16xi32> to vector<8xi64>
+// CHECK-COUNT-40: arith.muli {{.*}} : vector<8xi64>
+// CHECK: return
 // CHECK: func.func private @[[FN]](%{{.*}}: tensor<?x?xf32> {bufferization.writable = true}, %{{.*}}: i64, %{{.*}}: i32, %{{.*}}: index, %{{.*}}: i32){{.*}} attributes {passthrough = ["noinline"]}
 // CHECK: %[[ROWS:.*]] = tensor.dim %arg0, %c0
 // CHECK: %[[UNITS:.*]] = tensor.dim %arg0, %c1
@@ -142,12 +151,7 @@ func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK: %[[FIRST:.*]] = arith.muli %[[S]], %arg3
 // CHECK: %[[END:.*]] = arith.addi %[[FIRST]], %arg3
 // CHECK: scf.for %[[G:.*]] = %{{.*}} to %[[GROUPS]] step
-// CHECK: %[[B0:.*]] = arith.muli %[[G]], %c16{{.*}} : index
-// CHECK: arith.index_castui %[[B0]] : index to i32
-// CHECK: arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]> : vector<16xi32>
-// CHECK: arith.ori %arg4, %{{.*}} : i32
-// CHECK: vector.bitcast %{{.*}} : vector<16xi32> to vector<8xi64>
-// CHECK-COUNT-40: arith.muli {{.*}} : vector<8xi64>
+// CHECK: call @[[PHILOX]](%arg1, %arg4, %{{.*}}, %[[G]])
 // CHECK: %[[LOW:.*]] = arith.andi %{{.*}}, %{{.*}} : vector<16xi32>
 // CHECK: %[[T:.*]] = arith.constant dense<13108> : vector<16xi32>
 // CHECK: %[[KEEP:.*]] = arith.cmpi uge, %[[LOW]], %[[T]] : vector<16xi32>
