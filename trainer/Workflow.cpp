@@ -80,6 +80,8 @@ Status loadDataset(const TrainConfig &config, Dataset &out, bool testOnly) {
     if (Status s = readCsv(c.train, o, out.xTrain, out.yTrain, features);
         !s.ok())
       return s;
+    out.trainSource = c.train;
+    out.testSource = c.test;
     if (!c.test.empty()) {
       if (Status s = readCsv(c.test, o, out.xTest, out.yTest, features);
           !s.ok())
@@ -105,6 +107,8 @@ Status loadDataset(const TrainConfig &config, Dataset &out, bool testOnly) {
     if (testOnly)
       out.shape = testShape;
     out.hasTest = true;
+    out.trainSource = c.path + "/train-images-idx3-ubyte.gz";
+    out.testSource = c.path + "/t10k-images-idx3-ubyte.gz";
     if (c.name == "fashion_mnist")
       out.classNames = kFashionClasses;
     else
@@ -374,20 +378,25 @@ Status prepareData(Sequential &model, LossKind loss, Dataset &data) {
   int64_t features = 1;
   for (int64_t d : model.getInputShape())
     features *= d;
-  const std::pair<Matrix *, const char *> splits[] = {
-      {&data.xTrain, "training"},
-      {&data.xVal, "validation"},
-      {&data.xTest, "test"}};
-  for (const auto &[x, split] : splits)
-    if (x->rows() > 0 && x->cols() != features)
-      return Status::error("the " + std::string(split) + " data has " +
-                           std::to_string(x->cols()) +
-                           " features per row; the model takes " +
-                           std::to_string(features));
+  struct Split {
+    Matrix *x;
+    const char *name;
+    const std::string &source;
+  };
+  const Split splits[] = {{&data.xTrain, "training", data.trainSource},
+                          {&data.xVal, "validation", data.trainSource},
+                          {&data.xTest, "test", data.testSource}};
+  for (const Split &split : splits)
+    if (split.x->rows() > 0 && split.x->cols() != features)
+      return Status::error(
+          "the " + std::string(split.name) + " data" +
+          (split.source.empty() ? "" : " ('" + split.source + "')") + " has " +
+          std::to_string(split.x->cols()) +
+          " features per row; the model takes " + std::to_string(features));
   if (const auto &n = model.getNormalization())
-    for (const auto &[x, split] : splits)
-      if (x->size())
-        applyNormalization(*n, *x);
+    for (const Split &split : splits)
+      if (split.x->size())
+        applyNormalization(*n, *split.x);
   return shapeTargets(loss, model.layers().back()->outputShape().back(), data);
 }
 

@@ -30,6 +30,9 @@ struct Dataset {
   std::vector<int64_t> shape;
   std::vector<std::string> classNames;
   bool hasTest = false;
+  /// The files the training (and validation) rows and the test rows came
+  /// from, for error messages.
+  std::string trainSource, testSource;
 };
 
 /// Reads the data set `c` names, keeps `classes` (relabelled), the first

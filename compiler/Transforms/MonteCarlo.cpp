@@ -195,7 +195,8 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
                 SmallVector<OpFoldResult> at{cb.getIndexAttr(0), column},
                     size{batch, cb.getIndexAttr(units)},
                     unit{cb.getIndexAttr(1), cb.getIndexAttr(1)};
-                // linalg.copy into the slice, in place (see stackSamples).
+                // linalg.copy into the slice, in place (see
+                // McDropoutStackOpLowering in NNToLinalg.cpp).
                 Value slot = cb.create<tensor::ExtractSliceOp>(cl, acc2[0], at,
                                                                size, unit);
                 Value copied =

@@ -84,6 +84,11 @@ Blocking blockingFor(unsigned vectorBits) {
 /// The blocking of a kernel that accumulates in f64 over the same packed
 /// panels: half the lanes, twice the vectors per panel (the same panel
 /// width, so it streams the f32 kernel's packed weights), half the rows.
+/// With AVX-512, 3 × 8 accumulators, the 8 widened weight vectors and a
+/// broadcast are one register too many and spill a little in the k loop;
+/// 2 rows (no spill) measured slower, each widening then serving two rows:
+/// the shared product of fmnist-mc-all at batch 64 took 5.3% of 6.47 ms
+/// under perf, against 4.9% of 6.51 ms with 3.
 Blocking wideBlocking(Blocking f32) {
   return {f32.lanes / 2, f32.rows / 2, f32.vectors * 2, 0};
 }
@@ -280,9 +285,13 @@ LogicalResult DenseKernelBuilder::run() {
   weightVecType = VectorType::get({blk.lanes}, weightElement);
 
   // The first dropout of a Monte-Carlo function feeding this layer: its
-  // input is shared by the samples. Above rate 0.5 a sample keeps fewer
-  // units than it drops, and the stacked product (nn.mc_dropout_stack's
-  // own lowering, then this kernel) costs less than the correction.
+  // input is shared by the samples. The correction streams rate·K
+  // scattered weight rows per sample where the stacked product
+  // (nn.mc_dropout_stack's own lowering, then this kernel) streams K
+  // contiguous ones after a copy and a dropout pass; above rate 0.5 it
+  // saves less than half the multiply-adds, its per-unit costs (a list
+  // load per k, 4-row tiles) were not measured there, and the stacked
+  // path is kept.
   if (auto stackOp = op.getInput().getDefiningOp<McDropoutStackOp>())
     if (stackOp->hasOneUse() && stackOp.getRate().convertToFloat() <= 0.5f &&
         cast<RankedTensorType>(stackOp.getInput().getType()).getRank() == 2)
@@ -419,7 +428,8 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
   // more per 100 samples), and the correction has no two-row tile (two
   // leftover rows take a partial 4-row tile). Each kernel shape is about a
   // fifth of a model's LLVM compile time: with all of them the Monte-Carlo
-  // models took 0.58–0.60 s to compile.
+  // models took 0.58–0.60 s to compile, 0.51–0.54 s without these two
+  // (both with Philox inlined in each of its users).
   bool pairs = mode == Mode::Dense, singles = mode != Mode::SharedProduct;
   Value leftover = b.create<arith::RemUIOp>(loc, batch, index(blk.rows));
   Value never = b.create<arith::ConstantOp>(loc, b.getBoolAttr(false));

@@ -176,8 +176,11 @@ LogicalResult McDropoutStackOp::verify() {
   if (inputType.getRank() < 2 || outputType.getRank() != inputType.getRank())
     return emitOpError("input and output must have a batch and the same "
                        "feature dimensions");
+  // The stacked rows are count × the input's: a dynamic dimension.
+  if (!outputType.isDynamicDim(0))
+    return emitOpError("output dimension 0 (samples × rows) must be dynamic");
   for (int64_t d = 1; d < inputType.getRank(); ++d)
-    if (!compatible(inputType.getDimSize(d), outputType.getDimSize(d)))
+    if (inputType.getDimSize(d) != outputType.getDimSize(d))
       return emitOpError("output dimension ")
              << d << " is " << dimString(outputType.getDimSize(d))
              << ", but the input's is " << dimString(inputType.getDimSize(d));

@@ -202,11 +202,12 @@ def NN_McDropoutStackOp : NN_Op<"mc_dropout_stack", [Pure]> {
 
     `nn-monte-carlo` makes the first dropout of a Monte-Carlo function this
     op: its input, the output of the layers before it, is the same in every
-    sample. A Dense that consumes it directly is computed by
-    `convert-nn-to-vector` without stacking anything: the input's product
-    with the weights is computed once, and each sample subtracts the terms
-    of the units it drops (a fifth of the layer's multiply-adds at rate
-    0.2).
+    sample. A Dense that is its only user (rank-2 input, rate at most 0.5,
+    constant weights) is computed by `convert-nn-to-vector` without
+    stacking anything: the input's product with the weights is computed
+    once, and each sample subtracts the terms of the units it drops (a
+    fifth of the layer's multiply-adds at rate 0.2). Otherwise (and in the
+    reference lowering) the samples are stacked.
 
     ```mlir
     %y = nn.mc_dropout_stack %h, %seed, %sample, %count {max_count = 24 : i64, rate = 2.000000e-01 : f32, stream = 1 : ui32}

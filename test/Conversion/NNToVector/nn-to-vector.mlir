@@ -1,4 +1,5 @@
 // RUN: kiln-opt %s --split-input-file --convert-nn-to-vector="vector-bits=128" | FileCheck %s
+// RUN: kiln-opt %s --split-input-file --convert-nn-to-vector="vector-bits=512" | FileCheck %s --check-prefix=AVX512
 // RUN: not kiln-opt %s --split-input-file --convert-nn-to-vector="vector-bits=100" 2>&1 | FileCheck %s --check-prefix=BITS
 
 // BITS: vector-bits must be 128, 256 or 512, not 100
@@ -210,6 +211,7 @@ func.func @runtime_weights(%x: tensor<?x2xf32>, %w: tensor<2x3xf32>) -> tensor<?
 // CHECK: %[[LIST:.*]] = memref.alloc() : memref<32xi32>
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %[[COUNT]]
 // CHECK: %[[T:.*]] = arith.constant dense<13108> : vector<16xi32>
+// CHECK: %[[END:.*]] = scf.for %{{.*}} = %{{.*}} to %c1{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (index)
 // CHECK: %[[DROP:.*]] = arith.cmpi ult, %{{.*}}, %[[T]] : vector<16xi32>
 // CHECK: vector.compressstore %[[LIST]][%{{.*}}], %[[DROP]], %{{.*}} : memref<32xi32>, vector<16xi1>, vector<16xi32>
 // CHECK: math.ctpop %{{.*}} : i16
@@ -217,21 +219,32 @@ func.func @runtime_weights(%x: tensor<?x2xf32>, %w: tensor<2x3xf32>) -> tensor<?
 // CHECK: %[[DROP1:.*]] = arith.andi %{{.*}}, %[[EXIST]] : vector<16xi1>
 // CHECK: vector.compressstore %[[LIST]][%{{.*}}], %[[DROP1]]
 // CHECK: %[[MARK:.*]] = arith.constant -1 : i32
-// CHECK-NOT: vector.compressstore
-// CHECK: memref.store %[[MARK]], %[[LIST]][%{{.*}}] : memref<32xi32>
+// CHECK: memref.store %[[MARK]], %[[LIST]][%[[END]]] : memref<32xi32>
 // CHECK: %[[FIRST:.*]] = arith.muli %[[J]], %{{.*}} : index
-// CHECK: scf.while
+// CHECK: %[[SUMS:.*]]:10 = scf.while
 // CHECK: %[[U:.*]] = memref.load %[[LIST]][%{{.*}}] : memref<32xi32>
 // CHECK: %[[MORE:.*]] = arith.cmpi sge, %[[U]], %{{.*}} : i32
 // CHECK: scf.condition(%[[MORE]])
 // CHECK: vector.fma
-// CHECK: vector.transfer_read %[[PA]]
-// CHECK: arith.subf
-// CHECK: arith.mulf %{{.*}}, %{{.*}} : vector<4xf32>
-// CHECK: arith.addf
+// CHECK: %[[SCALE:.*]] = arith.constant dense<1.250000e+00> : vector<4xf32>
+// CHECK: %[[PV:.*]] = vector.transfer_read %[[PA]]
+// CHECK: %[[DIFF:.*]] = arith.subf %[[PV]], %[[SUMS]]#2 : vector<4xf32>
+// CHECK: %[[SCALED:.*]] = arith.mulf %[[DIFF]], %[[SCALE]] : vector<4xf32>
+// CHECK: arith.addf %[[SCALED]]
 // CHECK: arith.maximumf
 // CHECK: %[[OUTROW:.*]] = arith.addi %[[FIRST]], %{{.*}} : index
 // CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%[[OUTROW]], %{{.*}}]
+// With AVX-512 the Monte-Carlo kernels keep fewer tile shapes: the shared
+// product only 3-row tiles (partial at the end; no one-row kernel), the
+// correction 4-row tiles and a one-row kernel (no two-row tile).
+// AVX512-LABEL: func.func private @__kiln_dense_f64_20x5_
+// AVX512: scf.for {{.*}} -> (vector<8xf64>, vector<8xf64>, vector<8xf64>) {
+// AVX512-NOT: -> (vector<8xf64>) {
+// AVX512-LABEL: func.func private @__kiln_mc_dense_20x5_
+// AVX512: scf.while {{.*}} -> (index, index, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// AVX512-NOT: -> (index, index, vector<16xf32>, vector<16xf32>) {
+// AVX512: scf.while {{.*}} -> (index, index, vector<16xf32>) {
+// AVX512-LABEL: func.func private @__kiln_philox_u16_
 func.func @mc_dense(%x: tensor<?x20xf32>, %seed: i64, %s: i32, %n: index) -> tensor<?x5xf32> {
   %w = arith.constant dense<0.5> : tensor<20x5xf32>
   %b = arith.constant dense<0.25> : tensor<5xf32>
@@ -243,16 +256,22 @@ func.func @mc_dense(%x: tensor<?x20xf32>, %seed: i64, %s: i32, %n: index) -> ten
 // -----
 
 // Alpha dropout maps a dropped unit to a·α' + c: the kernel subtracts
-// (x_k − α') = (x_k + 1.7581) per dropped unit and scales by a; the bias
-// it adds is b + c·Σ_k W_k (here 0.25 + c·20·0.5, a constant of its own).
+// (x_k − α') per dropped unit, α' = −λα = −1.75809932, and scales by
+// a = ((1 − 0.1)(1 + 0.1·α'^2))^-1/2 = 0.921284496; the bias it adds is
+// b + c·Σ_k W_k, c = −a·α'·0.1: 0.25 + 0.16197097·20·0.5 = 1.86970973 for
+// the 5 units, then zeros to the vector (a constant of its own).
 // CHECK-LABEL: func.func @mc_dense_alpha(
 // CHECK: call @__kiln_dense_f64_20x5_
-// CHECK: call @[[MC:__kiln_mc_dense_20x5_[0-9a-fx]+]](
+// CHECK: %[[BIAS:.*]] = arith.constant dense<[1.86970973, 1.86970973, 1.86970973, 1.86970973, 1.86970973, 0.000000e+00, 0.000000e+00, 0.000000e+00]> : tensor<8xf32>
+// CHECK: call @[[MC:__kiln_mc_dense_20x5_[0-9a-fx]+]](%arg0, %{{.*}}, %{{.*}}, %[[BIAS]],
 // CHECK: func.func private @[[MC]](
 // CHECK: scf.while
 // CHECK: %[[X:.*]] = tensor.extract
-// CHECK: arith.subf %[[X]], %{{.*}} : f32
+// CHECK: %[[X0:.*]] = arith.constant -1.75809932 : f32
+// CHECK: arith.subf %[[X]], %[[X0]] : f32
 // CHECK: vector.fma
+// CHECK: %[[A:.*]] = arith.constant dense<0.921284496> : vector<4xf32>
+// CHECK: arith.mulf %{{.*}}, %[[A]] : vector<4xf32>
 func.func @mc_dense_alpha(%x: tensor<?x20xf32>, %seed: i64, %s: i32, %n: index) -> tensor<?x5xf32> {
   %w = arith.constant dense<0.5> : tensor<20x5xf32>
   %b = arith.constant dense<0.25> : tensor<5xf32>
@@ -263,8 +282,9 @@ func.func @mc_dense_alpha(%x: tensor<?x20xf32>, %seed: i64, %s: i32, %n: index) 
 
 // -----
 
-// Above rate 0.5 a sample drops more units than it keeps: the stacked
-// samples stay for convert-nn-to-linalg and the Dense takes its kernel.
+// Above rate 0.5 the correction would save less than half the
+// multiply-adds: the stacked samples stay for convert-nn-to-linalg and the
+// Dense takes its kernel.
 // CHECK-LABEL: func.func @mc_dense_high_rate(
 // CHECK: nn.mc_dropout_stack
 // CHECK: call @__kiln_dense_20x5_

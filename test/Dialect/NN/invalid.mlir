@@ -184,6 +184,22 @@ func.func @mc_dropout_stack_features(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %
 
 // -----
 
+func.func @mc_dropout_stack_rows(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %n: index) {
+  // expected-error@+1 {{output dimension 0 (samples × rows) must be dynamic}}
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.5 : f32} : (tensor<?x4xf32>, i64, i32, index) -> tensor<8x4xf32>
+  return
+}
+
+// -----
+
+func.func @mc_dropout_stack_dynamic_features(%x: tensor<?x?xf32>, %seed: i64, %s: i32, %n: index) {
+  // expected-error@+1 {{output dimension 1 is 8, but the input's is ?}}
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.5 : f32} : (tensor<?x?xf32>, i64, i32, index) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
 func.func @mc_dropout_stack_count(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %n: index) {
   // expected-error@+1 {{max_count must be positive, got 0}}
   %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 0 : i64, rate = 0.5 : f32} : (tensor<?x4xf32>, i64, i32, index) -> tensor<?x4xf32>
