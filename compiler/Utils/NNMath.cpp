@@ -54,27 +54,68 @@ Value kiln::emptyLike(OpBuilder &b, Location loc, Value like, bool dropLast) {
   return b.create<tensor::EmptyOp>(loc, sizes, type.getElementType());
 }
 
-/// expm1 for activations, cheaper than math.expm1's approximation (exp,
-/// then log and a division for Kahan's correction: 12% of a batch-64
-/// fmnist call went there). Two branch-free pieces and a select:
-///   |x| < 0.35: Taylor to x⁷, x + x²·(1/2 + x·(1/6 + ... + x/5040)); the
-///               first term left out, x⁸/8!, is below 1.6e-8·|expm1(x)|
-///               (a quarter of an f32 ulp) there;
-///   otherwise:  exp(x) − 1, where |expm1(x)| ≥ 0.29 keeps the cancellation
-///               to about 2 ulp.
+/// expm1 for activations, by one range reduction and one polynomial:
+///   x = k·ln2 + r, k = round(x·log2 e), |r| ≤ ln2/2 (+ rounding),
+///   expm1(x) = 2^k·expm1(r) + (2^k − 1),
+///   expm1(r) = r + r²·(1/2 + r·(1/6 + ... + r/5040)), Taylor to r⁷: the
+///   first term left out, r⁸/8!, is below 1.8e-8·|expm1(r)| for
+///   |r| ≤ 0.347 (a quarter of an f32 ulp).
+/// k is rounded with the 1.5·2²³ trick, which also leaves k in the low
+/// bits of the sum, and 2^k is built from its exponent bits; r is reduced
+/// by ln2's f32 value and its remainder (two FMAs, Cody–Waite). At k = 0
+/// the result is the polynomial itself, accurate near 0, where exp(x) − 1
+/// would cancel; at k = −1 (x from −1.04 to −0.35) the two terms cancel by
+/// at most a factor of 2. x is clamped to [−87, 88] so that 2^k is a
+/// normal float: expm1 is −1 to f32 precision below −17, and above 88
+/// (near f32's largest, never an activation's negative branch) the result
+/// stays finite. 20 vector operations; before, Taylor near 0 and math.exp
+/// (upstream's approximation, with its own range reduction and
+/// special-value handling) elsewhere were both computed and one selected.
+/// Measured (kiln-bench-compiled, 5 repetitions, medians): 100 Monte-Carlo
+/// samples of fmnist-mc-all at batch 64 5728 → 5614 µs (the ELU over the
+/// corrected layer's outputs had been 11% of its time), deep-selu at batch
+/// 64 321 → 310 µs.
 Value kiln::buildExpm1(OpBuilder &b, Location loc, Value x) {
   Type t = x.getType();
-  Value q = floatConstant(b, loc, t, 1.0 / 5040);
-  for (double c : {1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 1.0 / 2})
-    q = b.create<math::FmaOp>(loc, q, x, floatConstant(b, loc, t, c));
-  Value x2 = b.create<arith::MulFOp>(loc, x, x);
-  Value small = b.create<math::FmaOp>(loc, x2, q, x);
-  Value large = b.create<arith::SubFOp>(loc, b.create<math::ExpOp>(loc, x),
-                                        floatConstant(b, loc, t, 1.0));
-  Value near0 = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT,
-                                        b.create<math::AbsFOp>(loc, x),
-                                        floatConstant(b, loc, t, 0.35));
-  return b.create<arith::SelectOp>(loc, near0, small, large);
+  auto c = [&](double v) { return floatConstant(b, loc, t, v); };
+  auto fma = [&](Value a, Value m, Value add) -> Value {
+    return b.create<math::FmaOp>(loc, a, m, add);
+  };
+  Type i32 = b.getI32Type();
+  Type intType = i32;
+  if (auto vec = dyn_cast<VectorType>(t))
+    intType = vec.clone(i32);
+  auto intConstant = [&](int32_t v) -> Value {
+    if (auto vec = dyn_cast<VectorType>(intType))
+      return b.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(vec, b.getI32IntegerAttr(v)));
+    return b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(v));
+  };
+  const double shifter = 12582912.0; // 1.5·2²³
+  Value xc = b.create<arith::MinimumFOp>(
+      loc, b.create<arith::MaximumFOp>(loc, x, c(-87.0)), c(88.0));
+  // t = x·log2 e + 1.5·2²³ rounds x·log2 e to an integer k, held in the
+  // low mantissa bits of t.
+  Value shifted = fma(xc, c(1.4426950408889634), c(shifter));
+  Value k = b.create<arith::SubFOp>(loc, shifted, c(shifter));
+  Value kBits = b.create<arith::SubIOp>(
+      loc, b.create<arith::BitcastOp>(loc, intType, shifted),
+      intConstant(0x4B400000)); // the bits of 1.5·2²³
+  // r = x − k·ln2, ln2 = 0.693147182 (f32) + −1.90465421e-09.
+  Value negK = b.create<arith::NegFOp>(loc, k);
+  Value r = fma(negK, c(0.693147182464599609375), xc);
+  r = fma(negK, c(-1.904654212125e-09), r);
+  Value q = c(1.0 / 5040);
+  for (double coefficient : {1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5})
+    q = fma(q, r, c(coefficient));
+  Value poly = fma(b.create<arith::MulFOp>(loc, r, r), q, r);
+  // 2^k: k + 127 in the exponent field.
+  Value scale = b.create<arith::BitcastOp>(
+      loc, t,
+      b.create<arith::ShLIOp>(
+          loc, b.create<arith::AddIOp>(loc, kBits, intConstant(127)),
+          intConstant(23)));
+  return fma(scale, poly, b.create<arith::SubFOp>(loc, scale, c(1.0)));
 }
 
 Value kiln::buildActivation(OpBuilder &b, Location loc, ActivationAttr act,

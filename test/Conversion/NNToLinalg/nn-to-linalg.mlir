@@ -99,13 +99,16 @@ func.func @flatten(%x: tensor<?x28x28xf32>) -> tensor<?x784xf32> {
 
 // -----
 
-// GELU in its exact erf form; ELU through expm1 (a Taylor polynomial near
-// 0, exp − 1 elsewhere; see elu-accuracy.mlir).
+// GELU in its exact erf form; ELU through expm1 (x = k·ln2 + r, k rounded
+// by adding 1.5·2^23, 2^k from k's bits, a polynomial in r; see
+// elu-accuracy.mlir).
 // CHECK-LABEL: func @gelu_elu
 // CHECK: math.erf
-// CHECK: math.fma
-// CHECK: math.exp
-// CHECK: math.absf
+// CHECK: %[[SHIFTER:.*]] = arith.constant 0x4B400000 : f32
+// CHECK: math.fma %{{.*}}, %{{.*}}, %[[SHIFTER]] : f32
+// CHECK: arith.bitcast %{{.*}} : f32 to i32
+// CHECK: arith.shli
+// CHECK: arith.bitcast %{{.*}} : i32 to f32
 // CHECK: arith.select
 func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = nn.activation %x {activation = #nn.activation<gelu>} : tensor<?x4xf32>
