@@ -24,7 +24,9 @@
 #include <cstddef>
 
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -69,7 +71,43 @@ mlir::kiln::createTargetMachine(const TargetOptions &options, Location loc) {
   if (llvm::Triple(triple).getArch() == llvm::Triple::riscv64 && cpu.empty())
     features =
         features.empty() ? "+m,+a,+f,+d,+c" : "+m,+a,+f,+d,+c," + features;
-  if (options.triple.empty() && cpu.empty()) {
+  // --mcpu=native is the host's CPU and features, as clang's
+  // -march=native: only for the host's own architecture.
+  bool native = cpu == "native";
+  if (native && llvm::Triple(triple).getArch() !=
+                    llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch())
+    return emitError(loc) << "--mcpu=native: target '" << triple
+                          << "' is not the host's architecture";
+  if (native)
+    cpu.clear();
+  // LLVM only warns about a CPU or a feature it does not know, then
+  // builds for a generic CPU (for x86-64 one without 64-bit mode, which
+  // aborts): reject them here instead, naming the bad one.
+  {
+    std::unique_ptr<llvm::MCSubtargetInfo> info(
+        target->createMCSubtargetInfo(triple, "", ""));
+    if (info && !cpu.empty() && !info->isCPUStringValid(cpu))
+      return emitError(loc)
+             << "unknown CPU '" << cpu << "' for target '" << triple
+             << "' (llc-19 -mtriple=" << triple << " -mcpu=help lists them)";
+    if (info && !options.features.empty()) {
+      llvm::StringSet<> known;
+      for (const llvm::SubtargetFeatureKV &kv : info->getAllProcessorFeatures())
+        known.insert(kv.Key);
+      for (StringRef feature : llvm::split(options.features, ',')) {
+        StringRef name = feature.trim();
+        if (name.empty())
+          continue;
+        if ((name[0] != '+' && name[0] != '-') ||
+            !known.contains(name.drop_front()))
+          return emitError(loc)
+                 << "unknown feature '" << name << "' for target '" << triple
+                 << "' (features are +name or -name; llc-19 -mtriple=" << triple
+                 << " -mattr=help lists them)";
+      }
+    }
+  }
+  if ((options.triple.empty() || native) && cpu.empty()) {
     // Host: its CPU and every feature it reports (AVX-512 where present).
     cpu = llvm::sys::getHostCPUName().str();
     llvm::SubtargetFeatures f;
@@ -78,6 +116,18 @@ mlir::kiln::createTargetMachine(const TargetOptions &options, Location loc) {
     if (!features.empty())
       f.AddFeature(features);
     features = f.getString();
+  }
+  // As clang does for x86: AVX-512 asked for by name brings its 512-bit
+  // registers (evex512). Without them LLVM 19 aborts on the first 512-bit
+  // vector ("ZMM registers are not supported without EVEX512"), and the
+  // Monte-Carlo code's Philox works on 512-bit vectors at every width.
+  if (llvm::Triple(triple).isX86() && StringRef(features).contains("+avx512")) {
+    if (StringRef(features).contains("-evex512"))
+      return emitError(loc) << "-evex512 with AVX-512 is not supported (LLVM "
+                               "19 cannot compile 512-bit vectors without "
+                               "it)";
+    if (!StringRef(features).contains("+evex512"))
+      features += ",+evex512";
   }
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
@@ -97,7 +147,9 @@ mlir::kiln::createTargetMachine(const TargetOptions &options, Location loc) {
 unsigned mlir::kiln::getVectorBits(const llvm::TargetMachine &machine) {
   const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
   if (machine.getTargetTriple().isX86() && info) {
-    if (info->checkFeatures("+avx512f"))
+    // LLVM 19 splits 512-bit registers (evex512) from the AVX-512
+    // instructions: `--mattr=+avx512f` alone gives no zmm registers.
+    if (info->checkFeatures("+avx512f,+evex512"))
       return 512;
     if (info->checkFeatures("+avx"))
       return 256;

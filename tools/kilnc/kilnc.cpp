@@ -64,7 +64,7 @@ int main(int argc, char **argv) {
   cl::opt<std::string> triple(
       "target", cl::desc("Target triple (default: host)"), cl::cat(category));
   cl::opt<std::string> cpu(
-      "mcpu", cl::desc("Target CPU, e.g. x86-64-v3 (default: host)"),
+      "mcpu", cl::desc("Target CPU, e.g. x86-64-v3, or native (default: host)"),
       cl::cat(category));
   cl::opt<std::string> attrs("mattr",
                              cl::desc("Target features, e.g. +avx2,-avx512f"),
