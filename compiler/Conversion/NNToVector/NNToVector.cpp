@@ -709,6 +709,9 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
     iota[lane] = static_cast<int32_t>(lane);
   Value lanes = b.create<arith::ConstantOp>(
       loc, DenseElementsAttr::get(i32Vec, ArrayRef<int32_t>(iota)));
+  // vpcompressd is AVX-512's (blk.lanes 16: 512-bit vectors); other
+  // targets append lane by lane.
+  bool compress = blk.lanes == 16;
   Value end =
       forLoop(
           index(0), index(groups), index(1), ValueRange{index(0)},
@@ -733,6 +736,41 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
                             loc,
                             b.create<arith::MaxUIOp>(loc, index(inputs), first),
                             first)}));
+              Value bitsOf = b.create<vector::ExtractOp>(
+                  loc,
+                  b.create<vector::BitCastOp>(
+                      loc, VectorType::get({1}, b.getI16Type()), dropped),
+                  ArrayRef<int64_t>{0});
+              if (!compress) {
+                // Without vpcompressd LLVM expands a compressing store
+                // into a branch per lane, mispredicted at random: every
+                // lane's unit is stored at the end instead, which only a
+                // dropped unit then moves (stores stay below the units
+                // seen so far, inside the list).
+                Value mask32 = b.create<arith::ExtUIOp>(loc, i32, bitsOf);
+                Value unit0 = b.create<arith::IndexCastUIOp>(loc, i32, first);
+                for (int64_t lane = 0; lane < kLanes; ++lane) {
+                  b.create<memref::StoreOp>(
+                      loc,
+                      b.create<arith::AddIOp>(
+                          loc, unit0,
+                          b.create<arith::ConstantOp>(
+                              loc, b.getI32IntegerAttr(lane))),
+                      list, ValueRange{end});
+                  Value bit = b.create<arith::AndIOp>(
+                      loc,
+                      b.create<arith::ShRUIOp>(
+                          loc, mask32,
+                          b.create<arith::ConstantOp>(
+                              loc, b.getI32IntegerAttr(lane))),
+                      b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(1)));
+                  end =
+                      b.create<arith::AddIOp>(loc, end,
+                                              b.create<arith::IndexCastUIOp>(
+                                                  loc, b.getIndexType(), bit));
+                }
+                continue;
+              }
               Value unitsVec = b.create<arith::AddIOp>(
                   loc,
                   b.create<vector::BroadcastOp>(
@@ -741,11 +779,6 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
                   lanes);
               b.create<vector::CompressStoreOp>(loc, list, ValueRange{end},
                                                 dropped, unitsVec);
-              Value bitsOf = b.create<vector::ExtractOp>(
-                  loc,
-                  b.create<vector::BitCastOp>(
-                      loc, VectorType::get({1}, b.getI16Type()), dropped),
-                  ArrayRef<int64_t>{0});
               end = b.create<arith::AddIOp>(
                   loc, end,
                   b.create<arith::IndexCastUIOp>(
