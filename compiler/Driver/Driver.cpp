@@ -269,6 +269,7 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   // the layers before the first dropout run once.
   constexpr int64_t kMcSamplesPerCall = 5 * KILN_MC_SAMPLES_PER_STEP;
   Budget mcBudget, samplesBudget;
+  std::optional<McEntryPoints> mcInfo;
   std::string samplesFn = name + "_forward_mc_samples";
   if (SymbolTable::lookupSymbolIn(**module, samplesFn)) {
     FailureOr<Budget> b = budgetFor(samplesFn, 0, name + "_predict_mc_samples");
@@ -284,12 +285,14 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
       return failure();
     samplesBudget = *b;
     mcBudget = *mc;
-    entry.samplesImplementation = samplesFn;
-    entry.samplesRowsPerCall = b->rows;
-    entry.mcRowsPerCall = mc->rows;
-    entry.mcScratchFloats = mc->rows * outSize * kMcSamplesPerCall;
-    entry.entropy = softmaxOutput(model);
+    mcInfo = McEntryPoints{samplesFn,
+                           b->rows,
+                           mc->rows,
+                           kMcSamplesPerCall,
+                           mc->rows * outSize * kMcSamplesPerCall,
+                           softmaxOutput(model)};
   }
+  entry.mc = mcInfo;
   llvm::LLVMContext llvmContext;
   FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
       translateAndOptimize(**module, llvmContext, entry, **machine);
@@ -320,11 +323,7 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   info.rowsPerCall = predictBudget->rows;
   info.stackBytes =
       std::max({predictBudget->bytes, mcBudget.bytes, samplesBudget.bytes});
-  info.monteCarlo = !entry.samplesImplementation.empty();
-  info.mcRowsPerCall = mcBudget.rows;
-  info.mcSamplesPerPass = kMcSamplesPerCall;
-  info.samplesRowsPerCall = samplesBudget.rows;
-  info.entropy = entry.entropy;
+  info.monteCarlo = mcInfo;
   std::string header = emitHeader(model, name, options.input, info);
   if (failed(writeStaticArchive(output + "/lib" + name + ".a", name + ".o",
                                 object, fileLoc)))

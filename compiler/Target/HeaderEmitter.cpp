@@ -95,10 +95,10 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     << "#define " << macro << "_STACK_BYTES " << info.stackBytes << "\n"
     << "#define " << macro << "_ROWS_PER_CALL " << info.rowsPerCall << "\n";
   if (info.monteCarlo)
-    h << "#define " << macro << "_MC_ROWS_PER_CALL " << info.mcRowsPerCall
-      << "\n"
+    h << "#define " << macro << "_MC_ROWS_PER_CALL "
+      << info.monteCarlo->rowsPerCall << "\n"
       << "#define " << macro << "_MC_SAMPLES_ROWS_PER_CALL "
-      << info.samplesRowsPerCall << "\n";
+      << info.monteCarlo->samplesRowsPerCall << "\n";
   h << "\n";
   h << "/* Status codes (the runtime's kiln_status, kiln/status.h). */\n"
     << "#define " << macro << "_STATUS_OK " << KILN_STATUS_OK << "\n"
@@ -144,7 +144,7 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
       << " * draws: results are reproducible, and a row's do\n"
       << " * not depend on the batch it is in. Layers before the first "
          "dropout run\n"
-      << " * once for every " << info.mcSamplesPerPass
+      << " * once for every " << info.monteCarlo->samplesPerCall
       << " samples (more when the batch has fewer rows than a\n"
       << " * piece): once for 100 samples. The Kiln runtime linked into "
          "this library\n"
@@ -175,7 +175,7 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
       << "_MC_SAMPLES_ROWS_PER_CALL rows. */\n"
       << "int " << name << "_predict_mc_samples(const float *input, size_t "
       << "batch,\n    unsigned samples, uint64_t seed, float *output);\n\n";
-  if (info.entropy)
+  if (info.monteCarlo && info.monteCarlo->entropy)
     h << "/* Predictive entropy of each example from " << name
       << "_predict_mc's |mean|\n"
       << " * (class probabilities): entropy[i] = -sum_c mean[i][c] * "

@@ -8,7 +8,10 @@
 #ifndef KILN_COMPILER_TARGET_HEADEREMITTER_H
 #define KILN_COMPILER_TARGET_HEADEREMITTER_H
 
+#include "compiler/Target/EntryPoints.h"
 #include "compiler/Utils/Constants.h"
+
+#include <optional>
 
 #include <string>
 
@@ -30,18 +33,8 @@ struct HeaderInfo {
   /// many rows) and the stack bytes such a call uses for intermediates.
   int64_t rowsPerCall = 0;
   int64_t stackBytes = 0;
-  /// The library exports NAME_predict_mc and NAME_predict_mc_samples (the
-  /// model has dropout), which process batches in pieces of mcRowsPerCall
-  /// and samplesRowsPerCall rows, and, for a classifier (`entropy`),
-  /// NAME_predictive_entropy.
-  bool monteCarlo = false;
-  int64_t mcRowsPerCall = 0;
-  /// Samples NAME_predict_mc runs through the layers together when a piece
-  /// has mcRowsPerCall rows (the layers before the first dropout run once
-  /// for them).
-  int64_t mcSamplesPerPass = 0;
-  int64_t samplesRowsPerCall = 0;
-  bool entropy = false;
+  /// The Monte-Carlo entry points, when the model has dropout.
+  std::optional<McEntryPoints> monteCarlo;
 };
 
 /// The header users include: shapes, precision, normalization, classes,

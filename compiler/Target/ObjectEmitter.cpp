@@ -398,24 +398,25 @@ LogicalResult buildMonteCarlo(llvm::Module &module, llvm::Function *impl,
                                    b.getInt64(outSize), b.getInt64(rows)}),
         entry.symbol + suffix);
   };
-  llvm::GlobalVariable *mcModel = model(entry.mcRowsPerCall, "_mc_model");
+  const mlir::kiln::McEntryPoints &mcInfo = *entry.mc;
+  llvm::GlobalVariable *mcModel = model(mcInfo.rowsPerCall, "_mc_model");
   llvm::GlobalVariable *samplesModel =
-      model(entry.samplesRowsPerCall, "_mc_samples_model");
+      model(mcInfo.samplesRowsPerCall, "_mc_samples_model");
 
   llvm::Function *mc = llvm::Function::Create(
       llvm::FunctionType::get(i32, {ptr, i64, i32, i64, ptr, ptr}, false),
       llvm::GlobalValue::ExternalLinkage, entry.symbol + "_mc", module);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", mc));
   llvm::AllocaInst *scratch = b.CreateAlloca(
-      llvm::ArrayType::get(b.getFloatTy(), entry.mcScratchFloats));
+      llvm::ArrayType::get(b.getFloatTy(), mcInfo.scratchFloats));
   scratch->setAlignment(llvm::Align(64));
   llvm::AllocaInst *acc = b.CreateAlloca(
-      llvm::ArrayType::get(b.getDoubleTy(), 2 * entry.mcRowsPerCall * outSize));
+      llvm::ArrayType::get(b.getDoubleTy(), 2 * mcInfo.rowsPerCall * outSize));
   acc->setAlignment(llvm::Align(64));
   b.CreateRet(b.CreateCall(
       *predictMc, {mcModel, mc->getArg(0), mc->getArg(1), mc->getArg(2),
                    mc->getArg(3), mc->getArg(4), mc->getArg(5), scratch,
-                   b.getInt64(entry.mcScratchFloats), acc}));
+                   b.getInt64(mcInfo.scratchFloats), acc}));
 
   llvm::Function *samples = llvm::Function::Create(
       llvm::FunctionType::get(i32, {ptr, i64, i32, i64, ptr}, false),
@@ -426,7 +427,7 @@ LogicalResult buildMonteCarlo(llvm::Module &module, llvm::Function *impl,
                                      samples->getArg(1), samples->getArg(2),
                                      samples->getArg(3), samples->getArg(4)}));
 
-  if (entry.entropy) {
+  if (mcInfo.entropy) {
     llvm::Function *h = llvm::Function::Create(
         llvm::FunctionType::get(i32, {ptr, i64, ptr}, false),
         llvm::GlobalValue::ExternalLinkage,
@@ -461,17 +462,15 @@ FailureOr<std::unique_ptr<llvm::Module>> mlir::kiln::translateAndOptimize(
   for (llvm::Function &f : *llvmModule)
     if (!f.isDeclaration())
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
-  bool monteCarlo = !entry.samplesImplementation.empty();
   if (failed(linkRuntime(*llvmModule, loc)) ||
       failed(buildPredict(*llvmModule, impl, entry, loc)) ||
       failed(buildStatusMessage(*llvmModule, entry, loc)))
     return failure();
-  if (monteCarlo) {
-    llvm::Function *samples =
-        llvmModule->getFunction(entry.samplesImplementation);
+  if (entry.mc) {
+    llvm::Function *samples = llvmModule->getFunction(entry.mc->implementation);
     if (!samples)
       return emitError(loc)
-             << "Monte-Carlo function '" << entry.samplesImplementation
+             << "Monte-Carlo function '" << entry.mc->implementation
              << "' not found after lowering";
     if (failed(buildMonteCarlo(*llvmModule, samples, entry, loc)))
       return failure();

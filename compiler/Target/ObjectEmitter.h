@@ -8,11 +8,14 @@
 #ifndef KILN_COMPILER_TARGET_OBJECTEMITTER_H
 #define KILN_COMPILER_TARGET_OBJECTEMITTER_H
 
+#include "compiler/Target/EntryPoints.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LogicalResult.h"
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,20 +46,9 @@ struct EntryPoint {
   /// The entry point calls the model function on at most this many rows at
   /// a time (bounding its stack use); 0: the whole batch at once.
   int64_t rowsPerCall = 0;
-  /// The per-sample Monte-Carlo function (nn-monte-carlo's @F_mc_samples);
-  /// empty when the model has no dropout. With it, the library exports
-  /// `symbol`_mc and `symbol`_mc_samples, both through the runtime's MC
-  /// driver (kiln/mc.h), linked into the library.
-  std::string samplesImplementation;
-  /// Rows per call of @F_mc_samples in `symbol`_mc_samples, and in
-  /// `symbol`_mc, whose stack also holds the samples' scratch
-  /// (mcScratchFloats floats) and the running mean and M2
-  /// (2·mcRowsPerCall·O doubles).
-  int64_t samplesRowsPerCall = 0;
-  int64_t mcRowsPerCall = 0;
-  int64_t mcScratchFloats = 0;
-  /// Exports NAME_predictive_entropy (a classifier's MC mean -> entropy).
-  bool entropy = false;
+  /// The Monte-Carlo entry points (`symbol`_mc, `symbol`_mc_samples),
+  /// when the model has dropout.
+  std::optional<McEntryPoints> mc;
 };
 
 /// The target machine for `target` (errors reported at `loc`).
@@ -64,7 +56,8 @@ FailureOr<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetOptions &target, Location loc);
 
 /// The widest vector registers the machine's features allow for f32
-/// arithmetic: 512 with AVX-512F, 256 with AVX, else 128 (SSE, NEON, and
+/// arithmetic: 512 with AVX-512F and its 512-bit registers (evex512), 256
+/// with AVX, else 128 (SSE, NEON, and
 /// the scalar fallback of targets without vectors, where 128-bit vectors
 /// are legalized to pieces).
 unsigned getVectorBits(const llvm::TargetMachine &machine);

@@ -1,0 +1,42 @@
+//===- EntryPoints.h - What a compiled library exports ------------*- C++
+//-*-===//
+//
+// SPDX-License-Identifier: Apache-2.0
+//
+//===----------------------------------------------------------------------===//
+//
+// The facts about the Monte-Carlo entry points that the object emitter
+// builds them from and the header documents, decided once by the driver.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_TARGET_ENTRYPOINTS_H
+#define KILN_COMPILER_TARGET_ENTRYPOINTS_H
+
+#include <cstdint>
+#include <string>
+
+namespace mlir::kiln {
+
+/// NAME_predict_mc and NAME_predict_mc_samples of a model with dropout,
+/// both through the runtime's MC driver (kiln/mc.h), and, for a
+/// classifier, NAME_predictive_entropy.
+struct McEntryPoints {
+  /// The per-sample function (nn-monte-carlo's @F_mc_samples).
+  std::string implementation;
+  /// Rows per call of it in NAME_predict_mc_samples and in NAME_predict_mc,
+  /// whose stack also holds the outputs of `samplesPerCall` samples per
+  /// row (`scratchFloats` floats) and the running mean and M2
+  /// (2·rowsPerCall·O doubles): the layers before the first dropout run
+  /// once for every `samplesPerCall` samples of a full piece of rows.
+  int64_t samplesRowsPerCall = 0;
+  int64_t rowsPerCall = 0;
+  int64_t samplesPerCall = 0;
+  int64_t scratchFloats = 0;
+  /// Exports NAME_predictive_entropy (a classifier's MC mean -> entropy).
+  bool entropy = false;
+};
+
+} // namespace mlir::kiln
+
+#endif // KILN_COMPILER_TARGET_ENTRYPOINTS_H
