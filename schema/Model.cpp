@@ -487,8 +487,9 @@ Status checkNamedTensors(const std::vector<NamedTensor> &tensors,
   return Status::success();
 }
 
-/// No parameter of a training state is NaN: readers convert counters with
-/// int(value), undefined for NaN, and a NaN rate would train silently.
+/// No parameter of a training state is NaN: a NaN rate would train
+/// silently. (Counters are range-checked where they are read, by
+/// paramInteger.)
 /// (Infinities are legitimate: a best value before the first epoch.)
 Status checkParams(const std::vector<Param> &params, const std::string &what) {
   for (const Param &p : params) {

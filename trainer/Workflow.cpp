@@ -90,25 +90,25 @@ Status loadDataset(const TrainConfig &config, Dataset &out, bool testOnly) {
     }
     out.shape = {out.xTrain.cols()};
   } else {
+    // The data set's four files (the MNIST distribution's names).
+    const std::string dir = c.path + "/";
+    out.trainSource = dir + "train-images-idx3-ubyte.gz";
+    out.testSource = dir + "t10k-images-idx3-ubyte.gz";
     std::vector<int64_t> testShape;
     std::vector<Status> reads;
     if (!testOnly)
-      reads = {readIdxImages(c.path + "/train-images-idx3-ubyte.gz", out.xTrain,
-                             out.shape),
-               readIdxLabels(c.path + "/train-labels-idx1-ubyte.gz",
-                             out.yTrain.labels)};
-    reads.push_back(readIdxImages(c.path + "/t10k-images-idx3-ubyte.gz",
-                                  out.xTest, testShape));
+      reads = {
+          readIdxImages(out.trainSource, out.xTrain, out.shape),
+          readIdxLabels(dir + "train-labels-idx1-ubyte.gz", out.yTrain.labels)};
+    reads.push_back(readIdxImages(out.testSource, out.xTest, testShape));
     reads.push_back(
-        readIdxLabels(c.path + "/t10k-labels-idx1-ubyte.gz", out.yTest.labels));
+        readIdxLabels(dir + "t10k-labels-idx1-ubyte.gz", out.yTest.labels));
     for (const Status &s : reads)
       if (!s.ok())
         return Status::error("dataset '" + c.name + "': " + s.message());
     if (testOnly)
       out.shape = testShape;
     out.hasTest = true;
-    out.trainSource = c.path + "/train-images-idx3-ubyte.gz";
-    out.testSource = c.path + "/t10k-images-idx3-ubyte.gz";
     if (c.name == "fashion_mnist")
       out.classNames = kFashionClasses;
     else
@@ -309,7 +309,7 @@ Status buildModel(const TrainConfig &c, const Dataset &data,
 
 std::vector<OutputPath> trainingOutputs(const TrainConfig &c,
                                         const std::string &runFile) {
-  std::vector<OutputPath> outputs{{"the run file", runFile}};
+  std::vector<OutputPath> outputs{{"the run file", runFile, true}};
   for (size_t i = 0; i < c.callbacks.size(); ++i)
     if (!c.callbacks[i].path.empty())
       outputs.push_back(
@@ -340,15 +340,15 @@ Status checkOutputPaths(const TrainConfig &c,
       if (written[i] == written[j])
         return Status::error(outputs[i].what + " and " + outputs[j].what +
                              " both write '" + outputs[i].path + "'" +
-                             (outputs[j].what == "the run file"
+                             (outputs[j].runFile
                                   ? ", which kiln-train saves after every epoch"
                                   : "") +
                              "; name different files");
-    bool runFile = outputs[i].what == "the run file";
     for (const auto &[what, path] : inputs)
       if (written[i] == path)
         return Status::error(outputs[i].what + " would overwrite " + what);
-    if (!runFile && c.transfer && written[i] == normal(c.transfer->from))
+    if (!outputs[i].runFile && c.transfer &&
+        written[i] == normal(c.transfer->from))
       return Status::error(outputs[i].what +
                            " would overwrite transfer.from '" +
                            c.transfer->from + "'");

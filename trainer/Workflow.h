@@ -59,6 +59,8 @@ Status buildModel(const TrainConfig &c, const Dataset &data, Sequential &model);
 /// "callbacks[1] (csv_logger)", "--lr-csv").
 struct OutputPath {
   std::string what, path;
+  /// The run file, which may replace the model transferred from.
+  bool runFile = false;
 };
 
 /// What a training run writes: the run file, then each callback's file.
@@ -67,9 +69,9 @@ std::vector<OutputPath> trainingOutputs(const TrainConfig &c,
 
 /// No file is written twice, and none overwrites an input: a CSV log named
 /// like the training data would destroy it. Inputs are the dataset's CSV
-/// files and, for every output but the run file (`outputs[0]` when it is
-/// one), the model transferred from: writing the run file there replaces
-/// it on purpose. Paths compare after making them absolute and normal.
+/// files and, for every output but the run file, the model transferred
+/// from: writing the run file there replaces it on purpose. Paths compare after
+/// making them absolute and normal.
 Status checkOutputPaths(const TrainConfig &c,
                         const std::vector<OutputPath> &outputs);
 

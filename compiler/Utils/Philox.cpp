@@ -24,6 +24,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <cassert>
+#include <cmath>
+
 using namespace mlir;
 
 namespace {
@@ -134,10 +137,10 @@ func::FuncOp kiln::getOrCreatePhiloxGroupFunction(OpBuilder &b, ModuleOp module,
       });
 }
 
-std::array<Value, 8> kiln::buildUnitBits16(OpBuilder &b, Location loc,
-                                           func::FuncOp philoxGroup, Value seed,
-                                           Value stream, Value sample,
-                                           Value group) {
+std::array<Value, 8> kiln::buildKeepMasks(OpBuilder &b, Location loc,
+                                          func::FuncOp philoxGroup, Value seed,
+                                          Value stream, Value sample,
+                                          Value group, float rate) {
   constexpr int64_t kLanes = KILN_RNG_U16_LANES;
   static_assert(KILN_RNG_U16_GROUP == 8 * kLanes, "8 halves of 4 words");
   auto i32Vec = VectorType::get({kLanes}, b.getI32Type());
@@ -145,6 +148,9 @@ std::array<Value, 8> kiln::buildUnitBits16(OpBuilder &b, Location loc,
     return b.create<arith::ConstantOp>(
         loc, DenseElementsAttr::get(i32Vec, APInt(32, v)));
   };
+  uint64_t threshold =
+      static_cast<uint64_t>(std::ceil(static_cast<double>(rate) * 65536.0));
+  assert(threshold <= 65536 && "rate must be below 1");
   ValueRange words =
       b.create<func::CallOp>(loc, philoxGroup,
                              ValueRange{seed, stream, sample, group})
@@ -156,5 +162,10 @@ std::array<Value, 8> kiln::buildUnitBits16(OpBuilder &b, Location loc,
             ? b.create<arith::ShRUIOp>(loc, words[d / 2], splat(16)).getResult()
             : b.create<arith::AndIOp>(loc, words[d / 2], splat(0xFFFF))
                   .getResult();
-  return bits;
+  Value limit = splat(static_cast<uint32_t>(threshold));
+  std::array<Value, 8> keeps;
+  for (int64_t d = 0; d < 8; ++d)
+    keeps[d] =
+        b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge, bits[d], limit);
+  return keeps;
 }

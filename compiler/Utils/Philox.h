@@ -40,15 +40,19 @@ std::array<Value, 4> buildPhilox(OpBuilder &b, Location loc, Value seed,
 func::FuncOp getOrCreatePhiloxGroupFunction(OpBuilder &b, ModuleOp module,
                                             Location loc);
 
-/// The 16 random bits of units 128·g + 16·d + lane, d = 0..7, of sample
-/// `sample` (i32) in stream `stream` (i32) for key `seed` (i64), in
-/// kiln_rng_u16_at's layout (kiln/rng.h): a call of `philoxGroup`
-/// (getOrCreatePhiloxGroupFunction) for group `group` (an index), half
-/// d % 2 of its word d / 2 holding units 128·g + 16·d + lane. Returns the
-/// eight vector<16xi32> of bits (in [0, 2^16)).
-std::array<Value, 8> buildUnitBits16(OpBuilder &b, Location loc,
-                                     func::FuncOp philoxGroup, Value seed,
-                                     Value stream, Value sample, Value group);
+/// The keep decisions of units 128·g + 16·d + lane, d = 0..7, of sample
+/// `sample` (i32) in stream `stream` (i32) for key `seed` (i64), for a
+/// dropout of `rate`, as eight vector<16xi1>: a call of `philoxGroup`
+/// (getOrCreatePhiloxGroupFunction) for group `group` (an index), whose
+/// word d / 2, half d % 2, holds the 16 random bits of unit
+/// 128·g + 16·d + lane (kiln_rng_u16_at's layout, kiln/rng.h). A unit is
+/// kept iff its bits are at least ceil(rate·2^16): the trainer's u >= rate
+/// for u = bits·2^-16 (rate·2^16 is exact). Every Monte-Carlo lowering
+/// draws its masks here, so they all drop the same units.
+std::array<Value, 8> buildKeepMasks(OpBuilder &b, Location loc,
+                                    func::FuncOp philoxGroup, Value seed,
+                                    Value stream, Value sample, Value group,
+                                    float rate);
 
 } // namespace mlir::kiln
 

@@ -244,12 +244,9 @@ void buildMcDropoutBody(OpBuilder &rewriter, Location loc, float rate,
   Type f32 = rewriter.getF32Type();
 
   // Keep decisions in registers, one sample and one group of 128 units at
-  // a time, in kiln_rng_u16_at's layout (kiln/rng.h): 16 Philox blocks side
-  // by side in the lanes of four vector<16xi32> words, so half d % 2 of
-  // word d / 2 holds the 16 random bits of units 128·g + 16·d ..
-  // 128·g + 16·d + 15 in lane order. Unit u is kept iff bits >=
-  // ceil(rate·2^16): the trainer's u >= rate for u = bits·2^-16
-  // (rate·2^16 is exact). A group's eight decision vectors then rewrite
+  // a time (kiln::buildKeepMasks: 16 bits of the runtime's Philox per
+  // unit, kept iff at least ceil(rate·2^16)). A group's eight decision
+  // vectors then rewrite
   // every row of the sample in place; no mask is stored anywhere. One
   // block per eight units is half the Philox work of 32 bits per unit,
   // which was a quarter of the time of 100 samples of fmnist-mlp with
@@ -259,16 +256,8 @@ void buildMcDropoutBody(OpBuilder &rewriter, Location loc, float rate,
   // function is shared by all dropout layers of one rate and kind.
   constexpr int64_t kLanes = KILN_RNG_U16_LANES, kGroup = KILN_RNG_U16_GROUP;
   static_assert(kGroup == 8 * kLanes, "8 halves of 4 words per lane");
-  uint64_t threshold =
-      static_cast<uint64_t>(std::ceil(static_cast<double>(rate) * 65536.0));
-  assert(threshold <= 65536 && "rate must be below 1");
   Type i32 = rewriter.getI32Type();
-  auto i32Vec = VectorType::get({kLanes}, i32);
   auto f32Vec = VectorType::get({kLanes}, f32);
-  auto splatI32 = [&](OpBuilder &b, Location l, uint32_t v) -> Value {
-    return b.create<arith::ConstantOp>(
-        l, DenseElementsAttr::get(i32Vec, APInt(32, v)));
-  };
   auto splatF32 = [&](OpBuilder &b, Location l, float v) -> Value {
     return b.create<arith::ConstantOp>(l, DenseElementsAttr::get(f32Vec, v));
   };
@@ -308,15 +297,10 @@ void buildMcDropoutBody(OpBuilder &rewriter, Location loc, float rate,
         return forLoop(
             b, l, c0, groups, c1, acc,
             [&](OpBuilder &gb, Location gl, Value g, Value acc) {
-              std::array<Value, 8> unitBits = kiln::buildUnitBits16(
-                  gb, gl, philoxGroup, seed, stream, sampleIndex, g);
-              SmallVector<Value> keeps, scales;
-              for (int64_t d = 0; d < kGroup / kLanes; ++d) {
-                Value bits = unitBits[d];
-                Value keep = gb.create<arith::CmpIOp>(
-                    gl, arith::CmpIPredicate::uge, bits,
-                    splatI32(gb, gl, static_cast<uint32_t>(threshold)));
-                keeps.push_back(keep);
+              std::array<Value, 8> keeps = kiln::buildKeepMasks(
+                  gb, gl, philoxGroup, seed, stream, sampleIndex, g, rate);
+              SmallVector<Value> scales;
+              for (Value keep : keeps) {
                 // Standard dropout multiplies by kept-or-0, as the trainer's
                 // mask product does (bitwise the same, NaN and signed zeros
                 // included).
@@ -417,11 +401,8 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
     Value x = adaptor.getInput();
     auto type = cast<RankedTensorType>(x.getType());
     unsigned rank = type.getRank();
-    // Units: the features of a row, flattened row-major as the trainer's
-    // matrices hold them.
-    if (rank < 2 ||
-        llvm::any_of(type.getShape().drop_front(), ShapedType::isDynamic))
-      return rewriter.notifyMatchFailure(op, "needs static features");
+    // Units: the features of a row (static, verified), flattened row-major
+    // as the trainer's matrices hold them.
     int64_t units = 1;
     for (int64_t d : type.getShape().drop_front())
       units *= d;
@@ -451,8 +432,8 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
     // Never inlined: kiln-allocs-to-stack counts the deepest callee's
     // frame, not the sum that several inlined frames could take.
     auto fn = kiln::getOrCreatePrivateFunction(
-        rewriter, op->getParentOfType<ModuleOp>(), loc, "__kiln_mc_dropout",
-        os.str(), rewriter.getFunctionType(argTypes, {anyType}),
+        rewriter, module, loc, "__kiln_mc_dropout", os.str(),
+        rewriter.getFunctionType(argTypes, {anyType}),
         /*writableArg=*/0, [&](OpBuilder &b, Block &entry) {
           buildMcDropoutBody(b, loc, rate, kind, philoxGroup, entry);
         });
@@ -511,21 +492,15 @@ struct McDropoutStackOpLowering : public OpConversionPattern<McDropoutStackOp> {
     Value count = adaptor.getCount();
     SmallVector<OpFoldResult> shape{batch},
         unit(rank, rewriter.getIndexAttr(1));
-    SmallVector<Value> dynamicSizes{rewriter.create<arith::MulIOp>(
-        loc, batch,
-        rewriter.create<arith::ConstantIndexOp>(loc, op.getMaxCount()))};
-    for (unsigned d = 1; d < rank; ++d) {
-      if (!type.isDynamicDim(d)) {
-        shape.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
-        continue;
-      }
-      Value size = rewriter.create<tensor::DimOp>(loc, h, d);
-      shape.push_back(size);
-      dynamicSizes.push_back(size);
-    }
+    // Static features (verified): only the rows are dynamic.
+    for (unsigned d = 1; d < rank; ++d)
+      shape.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
     auto stackedType = cast<RankedTensorType>(op.getType());
     Value full = rewriter.create<tensor::EmptyOp>(
-        loc, stackedType.getShape(), type.getElementType(), dynamicSizes);
+        loc, stackedType.getShape(), type.getElementType(),
+        ValueRange{rewriter.create<arith::MulIOp>(
+            loc, batch,
+            rewriter.create<arith::ConstantIndexOp>(loc, op.getMaxCount()))});
     SmallVector<OpFoldResult> used(shape);
     used[0] = rewriter.create<arith::MulIOp>(loc, count, batch).getResult();
     SmallVector<OpFoldResult> origin(rank, rewriter.getIndexAttr(0));

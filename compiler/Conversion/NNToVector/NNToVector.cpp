@@ -67,7 +67,7 @@ struct Blocking {
   int64_t lanes;    // floats per vector
   int64_t rows;     // M: batch rows per tile
   int64_t vectors;  // V: vectors per panel
-  int64_t tailRows; // a smaller tile for 2..tailRows leftover rows (0: none)
+  int64_t tailRows; // a smaller tile for 3..tailRows leftover rows (0: none)
 };
 
 Blocking blockingFor(unsigned vectorBits) {
@@ -150,8 +150,10 @@ private:
   /// Writes the units that sample `sample` drops to `list` (a memref of
   /// i32), in increasing order, then −1.
   void buildDroppedUnits(Value list, Value seed, Value stream, Value sample);
-  /// A zero-padded vector-aligned copy of a per-unit vector (bias, slopes).
+  /// A zero-padded vector-aligned copy of a per-unit vector (bias, slopes)
+  /// of constant `source`, or of `values`.
   Value packPerUnit(Value source);
+  Value packPerUnitValues(ArrayRef<double> values);
   /// The packed form of constant `source`: from the cache, or `pack` of
   /// its values; null if `source` is not a constant that decodes.
   Value cachedPack(Value source, function_ref<Value(ArrayRef<double>)> pack);
@@ -230,15 +232,19 @@ Value DenseKernelBuilder::cachedPack(
   return packed;
 }
 
+Value DenseKernelBuilder::packPerUnitValues(ArrayRef<double> values) {
+  int64_t padded = llvm::divideCeil(units, blk.lanes) * blk.lanes;
+  SmallVector<float> data(padded, 0.f);
+  for (int64_t j = 0; j < units; ++j)
+    data[j] = values[j];
+  auto type = RankedTensorType::get({padded}, b.getF32Type());
+  return kiln::createFloatConstant(b, loc, op.getWeight(), type, data,
+                                   "packed");
+}
+
 Value DenseKernelBuilder::packPerUnit(Value source) {
   return cachedPack(source, [&](ArrayRef<double> values) {
-    int64_t padded = llvm::divideCeil(units, blk.lanes) * blk.lanes;
-    SmallVector<float> data(padded, 0.f);
-    for (int64_t j = 0; j < units; ++j)
-      data[j] = values[j];
-    auto type = RankedTensorType::get({padded}, b.getF32Type());
-    return kiln::createFloatConstant(b, loc, op.getWeight(), type, data,
-                                     "packed");
+    return packPerUnitValues(values);
   });
 }
 
@@ -293,8 +299,7 @@ LogicalResult DenseKernelBuilder::run() {
   // load per k, 4-row tiles) were not measured there, and the stacked
   // path is kept.
   if (auto stackOp = op.getInput().getDefiningOp<McDropoutStackOp>())
-    if (stackOp->hasOneUse() && stackOp.getRate().convertToFloat() <= 0.5f &&
-        cast<RankedTensorType>(stackOp.getInput().getType()).getRank() == 2)
+    if (stackOp->hasOneUse() && stackOp.getRate().convertToFloat() <= 0.5f)
       return runCorrected(stackOp);
 
   // The kernel is a function per layer shape (inputs, units, activation,
@@ -461,35 +466,26 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
       pairEnd);
   Value oneStart = b.create<arith::SelectOp>(loc, oneLeft, tilesEnd, batch);
   auto rows = [&](Value y, const Panel &panel) {
-    y = forLoop(index(0), tilesEnd, index(blk.rows), y,
-                [&](Value i, ValueRange iterArgs) {
-                  return SmallVector<Value>{
-                      buildTile(x, iterArgs[0], i, blk.rows, panel, tilesEnd)};
-                })
-            .getResult(0);
+    // Tiles of m rows from `start` to `end`; rows at or past `rowsEnd`
+    // (if given) are not stored.
+    auto tiles = [&](Value y, Value start, Value end, int64_t m,
+                     Value rowsEnd) {
+      return forLoop(start, end, index(m), y,
+                     [&](Value i, ValueRange iterArgs) {
+                       return SmallVector<Value>{
+                           buildTile(x, iterArgs[0], i, m, panel, rowsEnd)};
+                     })
+          .getResult(0);
+    };
+    y = tiles(y, index(0), tilesEnd, blk.rows, tilesEnd);
     if (pairs)
-      y = forLoop(tilesEnd, pairEnd, index(2), y,
-                  [&](Value i, ValueRange iterArgs) {
-                    return SmallVector<Value>{
-                        buildTile(x, iterArgs[0], i, 2, panel, Value())};
-                  })
-              .getResult(0);
+      y = tiles(y, tilesEnd, pairEnd, 2, Value());
     if (blk.tailRows > 2)
-      y = forLoop(pairEnd, tailEnd, index(blk.tailRows), y,
-                  [&](Value i, ValueRange iterArgs) {
-                    return SmallVector<Value>{buildTile(
-                        x, iterArgs[0], i, blk.tailRows, panel, batch)};
-                  })
-              .getResult(0);
+      y = tiles(y, pairEnd, tailEnd, blk.tailRows, batch);
     if (singles)
-      y = forLoop(oneStart, batch, index(1), y,
-                  [&](Value i, ValueRange iterArgs) {
-                    return SmallVector<Value>{
-                        buildTile(x, iterArgs[0], i, 1, panel, Value())};
-                  })
-              .getResult(0);
+      y = tiles(y, oneStart, batch, 1, Value());
     if (mode == Mode::Dense && isPolynomial(op.getActivationAttr()))
-      y = activatePanel(y, sampleRows, batch, panel);
+      y = activatePanel(y, Value(), batch, panel);
     return y;
   };
   // The correction's polynomial activation runs once over the sample's
@@ -553,29 +549,24 @@ LogicalResult DenseKernelBuilder::runCorrected(McDropoutStackOp stackOp) {
   droppedInput = static_cast<float>((map.dropped - map.shift) / map.kept);
   if (map.shift != 0) {
     // bias + c·Σ_k W_k per unit, in double from the stored weights (the
-    // 16-bit ones after nn-quantize: the values the products use).
+    // 16-bit ones after nn-quantize: the values the products use). run()
+    // packed both from these constants, so they decode.
     FailureOr<SmallVector<double>> w = kiln::getConstantValues(op.getWeight());
-    SmallVector<double> biasValues(units, 0.0);
+    assert(succeeded(w) && "the weights were packed");
+    SmallVector<double> adjusted(units, 0.0);
     if (op.getBias()) {
-      FailureOr<SmallVector<double>> values =
+      FailureOr<SmallVector<double>> bias =
           kiln::getConstantValues(op.getBias());
-      if (failed(values))
-        return failure();
-      biasValues = *values;
+      assert(succeeded(bias) && "the bias was packed");
+      adjusted = *bias;
     }
-    if (failed(w))
-      return failure();
-    int64_t padded = llvm::divideCeil(units, blk.lanes) * blk.lanes;
-    SmallVector<float> data(padded, 0.f);
     for (int64_t j = 0; j < units; ++j) {
       double column = 0;
       for (int64_t k = 0; k < inputs; ++k)
         column += (*w)[k * units + j];
-      data[j] = static_cast<float>(biasValues[j] + map.shift * column);
+      adjusted[j] += map.shift * column;
     }
-    packedBias = kiln::createFloatConstant(
-        b, loc, op.getWeight(), RankedTensorType::get({padded}, b.getF32Type()),
-        data, "packed");
+    packedBias = packPerUnitValues(adjusted);
   }
 
   Type f32 = b.getF32Type();
@@ -606,8 +597,9 @@ LogicalResult DenseKernelBuilder::runCorrected(McDropoutStackOp stackOp) {
     vecType = VectorType::get({blk.lanes}, b.getF64Type());
     weightVecType = VectorType::get({blk.lanes}, weightElement);
     Attribute weightsAttr;
-    if (!matchPattern(packedWeights, m_Constant(&weightsAttr)))
-      return failure();
+    bool packed = matchPattern(packedWeights, m_Constant(&weightsAttr));
+    assert(packed && "run() made the packed weights a constant");
+    (void)packed;
     packedWeights =
         b.create<arith::ConstantOp>(loc, cast<TypedAttr>(weightsAttr));
     Value x = castIn(h);
@@ -682,9 +674,8 @@ Value DenseKernelBuilder::buildCorrectedKernel(Value x, Value y, Value seed,
   return y;
 }
 
-// The units a sample drops, as nn.mc_dropout draws them: per group of 128
-// units, 16 Philox blocks side by side (kiln::buildUnitBits16), a unit
-// dropped iff its 16 bits are below ceil(rate·2^16). Each vector of 16
+// The units a sample drops, as nn.mc_dropout draws them (the complements
+// of kiln::buildKeepMasks, 128 units per group). Each vector of 16
 // decisions appends its dropped units to the list with one compressing
 // store (vpcompressd with AVX-512), and the end moves by its popcount.
 // The list is the sample's only trace in memory, 4 bytes per dropped unit,
@@ -700,10 +691,9 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
   Type i32 = b.getI32Type();
   auto i32Vec = VectorType::get({kLanes}, i32);
   auto maskType = VectorType::get({kLanes}, b.getI1Type());
-  uint64_t threshold = static_cast<uint64_t>(std::ceil(
-      static_cast<double>(stack.getRate().convertToFloat()) * 65536.0));
-  Value limit = b.create<arith::ConstantOp>(
-      loc, DenseElementsAttr::get(i32Vec, APInt(32, threshold)));
+  float rate = stack.getRate().convertToFloat();
+  Value every =
+      b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(maskType, true));
   SmallVector<int32_t> iota(kLanes);
   for (int64_t lane = 0; lane < kLanes; ++lane)
     iota[lane] = static_cast<int32_t>(lane);
@@ -717,12 +707,11 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
           index(0), index(groups), index(1), ValueRange{index(0)},
           [&](Value g, ValueRange iterArgs) {
             Value end = iterArgs[0];
-            std::array<Value, 8> bits = kiln::buildUnitBits16(
-                b, loc, philoxGroup, seed, stream, sample, g);
+            std::array<Value, 8> keeps = kiln::buildKeepMasks(
+                b, loc, philoxGroup, seed, stream, sample, g, rate);
             Value groupStart = b.create<arith::MulIOp>(loc, g, index(kGroup));
             for (int64_t d = 0; d < kGroup / kLanes; ++d) {
-              Value dropped = b.create<arith::CmpIOp>(
-                  loc, arith::CmpIPredicate::ult, bits[d], limit);
+              Value dropped = b.create<arith::XOrIOp>(loc, keeps[d], every);
               Value first =
                   b.create<arith::AddIOp>(loc, groupStart, index(d * kLanes));
               // Lanes past the last unit (of the last group) drop

@@ -152,12 +152,27 @@ LogicalResult DropoutOp::verify() { return verifyRate(*this, getRate()); }
 // McDropoutOp
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// A Monte-Carlo dropout's units (the features of a row, flattened) index
+/// its masks: they must be known.
+LogicalResult verifyStaticFeatures(Operation *op, RankedTensorType type) {
+  if (type.getRank() < 2 ||
+      llvm::any_of(type.getShape().drop_front(), ShapedType::isDynamic))
+    return op->emitOpError("needs a batch and static feature dimensions, "
+                           "got ")
+           << type;
+  return success();
+}
+} // namespace
+
 LogicalResult McDropoutOp::verify() {
   // The masks are applied to f32 rows (the trainer's type); a 16-bit model
   // runs its Monte-Carlo passes in f32 after widening.
-  Type element = cast<RankedTensorType>(getInput().getType()).getElementType();
-  if (!element.isF32())
-    return emitOpError("needs f32 elements, got ") << element;
+  auto type = cast<RankedTensorType>(getInput().getType());
+  if (!type.getElementType().isF32())
+    return emitOpError("needs f32 elements, got ") << type.getElementType();
+  if (failed(verifyStaticFeatures(*this, type)))
+    return failure();
   return verifyRate(*this, getRate());
 }
 
@@ -173,7 +188,9 @@ LogicalResult McDropoutStackOp::verify() {
     return emitOpError("needs f32 elements, got ")
            << inputType.getElementType() << " and "
            << outputType.getElementType();
-  if (inputType.getRank() < 2 || outputType.getRank() != inputType.getRank())
+  if (failed(verifyStaticFeatures(*this, inputType)))
+    return failure();
+  if (outputType.getRank() != inputType.getRank())
     return emitOpError("input and output must have a batch and the same "
                        "feature dimensions");
   // The stacked rows are count × the input's: a dynamic dimension.

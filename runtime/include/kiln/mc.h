@@ -78,7 +78,9 @@ typedef struct kiln_mc_model {
  * as many as |scratch| (|scratch_floats| floats) holds, rounded down to a
  * multiple of KILN_MC_SAMPLES_PER_STEP when at least that many fit and
  * more follow; the layers before the first dropout run once per call.
- * |acc| holds 2 * max_rows * output_size doubles. A row's results depend
+ * |acc| holds 2 * P * output_size doubles for pieces of P rows: P is the
+ * smallest of batch, max_rows and scratch_floats / output_size, so
+ * 2 * max_rows * output_size always suffices. A row's results depend
  * on no other row. Returns KILN_STATUS_INVALID_ARGUMENT for a null pointer
  * (model, its function, buffers), batch 0, samples 0, a model with
  * max_rows or output_size 0, or a scratch smaller than one output row. */

@@ -1,5 +1,4 @@
-/*===- status.h - Status codes of Kiln's C functions
- *------------------------===*
+/*===- status.h - Status codes of Kiln's C functions ------------------===*
  *
  * SPDX-License-Identifier: Apache-2.0
  *

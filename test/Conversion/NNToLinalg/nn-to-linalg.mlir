@@ -158,8 +158,8 @@ func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK: %[[LOW:.*]] = arith.andi %{{.*}}, %{{.*}} : vector<16xi32>
 // CHECK: %[[T:.*]] = arith.constant dense<13108> : vector<16xi32>
 // CHECK: %[[KEEP:.*]] = arith.cmpi uge, %[[LOW]], %[[T]] : vector<16xi32>
-// CHECK: %[[SCALE:.*]] = arith.select %[[KEEP]], %{{.*}}, %{{.*}} : vector<16xi1>, vector<16xf32>
 // CHECK-COUNT-7: arith.cmpi uge
+// CHECK: %[[SCALE:.*]] = arith.select %[[KEEP]], %{{.*}}, %{{.*}} : vector<16xi1>, vector<16xf32>
 // CHECK: %[[G0:.*]] = arith.muli %[[G]], %c128{{.*}} : index
 // CHECK: %[[C0:.*]] = arith.addi %[[G0]], %{{.*}} : index
 // CHECK: %[[NEXT:.*]] = arith.addi %[[G0]], %c128{{.*}} : index

@@ -211,9 +211,11 @@ func.func @runtime_weights(%x: tensor<?x2xf32>, %w: tensor<2x3xf32>) -> tensor<?
 // CHECK: func.func private @[[MC]](%{{.*}}: tensor<?x20xf32>, %[[PA:.*]]: tensor<?x5xf32>, %{{.*}}: tensor<{{[0-9]+}}xf32>, %{{.*}}: tensor<8xf32>, %{{.*}}: i64, %{{.*}}: i32, %{{.*}}: i32, %[[COUNT:.*]]: index, %{{.*}}: tensor<?x5xf32> {bufferization.writable = true})
 // CHECK: %[[LIST:.*]] = memref.alloc() : memref<32xi32>
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %[[COUNT]]
-// CHECK: %[[T:.*]] = arith.constant dense<13108> : vector<16xi32>
+// CHECK: %[[EVERY:.*]] = arith.constant dense<true> : vector<16xi1>
 // CHECK: %[[END:.*]] = scf.for %{{.*}} = %{{.*}} to %c1{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (index)
-// CHECK: %[[DROP:.*]] = arith.cmpi ult, %{{.*}}, %[[T]] : vector<16xi32>
+// CHECK: %[[T:.*]] = arith.constant dense<13108> : vector<16xi32>
+// CHECK: %[[KEEP:.*]] = arith.cmpi uge, %{{.*}}, %[[T]] : vector<16xi32>
+// CHECK: %[[DROP:.*]] = arith.xori %[[KEEP]], %[[EVERY]] : vector<16xi1>
 // CHECK: %[[DECIDED:.*]] = vector.bitcast %[[DROP]] : vector<16xi1> to vector<1xi16>
 // CHECK: %[[MASK:.*]] = arith.extui %{{.*}} : i16 to i32
 // CHECK: memref.store %{{.*}}, %[[LIST]][%[[AT:.*]]] : memref<32xi32>

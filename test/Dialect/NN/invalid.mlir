@@ -156,6 +156,15 @@ func.func @mc_dropout_rate(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %rows: inde
 
 // -----
 
+// Its units index the masks: they must be static.
+func.func @mc_dropout_dynamic_features(%x: tensor<?x?xf32>, %seed: i64, %s: i32, %rows: index) {
+  // expected-error@+1 {{needs a batch and static feature dimensions, got 'tensor<?x?xf32>'}}
+  %0 = nn.mc_dropout %x, %seed, %s, %rows {rate = 0.5 : f32} : tensor<?x?xf32>, i64, i32
+  return
+}
+
+// -----
+
 // Its lowering applies masks to f32 rows: anything else is reported here,
 // not as a failed lowering.
 func.func @mc_dropout_f16(%x: tensor<?x4xf16>, %seed: i64, %s: i32, %rows: index) {
@@ -193,7 +202,7 @@ func.func @mc_dropout_stack_rows(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %n: i
 // -----
 
 func.func @mc_dropout_stack_dynamic_features(%x: tensor<?x?xf32>, %seed: i64, %s: i32, %n: index) {
-  // expected-error@+1 {{output dimension 1 is 8, but the input's is ?}}
+  // expected-error@+1 {{needs a batch and static feature dimensions, got 'tensor<?x?xf32>'}}
   %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.5 : f32} : (tensor<?x?xf32>, i64, i32, index) -> tensor<?x8xf32>
   return
 }

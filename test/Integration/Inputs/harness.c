@@ -16,6 +16,7 @@
  * and five rows per sample) and the last, of 16 rows or more, steps one
  * sample at a time. (The counts are those of
  * test/Integration/RandomModels.cpp.) */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,27 @@ static int runRows(enum Mode mode, unsigned samples, const float *in,
   }
 }
 
+/* |arg| is |name| or |name|=N (N > 0, sets *samples and *given); an
+ * unreadable N exits with a message. */
+static int modeArgument(const char *arg, const char *name, unsigned *samples,
+                        int *given) {
+  size_t n = strlen(name);
+  if (strncmp(arg, name, n) != 0 || (arg[n] != 0 && arg[n] != '='))
+    return 0;
+  if (arg[n] == '=') {
+    char *end;
+    unsigned long v = strtoul(arg + n + 1, &end, 10);
+    if (end == arg + n + 1 || *end != 0 || v == 0 || v > UINT_MAX) {
+      fprintf(stderr, "harness: '%s': samples must be a positive integer\n",
+              arg);
+      exit(2);
+    }
+    *samples = (unsigned)v;
+    *given = 1;
+  }
+  return 1;
+}
+
 int main(int argc, char **argv) {
   enum Mode mode = Predict;
   unsigned samples = 0;
@@ -63,19 +85,11 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     if (strcmp(argv[i], "predict") == 0)
       mode = Predict;
-    else if (strncmp(argv[i], "mcs", 3) == 0) {
+    else if (modeArgument(argv[i], "mcs", &samples, &samplesGiven))
       mode = Samples;
-      if (argv[i][3] == '=') {
-        samples = (unsigned)atoi(argv[i] + 4);
-        samplesGiven = 1;
-      }
-    } else if (strncmp(argv[i], "mc", 2) == 0) {
+    else if (modeArgument(argv[i], "mc", &samples, &samplesGiven))
       mode = Mean;
-      if (argv[i][2] == '=') {
-        samples = (unsigned)atoi(argv[i] + 3);
-        samplesGiven = 1;
-      }
-    } else if (strcmp(argv[i], "split") == 0)
+    else if (strcmp(argv[i], "split") == 0)
       split = 1;
     else {
       fprintf(stderr, "harness: unknown argument '%s'\n", argv[i]);
@@ -84,8 +98,6 @@ int main(int argc, char **argv) {
   }
   if (!samplesGiven)
     samples = mode == Mean ? 37 : 5;
-  if (samples == 0)
-    return 2;
   size_t batch;
   if (scanf("%zu", &batch) != 1 || batch == 0)
     return 2;
