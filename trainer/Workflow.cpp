@@ -13,6 +13,7 @@
 #include "trainer/Dropout.h"
 #include "trainer/Flatten.h"
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -66,6 +67,13 @@ void splitTail(size_t n, Matrix &x, Targets &t, Matrix &xv, Targets &tv) {
 
 } // namespace
 
+std::array<std::string, 4> idxFiles(const DatasetConfig &c) {
+  const std::string dir = c.path + "/";
+  return {dir + "train-images-idx3-ubyte.gz",
+          dir + "train-labels-idx1-ubyte.gz", dir + "t10k-images-idx3-ubyte.gz",
+          dir + "t10k-labels-idx1-ubyte.gz"};
+}
+
 Status loadDataset(const TrainConfig &config, Dataset &out, bool testOnly) {
   const DatasetConfig &c = config.dataset;
   out = Dataset{};
@@ -90,19 +98,16 @@ Status loadDataset(const TrainConfig &config, Dataset &out, bool testOnly) {
     }
     out.shape = {out.xTrain.cols()};
   } else {
-    // The data set's four files (the MNIST distribution's names).
-    const std::string dir = c.path + "/";
-    out.trainSource = dir + "train-images-idx3-ubyte.gz";
-    out.testSource = dir + "t10k-images-idx3-ubyte.gz";
+    const std::array<std::string, 4> files = idxFiles(c);
+    out.trainSource = files[0];
+    out.testSource = files[2];
     std::vector<int64_t> testShape;
     std::vector<Status> reads;
     if (!testOnly)
-      reads = {
-          readIdxImages(out.trainSource, out.xTrain, out.shape),
-          readIdxLabels(dir + "train-labels-idx1-ubyte.gz", out.yTrain.labels)};
-    reads.push_back(readIdxImages(out.testSource, out.xTest, testShape));
-    reads.push_back(
-        readIdxLabels(dir + "t10k-labels-idx1-ubyte.gz", out.yTest.labels));
+      reads = {readIdxImages(files[0], out.xTrain, out.shape),
+               readIdxLabels(files[1], out.yTrain.labels)};
+    reads.push_back(readIdxImages(files[2], out.xTest, testShape));
+    reads.push_back(readIdxLabels(files[3], out.yTest.labels));
     for (const Status &s : reads)
       if (!s.ok())
         return Status::error("dataset '" + c.name + "': " + s.message());
@@ -319,25 +324,40 @@ std::vector<OutputPath> trainingOutputs(const TrainConfig &c,
 }
 
 Status checkOutputPaths(const TrainConfig &c,
-                        const std::vector<OutputPath> &outputs) {
+                        const std::vector<OutputPath> &outputs,
+                        const std::string &configFile) {
+  namespace fs = std::filesystem;
   auto normal = [](const std::string &path) {
     std::error_code ec;
-    std::filesystem::path p = std::filesystem::absolute(path, ec);
-    return (ec ? std::filesystem::path(path) : p).lexically_normal();
+    fs::path p = fs::absolute(path, ec);
+    return (ec ? fs::path(path) : p).lexically_normal();
   };
-  std::vector<std::filesystem::path> written;
+  // One file: the same normal path, or (for files that exist) the same
+  // file through a symbolic or hard link.
+  auto same = [](const fs::path &a, const fs::path &b) {
+    std::error_code ec;
+    return a == b || fs::equivalent(a, b, ec);
+  };
+  std::vector<fs::path> written;
   for (const OutputPath &o : outputs)
     written.push_back(normal(o.path));
-  std::vector<std::pair<std::string, std::filesystem::path>> inputs;
-  if (!c.dataset.train.empty())
-    inputs.push_back(
-        {"dataset.train '" + c.dataset.train + "'", normal(c.dataset.train)});
-  if (!c.dataset.test.empty())
-    inputs.push_back(
-        {"dataset.test '" + c.dataset.test + "'", normal(c.dataset.test)});
+  std::vector<std::pair<std::string, fs::path>> inputs;
+  if (!configFile.empty())
+    inputs.push_back({"the config '" + configFile + "'", normal(configFile)});
+  if (c.dataset.name == "csv") {
+    if (!c.dataset.train.empty())
+      inputs.push_back(
+          {"dataset.train '" + c.dataset.train + "'", normal(c.dataset.train)});
+    if (!c.dataset.test.empty())
+      inputs.push_back(
+          {"dataset.test '" + c.dataset.test + "'", normal(c.dataset.test)});
+  } else {
+    for (const std::string &file : idxFiles(c.dataset))
+      inputs.push_back({"dataset file '" + file + "'", normal(file)});
+  }
   for (size_t i = 0; i < outputs.size(); ++i) {
     for (size_t j = 0; j < i; ++j)
-      if (written[i] == written[j])
+      if (same(written[i], written[j]))
         return Status::error(outputs[i].what + " and " + outputs[j].what +
                              " both write '" + outputs[i].path + "'" +
                              (outputs[j].runFile
@@ -345,10 +365,10 @@ Status checkOutputPaths(const TrainConfig &c,
                                   : "") +
                              "; name different files");
     for (const auto &[what, path] : inputs)
-      if (written[i] == path)
+      if (same(written[i], path))
         return Status::error(outputs[i].what + " would overwrite " + what);
     if (!outputs[i].runFile && c.transfer &&
-        written[i] == normal(c.transfer->from))
+        same(written[i], normal(c.transfer->from)))
       return Status::error(outputs[i].what +
                            " would overwrite transfer.from '" +
                            c.transfer->from + "'");

@@ -19,7 +19,9 @@
 #include "trainer/Config.h"
 #include "trainer/Sequential.h"
 
+#include <array>
 #include <memory>
+#include <string>
 
 namespace kiln::train {
 
@@ -68,12 +70,19 @@ std::vector<OutputPath> trainingOutputs(const TrainConfig &c,
                                         const std::string &runFile);
 
 /// No file is written twice, and none overwrites an input: a CSV log named
-/// like the training data would destroy it. Inputs are the dataset's CSV
-/// files and, for every output but the run file, the model transferred
-/// from: writing the run file there replaces it on purpose. Paths compare after
-/// making them absolute and normal.
+/// like the training data would destroy it. Inputs are `configFile` (the
+/// config read, if any), the dataset's files (CSV, or IDX's four) and, for
+/// every output but the run file, the model transferred from: writing the
+/// run file there replaces it on purpose. Paths compare after making them
+/// absolute and normal, and existing files also by identity (a symbolic or
+/// hard link to an input is that input).
 Status checkOutputPaths(const TrainConfig &c,
-                        const std::vector<OutputPath> &outputs);
+                        const std::vector<OutputPath> &outputs,
+                        const std::string &configFile = {});
+
+/// The IDX data set's four files in `c.path`: training images and labels,
+/// test images and labels.
+std::array<std::string, 4> idxFiles(const DatasetConfig &c);
 
 /// For --resume: the configured Dense layers of `model` (the last
 /// c.layers.size() layers, after any reused ones) take their penalties

@@ -136,7 +136,10 @@ int main(int argc, char **argv) {
                               std::pair{"--lr-svg", lrSvg.getValue()}})
       if (!path.empty())
         outputs.push_back({what, path});
-  if (Status s = checkOutputPaths(config, outputs); !s.ok())
+  // A resumed run's input is its run file, which it writes on purpose.
+  if (Status s = checkOutputPaths(config, outputs,
+                                  resume ? std::string() : input.getValue());
+      !s.ok())
     return fail(input + ": " + s.message());
 
   Dataset data;

@@ -11,6 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 
 using namespace kiln;
@@ -202,6 +205,36 @@ TEST(WorkflowTest, OutputPathsNeitherCollideNorOverwriteInputs) {
                         "callbacks[1] (csv_logger) would overwrite "
                         "transfer.from 'a.kiln'"));
   EXPECT_TRUE(checkOutputPaths(c, {{"--lr-csv", "lr.csv"}}).ok());
+  EXPECT_TRUE(
+      failsWith(checkOutputPaths(c, {{"--lr-csv", "run.json"}}, "./run.json"),
+                "--lr-csv would overwrite the config './run.json'"));
+}
+
+/// An IDX data set's files are inputs too, and a link to an input is that
+/// input.
+TEST(WorkflowTest, OutputPathsSeeIdxFilesAndLinks) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() /
+                 ("kiln-outputs-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::string train = (dir / "train.csv").string();
+  std::ofstream(train) << "x,label\n1,0\n";
+  fs::path link = dir / "link.csv";
+  fs::create_symlink(train, link);
+  TrainConfig c;
+  c.dataset.name = "csv";
+  c.dataset.train = train;
+  EXPECT_TRUE(
+      failsWith(checkOutputPaths(c, {{"--lr-csv", link.string()}}),
+                "--lr-csv would overwrite dataset.train '" + train + "'"));
+  c.dataset.name = "fashion_mnist";
+  c.dataset.path = dir.string();
+  std::string labels = (dir / "t10k-labels-idx1-ubyte.gz").string();
+  EXPECT_TRUE(
+      failsWith(checkOutputPaths(c, {{"--lr-svg", labels}}),
+                "--lr-svg would overwrite dataset file '" + labels + "'"));
+  EXPECT_TRUE(checkOutputPaths(c, {{"--lr-svg", link.string()}}).ok());
+  fs::remove_all(dir);
 }
 
 /// --resume: the configured Dense layers train under the configuration's
