@@ -6,6 +6,8 @@
 
 #include "compiler/Utils/Functions.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
 #include "llvm/ADT/Hashing.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -38,4 +40,26 @@ func::FuncOp kiln::getOrCreatePrivateFunction(
   b.setInsertionPointToStart(entry);
   build(b, *entry);
   return fn;
+}
+
+void kiln::buildPrefetch(OpBuilder &b, ModuleOp module, Location loc,
+                         Value address) {
+  constexpr StringLiteral kName = "llvm.prefetch.p0";
+  Type i32 = b.getI32Type();
+  auto fn = module.lookupSymbol<func::FuncOp>(kName);
+  if (!fn) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    fn = b.create<func::FuncOp>(
+        loc, kName,
+        b.getFunctionType({address.getType(), i32, i32, i32}, TypeRange{}));
+    fn.setPrivate();
+  }
+  // (address, rw = 0: read, locality = 3: keep in every level,
+  // cache = 1: data); the last three must be constants.
+  auto constant = [&](int32_t v) -> Value {
+    return b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(v));
+  };
+  b.create<func::CallOp>(
+      loc, fn, ValueRange{address, constant(0), constant(3), constant(1)});
 }

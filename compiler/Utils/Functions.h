@@ -35,6 +35,16 @@ getOrCreatePrivateFunction(OpBuilder &b, ModuleOp module, Location loc,
                            std::optional<unsigned> writableArg,
                            function_ref<void(OpBuilder &, Block &)> build);
 
+/// Prefetches the cache line holding `address` (an !llvm.ptr) for reading,
+/// into every cache level: a call to LLVM's intrinsic `llvm.prefetch.p0`,
+/// declared in `module` on first use. Neither `llvm.intr.prefetch` nor
+/// `memref.prefetch` declares its memory effects, and ownership-based
+/// buffer deallocation rejects such ops ("ops with unknown memory side
+/// effects are not supported"); a call it allows, and LLVM gives a
+/// function named `llvm.*` the intrinsic's semantics, so the call becomes
+/// one prefetch instruction (or none on a target without one).
+void buildPrefetch(OpBuilder &b, ModuleOp module, Location loc, Value address);
+
 } // namespace mlir::kiln
 
 #endif // KILN_COMPILER_UTILS_FUNCTIONS_H

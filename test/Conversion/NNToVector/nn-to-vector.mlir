@@ -208,7 +208,11 @@ func.func @runtime_weights(%x: tensor<?x2xf32>, %w: tensor<2x3xf32>) -> tensor<?
 // CHECK: arith.extf %{{.*}} : vector<2xf32> to vector<2xf64>
 // CHECK: vector.fma {{.*}} : vector<2xf64>
 // CHECK: arith.truncf %{{.*}} : vector<2xf64> to vector<2xf32>
-// CHECK: func.func private @[[MC]](%{{.*}}: tensor<?x20xf32>, %[[PA:.*]]: tensor<?x5xf32>, %{{.*}}: tensor<{{[0-9]+}}xf32>, %{{.*}}: tensor<8xf32>, %{{.*}}: i64, %{{.*}}: i32, %{{.*}}: i32, %[[COUNT:.*]]: index, %{{.*}}: tensor<?x5xf32> {bufferization.writable = true})
+// CHECK: func.func private @[[MC]](%{{.*}}: tensor<?x20xf32>, %[[PA:.*]]: tensor<?x5xf32>, %[[WA:[^:]*]]: tensor<{{[0-9]+}}xf32>, %{{.*}}: tensor<8xf32>, %{{.*}}: i64, %{{.*}}: i32, %{{.*}}: i32, %[[COUNT:.*]]: index, %{{.*}}: tensor<?x5xf32> {bufferization.writable = true})
+// CHECK: %[[WBUF:.*]] = bufferization.to_memref %[[WA]] read_only
+// CHECK: %[[WINT:.*]] = memref.extract_aligned_pointer_as_index %[[WBUF]]
+// CHECK: %[[WI64:.*]] = arith.index_castui %[[WINT]] : index to i64
+// CHECK: %[[WEIGHTS:.*]] = llvm.inttoptr %[[WI64]] : i64 to !llvm.ptr
 // CHECK: %[[LIST:.*]] = memref.alloc() : memref<32xi32>
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %[[COUNT]]
 // CHECK: %[[EVERY:.*]] = arith.constant dense<true> : vector<16xi1>
@@ -228,11 +232,27 @@ func.func @runtime_weights(%x: tensor<?x2xf32>, %w: tensor<2x3xf32>) -> tensor<?
 // CHECK-NOT: vector.compressstore
 // CHECK: %[[MARK:.*]] = arith.constant -1 : i32
 // CHECK: memref.store %[[MARK]], %[[LIST]][%[[END]]] : memref<32xi32>
+// CHECK: %[[END8:.*]] = arith.addi %[[END]], %c8{{.*}} : index
+// CHECK: memref.store %[[MARK]], %[[LIST]][%[[END8]]] : memref<32xi32>
 // CHECK: %[[FIRST:.*]] = arith.muli %[[J]], %{{.*}} : index
-// CHECK: %[[SUMS:.*]]:10 = scf.while
-// CHECK: %[[U:.*]] = memref.load %[[LIST]][%{{.*}}] : memref<32xi32>
+// CHECK: %[[SUMS:.*]]:10 = scf.while (%[[AT0:[^ ]*]] = %{{[^,]*}},
+// CHECK: %[[U:.*]] = memref.load %[[LIST]][%[[AT0]]] : memref<32xi32>
 // CHECK: %[[MORE:.*]] = arith.cmpi sge, %[[U]], %{{.*}} : i32
 // CHECK: scf.condition(%[[MORE]])
+// The weight row of the unit listed 8 entries ahead (−1: row 0), 8 floats
+// of the 5-unit panel's 20-byte rows: its first byte and its last.
+// CHECK: ^bb0(%{{.*}}: index, %[[AT:.*]]: index,
+// CHECK: %[[AHEAD:.*]] = arith.addi %[[AT]], %c8{{.*}} : index
+// CHECK: %[[NEXT:.*]] = memref.load %[[LIST]][%[[AHEAD]]] : memref<32xi32>
+// CHECK: arith.maxsi %[[NEXT]], %c0{{.*}} : i32
+// CHECK: %[[ROW:.*]] = llvm.getelementptr %[[WEIGHTS]][%{{.*}}] : (!llvm.ptr, i64) -> !llvm.ptr, f32
+// CHECK: %[[READ:.*]] = arith.constant 0 : i32
+// CHECK: %[[KEEP3:.*]] = arith.constant 3 : i32
+// CHECK: %[[DATA:.*]] = arith.constant 1 : i32
+// CHECK: call @llvm.prefetch.p0(%[[ROW]], %[[READ]], %[[KEEP3]], %[[DATA]]) : (!llvm.ptr, i32, i32, i32) -> ()
+// CHECK: %[[B19:.*]] = llvm.getelementptr %[[ROW]][19] : (!llvm.ptr) -> !llvm.ptr, i8
+// CHECK: call @llvm.prefetch.p0(%[[B19]],
+// CHECK-NOT: call @llvm.prefetch.p0
 // CHECK: vector.fma
 // CHECK: %[[SCALE:.*]] = arith.constant dense<1.250000e+00> : vector<4xf32>
 // CHECK: %[[PV:.*]] = vector.transfer_read %[[PA]]
