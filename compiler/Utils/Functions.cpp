@@ -17,16 +17,24 @@ func::FuncOp kiln::getOrCreatePrivateFunction(
     OpBuilder &b, ModuleOp module, Location loc, StringRef prefix,
     StringRef key, FunctionType type, std::optional<unsigned> writableArg,
     function_ref<void(OpBuilder &, Block &)> build) {
-  std::string name = llvm::formatv(
+  // The function carries its key (a discardable attribute, which LLVM
+  // translation ignores): a function of that name with another key is a
+  // hash collision of two configurations, which must not share a body, and
+  // the next free name `<name>_1`, `<name>_2`, ... is taken instead.
+  constexpr StringLiteral kKeyAttr = "kiln.function_key";
+  std::string base = llvm::formatv(
       "{0}_{1:x}", prefix, static_cast<uint64_t>(llvm::hash_value(key)));
-  if (auto fn = module.lookupSymbol<func::FuncOp>(name)) {
-    // Equal keys give equal types; a different type is a hash collision
-    // of two configurations, which must not share a body.
-    if (fn.getFunctionType() != type)
-      llvm::report_fatal_error(llvm::Twine("kiln: two configurations hash "
-                                           "to the private function '") +
-                               name + "'");
-    return fn;
+  std::string name = base;
+  for (unsigned probe = 1;; ++probe) {
+    auto fn = module.lookupSymbol<func::FuncOp>(name);
+    if (!fn)
+      break;
+    auto stored = fn->getAttrOfType<StringAttr>(kKeyAttr);
+    if (stored && stored.getValue() == key) {
+      assert(fn.getFunctionType() == type && "one key, one function type");
+      return fn;
+    }
+    name = llvm::formatv("{0}_{1}", base, probe);
   }
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
@@ -35,6 +43,7 @@ func::FuncOp kiln::getOrCreatePrivateFunction(
   if (writableArg)
     fn.setArgAttr(*writableArg, "bufferization.writable", b.getBoolAttr(true));
   fn->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
+  fn->setAttr(kKeyAttr, b.getStringAttr(key));
   Block *entry = b.createBlock(&fn.getBody(), {}, type.getInputs(),
                                SmallVector<Location>(type.getNumInputs(), loc));
   b.setInsertionPointToStart(entry);

@@ -20,7 +20,10 @@
 
 namespace mlir::kiln {
 
-/// The private function `<prefix>_<hash of key, hex>` of `module`. On first
+/// The private function of `module` for `key`, named
+/// `<prefix>_<hash of key, hex>` (with `_1`, `_2`, ... after it if another
+/// key's function has that name: the key is kept on the function as
+/// `kiln.function_key`; `type` must be the same for one key). On first
 /// use it is created at the module's end with type `type`, never inlined
 /// (LLVM `noinline`: a caller's frame then never holds a callee's buffers,
 /// which kiln-allocs-to-stack bounds per callee, and each copy is compiled

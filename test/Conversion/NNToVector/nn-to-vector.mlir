@@ -112,7 +112,7 @@ func.func @same_shape(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
 // CHECK: scf.for
 // CHECK: vector.reduction <maximumf>
 // CHECK: math.exp
-// CHECK: func.func private @__kiln_dense_2x3_{{.*}} attributes {passthrough = ["noinline"]}
+// CHECK: func.func private @__kiln_dense_2x3_{{.*}} attributes {kiln.function_key = {{.*}}, passthrough = ["noinline"]}
 // CHECK: vector.fma
 func.func @dense_softmax(%x: tensor<?x2xf32>) -> tensor<?x3xf32> {
   %w = arith.constant dense<1.0> : tensor<2x3xf32>
