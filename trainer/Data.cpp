@@ -124,10 +124,17 @@ Normalization fitNormalization(const Matrix &x,
   return Normalization{Tensor::fromF32(shape, m), Tensor::fromF32(shape, s)};
 }
 
-void applyNormalization(const Normalization &n, Matrix &x) {
+Status applyNormalization(const Normalization &n, Matrix &x) {
   std::vector<float> m = n.mean.realValues(), s = n.std.realValues();
+  size_t columns = size_t(x.cols());
+  if (m.size() != columns || s.size() != columns)
+    return Status::error("the normalization has " + std::to_string(m.size()) +
+                         " means and " + std::to_string(s.size()) +
+                         " standard deviations for " + std::to_string(columns) +
+                         " features per row");
   for (Eigen::Index j = 0; j < x.cols(); ++j)
     x.col(j) = (x.col(j).array() - m[size_t(j)]) / s[size_t(j)];
+  return Status::success();
 }
 
 namespace {

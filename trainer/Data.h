@@ -62,8 +62,9 @@ void gatherRows(const Matrix &x, const Targets &t,
 Normalization fitNormalization(const Matrix &x,
                                const std::vector<int64_t> &shape);
 
-/// x ← (x − mean) / std, in place.
-void applyNormalization(const Normalization &n, Matrix &x);
+/// x ← (x − mean) / std, in place; an error (x unchanged) unless the mean
+/// and the std have one value per column of x.
+Status applyNormalization(const Normalization &n, Matrix &x);
 
 } // namespace kiln::train
 

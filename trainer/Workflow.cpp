@@ -416,7 +416,8 @@ Status prepareData(Sequential &model, LossKind loss, Dataset &data) {
   if (const auto &n = model.getNormalization())
     for (const Split &split : splits)
       if (split.x->size())
-        applyNormalization(*n, *split.x);
+        if (Status s = applyNormalization(*n, *split.x); !s.ok())
+          return s;
   return shapeTargets(loss, model.layers().back()->outputShape().back(), data);
 }
 
