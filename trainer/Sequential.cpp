@@ -26,6 +26,7 @@
 
 #include "kiln/mc.h"
 
+#include <cassert>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -78,9 +79,15 @@ std::vector<Layer *> Sequential::layers() {
 
 const Matrix &Sequential::forward(const Matrix &x,
                                   const ForwardContext &context) {
+  return forwardLayers(x, context, 0, stack.size());
+}
+
+const Matrix &Sequential::forwardLayers(const Matrix &x,
+                                        const ForwardContext &context,
+                                        size_t begin, size_t end) {
   const Matrix *h = &x;
-  for (auto &layer : stack)
-    h = &layer->forward(*h, context);
+  for (size_t i = begin; i < end; ++i)
+    h = &stack[i]->forward(*h, context);
   return *h;
 }
 
@@ -398,19 +405,38 @@ Sequential::MonteCarlo Sequential::predictMc(const Matrix &x, uint32_t samples,
   // Welford in double through the runtime, as compiled libraries reduce
   // their samples (kiln/mc.h), so both give the same statistics whenever
   // their samples agree.
+  //
+  // The layers before the first dropout draw nothing (only a dropout reads
+  // ForwardContext::mcDropout), so they run once per batch for all the
+  // samples, as in compiled libraries; every sample then runs the rest on
+  // the same input, so each row's outputs are bitwise those of
+  // predict(x, batchSize, true, seed, s).
   MonteCarlo mc;
   if (samples == 0)
     return mc;
-  std::vector<double> mean, m2;
-  for (uint32_t s = 0; s < samples; ++s) {
-    Matrix y = predict(x, batchSize, true, seed, s);
-    if (s == 0) {
-      mean.assign(size_t(y.size()), 0.0);
-      m2.assign(size_t(y.size()), 0.0);
-      mc.mean.resize(y.rows(), y.cols());
-      mc.stddev.resize(y.rows(), y.cols());
+  size_t firstDropout = 0;
+  while (firstDropout < stack.size() &&
+         !dynamic_cast<Dropout *>(stack[firstDropout].get()))
+    ++firstDropout;
+  Eigen::Index outputs = stack.back()->outputShape().back();
+  std::vector<double> mean(size_t(x.rows() * outputs), 0.0),
+      m2(mean.size(), 0.0);
+  mc.mean.resize(x.rows(), outputs);
+  mc.stddev.resize(x.rows(), outputs);
+  for (Eigen::Index b = 0; b < x.rows(); b += Eigen::Index(batchSize)) {
+    Eigen::Index count = std::min(Eigen::Index(batchSize), x.rows() - b);
+    Matrix shared = forwardLayers(x.middleRows(b, count), ForwardContext{}, 0,
+                                  firstDropout);
+    // Row-major: the batch's outputs are one run of the reductions.
+    size_t at = size_t(b * outputs);
+    for (uint32_t s = 0; s < samples; ++s) {
+      const Matrix &y =
+          forwardLayers(shared, ForwardContext{false, true, seed, s},
+                        firstDropout, stack.size());
+      assert(y.rows() == count && y.cols() == outputs);
+      kiln_welford_add(mean.data() + at, m2.data() + at, y.data(),
+                       size_t(y.size()), s + 1);
     }
-    kiln_welford_add(mean.data(), m2.data(), y.data(), size_t(y.size()), s + 1);
   }
   kiln_welford_finish(mean.data(), m2.data(), mean.size(), samples,
                       mc.mean.data(), mc.stddev.data());

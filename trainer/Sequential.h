@@ -207,6 +207,9 @@ private:
   bool stoppedEarly = false;
 
   const Matrix &forward(const Matrix &x, const ForwardContext &context);
+  /// Layers [begin, end) of the stack on `x`.
+  const Matrix &forwardLayers(const Matrix &x, const ForwardContext &context,
+                              size_t begin, size_t end);
   /// Forward, backward, penalties, update and constraints on one batch;
   /// returns its loss and sets its accuracy (0 without labels).
   double trainBatch(const Matrix &xb, const Targets &tb,

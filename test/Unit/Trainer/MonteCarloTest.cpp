@@ -9,6 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "kiln/mc.h"
+
 #include "trainer/Dense.h"
 #include "trainer/Dropout.h"
 #include "trainer/Sequential.h"
@@ -104,6 +106,26 @@ TEST(MonteCarloTest, WelfordMatchesTwoPassMeanAndStd) {
       EXPECT_NEAR(mc.mean(r, c), mean(r, c), 1e-6);
       EXPECT_NEAR(mc.stddev(r, c), std::sqrt(var(r, c)), 1e-6);
     }
+}
+
+// predictMc runs the layers before the first dropout once per batch for
+// all samples: bitwise what sample-by-sample predict passes reduce to,
+// with batches of 4 rows over 10 (a last, short one).
+TEST(MonteCarloTest, SharedLayersGiveTheSamplesOfPredict) {
+  auto model = droppy(true);
+  Matrix x = randomRows(10, 5, 6);
+  const uint32_t samples = 5;
+  Sequential::MonteCarlo mc = model->predictMc(x, samples, 8, 4);
+  std::vector<double> mean(30, 0.0), m2(30, 0.0);
+  for (uint32_t s = 0; s < samples; ++s) {
+    Matrix y = model->predict(x, 4, true, 8, s);
+    kiln_welford_add(mean.data(), m2.data(), y.data(), 30, s + 1);
+  }
+  Matrix expectedMean(10, 3), expectedStd(10, 3);
+  kiln_welford_finish(mean.data(), m2.data(), 30, samples, expectedMean.data(),
+                      expectedStd.data());
+  EXPECT_EQ(mc.mean, expectedMean);
+  EXPECT_EQ(mc.stddev, expectedStd);
 }
 
 TEST(MonteCarloTest, DropsAboutRateOfTheUnits) {
