@@ -26,10 +26,11 @@ func::FuncOp kiln::getOrCreatePrivateFunction(
       "{0}_{1:x}", prefix, static_cast<uint64_t>(llvm::hash_value(key)));
   std::string name = base;
   for (unsigned probe = 1;; ++probe) {
-    auto fn = module.lookupSymbol<func::FuncOp>(name);
-    if (!fn)
+    Operation *symbol = module.lookupSymbol(name);
+    if (!symbol)
       break;
-    auto stored = fn->getAttrOfType<StringAttr>(kKeyAttr);
+    auto fn = dyn_cast<func::FuncOp>(symbol);
+    auto stored = fn ? fn->getAttrOfType<StringAttr>(kKeyAttr) : StringAttr();
     if (stored && stored.getValue() == key) {
       assert(fn.getFunctionType() == type && "one key, one function type");
       return fn;
@@ -55,7 +56,9 @@ void kiln::buildPrefetch(OpBuilder &b, ModuleOp module, Location loc,
                          Value address) {
   constexpr StringLiteral kName = "llvm.prefetch.p0";
   Type i32 = b.getI32Type();
-  auto fn = module.lookupSymbol<func::FuncOp>(kName);
+  Operation *symbol = module.lookupSymbol(kName);
+  auto fn = dyn_cast_or_null<func::FuncOp>(symbol);
+  assert((fn || !symbol) && "llvm.prefetch.p0 names another symbol");
   if (!fn) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(module.getBody());

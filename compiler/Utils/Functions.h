@@ -8,7 +8,8 @@
 // Lowerings that emit one function per distinct layer configuration (the
 // Dense kernels, the Monte-Carlo dropouts) name it after a hash of that
 // configuration, so equal layers share it whichever function or pass
-// reaches them first.
+// reaches them first. Also: a prefetch, as a call that buffer deallocation
+// accepts.
 //
 //===----------------------------------------------------------------------===//
 

@@ -150,7 +150,7 @@ private:
   Value buildCorrectedKernel(Value x, Value y, Value seed, Value stream,
                              Value sample, Value count);
   /// Writes the units that sample `sample` drops to `list` (a memref of
-  /// i32), in increasing order, then −1.
+  /// i32), in increasing order, then kPrefetchAhead end marks (−1).
   void buildDroppedUnits(Value list, Value seed, Value stream, Value sample);
   /// A zero-padded vector-aligned copy of a per-unit vector (bias, slopes)
   /// of constant `source`, or of `values`.
@@ -665,14 +665,16 @@ Value DenseKernelBuilder::buildCorrectedKernel(Value x, Value y, Value seed,
                                                Value stream, Value sample,
                                                Value count) {
   Value batch = b.create<tensor::DimOp>(loc, x, 0);
-  // One i32 per input unit and the end marks (one, and one for each entry
-  // a prefetch looks ahead), in whole vectors (a static buffer:
-  // kiln-allocs-to-stack moves it to the stack and counts it).
+  // One i32 per input unit and the end marks, in whole vectors (a static
+  // buffer: kiln-allocs-to-stack moves it to the stack and counts it).
   int64_t capacity =
-      llvm::divideCeil(inputs + kPrefetchAhead + 1, KILN_RNG_U16_LANES) *
+      llvm::divideCeil(inputs + kPrefetchAhead, KILN_RNG_U16_LANES) *
       KILN_RNG_U16_LANES;
-  // The weights argument's buffer (identity layout: its aligned pointer is
-  // element 0), read only, so bufferization neither copies nor writes it.
+  // The weights argument's buffer, read only, so bufferization does not
+  // copy it. Its aligned pointer is element 0 because nn-to-llvm bufferizes
+  // function boundaries with identity layouts (offset 0); with a dynamic
+  // layout it would not be, and the prefetches would miss (nothing else
+  // uses the address).
   Value weights = b.create<bufferization::ToMemrefOp>(
       loc,
       MemRefType::get(cast<ShapedType>(packedWeights.getType()).getShape(),
@@ -702,8 +704,9 @@ Value DenseKernelBuilder::buildCorrectedKernel(Value x, Value y, Value seed,
 // of kiln::buildKeepMasks, 128 units per group). Each vector of 16
 // decisions appends its dropped units to the list with one compressing
 // store (vpcompressd with AVX-512), and the end moves by its popcount.
-// The end mark is repeated kPrefetchAhead times after it, so the entry a
-// prefetch reads ahead is a unit or −1, never a stale or unwritten one.
+// kPrefetchAhead end marks follow: the k loop reads an entry only below the
+// end, and looks kPrefetchAhead entries further, so what it reads ahead is
+// a unit or −1, never a stale or unwritten entry.
 // The list is the sample's only trace in memory, 4 bytes per dropped unit,
 // reused by every row tile and panel of the sample; the decisions are
 // never stored.
@@ -804,7 +807,7 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
           })
           .getResult(0);
   Value endMark = b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(-1));
-  for (int64_t i = 0; i <= kPrefetchAhead; ++i)
+  for (int64_t i = 0; i < kPrefetchAhead; ++i)
     b.create<memref::StoreOp>(
         loc, endMark, list,
         ValueRange{
@@ -884,8 +887,9 @@ Value DenseKernelBuilder::activatePanel(Value y, Value first, Value batch,
 // L2 beside the sample's buffers). Prefetching the row 8 entries ahead
 // took fmnist-mc-all's 100 samples from 5695 to 5510 µs at batch 64 and
 // from 219 to 208 µs at batch 1 (4 ahead: 5576 µs, 16: 5532 µs; 3
-// repetitions each); the later tiles find the rows in L1, where a
-// prefetch costs a load slot.
+// repetitions each, one vector's line per prefetch); prefetching by cache
+// line, as here, 5433 and 200 µs. The later tiles find the rows in L1,
+// where a prefetch costs a load slot.
 void DenseKernelBuilder::prefetchRow(Value unit, const Panel &panel) {
   Value row = b.create<arith::IndexCastUIOp>(
       loc, b.getIndexType(),
@@ -896,14 +900,19 @@ void DenseKernelBuilder::prefetchRow(Value unit, const Panel &panel) {
       b.create<arith::AddIOp>(
           loc, panel.offset,
           b.create<arith::MulIOp>(loc, row, index(panel.units))));
-  // A row of n_p elements from any alignment: its lines start at most
-  // 64 bytes apart, up to its last byte.
+  // What a k step loads: v_p whole vectors from the row's start (past n_p
+  // into the next row in a narrower panel). Its lines start at most 64
+  // bytes apart, up to its last byte. A row stride of whole lines keeps
+  // rows on line boundaries (one-shot bufferization aligns the packed
+  // weights' global to 64 bytes, and panels start at whole rows), so the
+  // last byte adds a line only for other strides.
   constexpr int64_t kLine = 64;
-  int64_t bytes = panel.units * weightElement.getIntOrFloatBitWidth() / 8;
+  int64_t elementBytes = weightElement.getIntOrFloatBitWidth() / 8;
+  int64_t bytes = panel.vectors * blk.lanes * elementBytes;
   SmallVector<int64_t> offsets;
   for (int64_t at = 0; at < bytes; at += kLine)
     offsets.push_back(at);
-  if (bytes % kLine != 0)
+  if ((panel.units * elementBytes) % kLine != 0 && offsets.back() != bytes - 1)
     offsets.push_back(bytes - 1);
   auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
   Value start = b.create<LLVM::GEPOp>(loc, ptrType, weightElement,

@@ -194,8 +194,8 @@ func.func @runtime_weights(%x: tensor<?x2xf32>, %w: tensor<2x3xf32>) -> tensor<?
 // same packed panels, rounded once), then the kernel per call: per sample,
 // its dropped units listed (16 decisions at a time, units 16..31 masked to
 // the 4 that exist; at 128 bits lane by lane, each unit stored at the end
-// and the end moved by its bit; with AVX-512 one compressing store) and a
-// −1 end mark; then the tiles run over the list only, and the epilogue is
+// and the end moved by its bit; with AVX-512 one compressing store) and 8
+// −1 end marks; then the tiles run over the list only, and the epilogue is
 // relu((P − Σ) · 1/(1 − 0.2) + b), stored from row j·B.
 // CHECK-LABEL: func.func @mc_dense(
 // CHECK-NOT: nn.mc_dropout_stack
@@ -232,15 +232,17 @@ func.func @runtime_weights(%x: tensor<?x2xf32>, %w: tensor<2x3xf32>) -> tensor<?
 // CHECK-NOT: vector.compressstore
 // CHECK: %[[MARK:.*]] = arith.constant -1 : i32
 // CHECK: memref.store %[[MARK]], %[[LIST]][%[[END]]] : memref<32xi32>
-// CHECK: %[[END8:.*]] = arith.addi %[[END]], %c8{{.*}} : index
-// CHECK: memref.store %[[MARK]], %[[LIST]][%[[END8]]] : memref<32xi32>
+// CHECK: %[[END7:.*]] = arith.addi %[[END]], %c7{{.*}} : index
+// CHECK: memref.store %[[MARK]], %[[LIST]][%[[END7]]] : memref<32xi32>
+// CHECK-NOT: memref.store %[[MARK]]
 // CHECK: %[[FIRST:.*]] = arith.muli %[[J]], %{{.*}} : index
 // CHECK: %[[SUMS:.*]]:10 = scf.while (%[[AT0:[^ ]*]] = %{{[^,]*}},
 // CHECK: %[[U:.*]] = memref.load %[[LIST]][%[[AT0]]] : memref<32xi32>
 // CHECK: %[[MORE:.*]] = arith.cmpi sge, %[[U]], %{{.*}} : i32
 // CHECK: scf.condition(%[[MORE]])
-// The weight row of the unit listed 8 entries ahead (−1: row 0), 8 floats
-// of the 5-unit panel's 20-byte rows: its first byte and its last.
+// The weight row of the unit listed 8 entries ahead (−1: row 0): a k step
+// loads 2 vectors, 32 bytes, from a row start that moves by 20 bytes (the
+// 5-unit panel's rows): the lines of its first byte and its last.
 // CHECK: ^bb0(%{{.*}}: index, %[[AT:.*]]: index,
 // CHECK: %[[AHEAD:.*]] = arith.addi %[[AT]], %c8{{.*}} : index
 // CHECK: %[[NEXT:.*]] = memref.load %[[LIST]][%[[AHEAD]]] : memref<32xi32>
@@ -250,8 +252,8 @@ func.func @runtime_weights(%x: tensor<?x2xf32>, %w: tensor<2x3xf32>) -> tensor<?
 // CHECK: %[[KEEP3:.*]] = arith.constant 3 : i32
 // CHECK: %[[DATA:.*]] = arith.constant 1 : i32
 // CHECK: call @llvm.prefetch.p0(%[[ROW]], %[[READ]], %[[KEEP3]], %[[DATA]]) : (!llvm.ptr, i32, i32, i32) -> ()
-// CHECK: %[[B19:.*]] = llvm.getelementptr %[[ROW]][19] : (!llvm.ptr) -> !llvm.ptr, i8
-// CHECK: call @llvm.prefetch.p0(%[[B19]],
+// CHECK: %[[B31:.*]] = llvm.getelementptr %[[ROW]][31] : (!llvm.ptr) -> !llvm.ptr, i8
+// CHECK: call @llvm.prefetch.p0(%[[B31]],
 // CHECK-NOT: call @llvm.prefetch.p0
 // CHECK: vector.fma
 // CHECK: %[[SCALE:.*]] = arith.constant dense<1.250000e+00> : vector<4xf32>
@@ -281,6 +283,47 @@ func.func @mc_dense(%x: tensor<?x20xf32>, %seed: i64, %s: i32, %n: index) -> ten
   %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.2 : f32, stream = 3 : ui32} : (tensor<?x20xf32>, i64, i32, index) -> tensor<?x20xf32>
   %1 = nn.dense %0, %w, %b {activation = #nn.activation<relu>} : (tensor<?x20xf32>, tensor<20x5xf32>, tensor<5xf32>) -> tensor<?x5xf32>
   return %1 : tensor<?x5xf32>
+}
+
+// -----
+
+// The prefetched rows with 16-bit weights and two panels (128 bits: 8
+// units, then 4). The list holds 25 units and 8 end marks: 48 entries. In
+// the full panels' loop a row starts at p·8·25 + 8·unit halves and a k step
+// loads 16 bytes; in the last panel at 200 + 4·unit and 8 bytes. Rows of
+// 16 or 8 bytes never start in one line and end in another with an
+// aligned array, but the strides are not whole lines, so the last byte is
+// prefetched too.
+// CHECK-LABEL: func.func private @__kiln_mc_dense_25x12_
+// CHECK: memref.alloc() : memref<48xi32>
+// CHECK: %[[OFF:.*]] = arith.muli %{{.*}}, %c200{{.*}} : index
+// CHECK: scf.while
+// CHECK: ^bb0(
+// CHECK: %[[U:.*]] = arith.index_castui %{{.*}} : i32 to index
+// CHECK: %[[R:.*]] = arith.muli %[[U]], %c8{{.*}} : index
+// CHECK: %[[E:.*]] = arith.addi %[[OFF]], %[[R]] : index
+// CHECK: %[[E64:.*]] = arith.index_castui %[[E]] : index to i64
+// CHECK: %[[ROW:.*]] = llvm.getelementptr %{{.*}}[%[[E64]]] : (!llvm.ptr, i64) -> !llvm.ptr, f16
+// CHECK: call @llvm.prefetch.p0(%[[ROW]],
+// CHECK: llvm.getelementptr %[[ROW]][15] : (!llvm.ptr) -> !llvm.ptr, i8
+// CHECK: call @llvm.prefetch.p0(
+// CHECK-NOT: call @llvm.prefetch.p0
+// CHECK: vector.fma
+// The last panel's loops come after the full panels' (4-row and 1-row
+// tiles).
+// CHECK: %[[E2:.*]] = arith.addi %c200{{(_[0-9]+)?}}, %{{.*}} : index
+// CHECK: %[[E264:.*]] = arith.index_castui %[[E2]] : index to i64
+// CHECK: %[[ROW2:.*]] = llvm.getelementptr %{{.*}}[%[[E264]]] : (!llvm.ptr, i64) -> !llvm.ptr, f16
+// CHECK: call @llvm.prefetch.p0(%[[ROW2]],
+// CHECK: llvm.getelementptr %[[ROW2]][7] : (!llvm.ptr) -> !llvm.ptr, i8
+// CHECK: call @llvm.prefetch.p0(
+// CHECK-NOT: call @llvm.prefetch.p0
+// CHECK: vector.fma
+func.func @mc_dense_f16(%x: tensor<?x25xf32>, %seed: i64, %s: i32, %n: index) -> tensor<?x12xf32> {
+  %w = arith.constant dense<0.5> : tensor<25x12xf16>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.2 : f32, stream = 3 : ui32} : (tensor<?x25xf32>, i64, i32, index) -> tensor<?x25xf32>
+  %1 = nn.dense %0, %w : (tensor<?x25xf32>, tensor<25x12xf16>) -> tensor<?x12xf32>
+  return %1 : tensor<?x12xf32>
 }
 
 // -----
