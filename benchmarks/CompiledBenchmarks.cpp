@@ -45,6 +45,7 @@
 #include "benchmarks/OneDnnPeer.h"
 #endif
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 #include <string>
@@ -126,6 +127,125 @@ void runReadBytes(benchmark::State &state) {
 /// of BM_Kiln are a fraction of this, measured under the same clock as the
 /// kernels, rather than of a nominal peak that assumes a clock the core may not
 /// hold.
+// A 100-unit layer at batch 64 (deep-selu's hidden layers) two ways, with
+// AVX-512 intrinsics, to size a kernel kilnc does not have yet. "rows" is
+// kilnc's: tiles of 6 rows × V vectors of units, each x[r, k] broadcast,
+// so 100 units take 7 vectors (112 lanes) per row. "batch" keeps the
+// activations transposed, [units][batch]: tiles of up to 6 units × 4
+// vectors of rows, each W[k, n] broadcast, so 64 rows fill their vectors
+// and no lane is wasted. Both sum each output over k in the same order
+// with FMAs, so their results are bitwise equal (checked before timing).
+#if defined(__AVX512F__)
+namespace narrow {
+constexpr int kRows = 64, kIn = 100, kUnits = 100, kPanel = 64;
+
+/// y[i.., first..] for rows [i, i + 6) (clamped to the last row) of a
+/// packed panel of V vectors, `width` units.
+template <int V>
+void rowTile(const float *x, const float *panel, int width, int first, int i,
+             float *y) {
+  __m512 acc[6][V];
+  for (auto &row : acc)
+    for (__m512 &a : row)
+      a = _mm512_setzero_ps();
+  int m = std::min(6, kRows - i);
+  for (int k = 0; k < kIn; ++k) {
+    __m512 wv[V];
+    for (int j = 0; j < V; ++j)
+      wv[j] = _mm512_loadu_ps(panel + k * width + 16 * j);
+    for (int r = 0; r < 6; ++r) {
+      __m512 xb = _mm512_set1_ps(x[(i + std::min(r, m - 1)) * kIn + k]);
+      for (int j = 0; j < V; ++j)
+        acc[r][j] = _mm512_fmadd_ps(xb, wv[j], acc[r][j]);
+    }
+  }
+  for (int r = 0; r < m; ++r)
+    for (int j = 0; j < V; ++j) {
+      int left = std::min(16, width - 16 * j);
+      _mm512_mask_storeu_ps(y + (i + r) * kUnits + first + 16 * j,
+                            __mmask16((1u << left) - 1), acc[r][j]);
+    }
+}
+
+/// yT[n.., all rows] for units [n, n + U).
+template <int U>
+void unitTile(const float *xT, const float *w, int n, float *yT) {
+  __m512 acc[U][4];
+  for (auto &unit : acc)
+    for (__m512 &a : unit)
+      a = _mm512_setzero_ps();
+  for (int k = 0; k < kIn; ++k) {
+    __m512 xv[4];
+    for (int j = 0; j < 4; ++j)
+      xv[j] = _mm512_loadu_ps(xT + k * kRows + 16 * j);
+    for (int c = 0; c < U; ++c) {
+      __m512 wb = _mm512_set1_ps(w[k * kUnits + n + c]);
+      for (int j = 0; j < 4; ++j)
+        acc[c][j] = _mm512_fmadd_ps(wb, xv[j], acc[c][j]);
+    }
+  }
+  for (int c = 0; c < U; ++c)
+    for (int j = 0; j < 4; ++j)
+      _mm512_storeu_ps(yT + (n + c) * kRows + 16 * j, acc[c][j]);
+}
+} // namespace narrow
+#endif
+
+void runNarrowLayer(benchmark::State &state, bool batchVectorized) {
+#if defined(__AVX512F__)
+  using namespace narrow;
+  constexpr int kLast = kUnits - kPanel; // 36 units in 3 vectors
+  std::vector<float> x(kRows * kIn), xT(kIn * kRows), w(kIn * kUnits);
+  std::vector<float> panel0(kIn * kPanel), panel1(kIn * kLast + 16, 0.f);
+  std::vector<float> y(kRows * kUnits), yT(kUnits * kRows);
+  for (int i = 0; i < kRows * kIn; ++i)
+    x[i] = float(i % 13) / 13.f;
+  for (int k = 0; k < kIn; ++k)
+    for (int r = 0; r < kRows; ++r)
+      xT[k * kRows + r] = x[r * kIn + k];
+  for (int i = 0; i < kIn * kUnits; ++i)
+    w[i] = float(i % 7) / 7.f - 0.5f;
+  for (int k = 0; k < kIn; ++k) {
+    for (int c = 0; c < kPanel; ++c)
+      panel0[k * kPanel + c] = w[k * kUnits + c];
+    for (int c = 0; c < kLast; ++c)
+      panel1[k * kLast + c] = w[k * kUnits + kPanel + c];
+  }
+  auto rows = [&] {
+    for (int i = 0; i < kRows; i += 6) {
+      rowTile<4>(x.data(), panel0.data(), kPanel, 0, i, y.data());
+      rowTile<3>(x.data(), panel1.data(), kLast, kPanel, i, y.data());
+    }
+  };
+  auto batch = [&] {
+    int n = 0;
+    for (; n + 6 <= kUnits; n += 6)
+      unitTile<6>(xT.data(), w.data(), n, yT.data());
+    unitTile<kUnits % 6>(xT.data(), w.data(), n, yT.data());
+  };
+  rows();
+  batch();
+  for (int r = 0; r < kRows; ++r)
+    for (int n = 0; n < kUnits; ++n)
+      if (y[r * kUnits + n] != yT[n * kRows + r]) {
+        state.SkipWithError("the two layouts disagree");
+        return;
+      }
+  for (auto _ : state) {
+    if (batchVectorized)
+      batch();
+    else
+      rows();
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * kRows * kIn * kUnits * state.iterations() / 1e9,
+                         benchmark::Counter::kIsRate);
+#else
+  state.SkipWithError("needs AVX-512");
+#endif
+}
+
 void runPeakFma(benchmark::State &state) {
   constexpr int kSteps = 1000;
 #if defined(__AVX512F__)
@@ -229,6 +349,10 @@ int main(int argc, char **argv) {
       ->ArgName("bytes")
       ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("BM_PeakFma", runPeakFma)
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_NarrowLayer/rows", runNarrowLayer, false)
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("BM_NarrowLayer/batch", runNarrowLayer, true)
       ->Unit(benchmark::kMicrosecond);
   for (const auto &m : mcModels) {
     std::string name = std::string("BM_KilnMC/") + m.name + "/samples:100";
