@@ -323,9 +323,24 @@ std::vector<OutputPath> trainingOutputs(const TrainConfig &c,
   return outputs;
 }
 
+std::vector<std::pair<std::string, std::string>>
+datasetFiles(const DatasetConfig &c) {
+  std::vector<std::pair<std::string, std::string>> files;
+  if (c.name != "csv") {
+    for (const std::string &file : idxFiles(c))
+      files.push_back({"dataset file '" + file + "'", file});
+    return files;
+  }
+  for (auto [key, path] : {std::pair{"dataset.train", &c.train},
+                           std::pair{"dataset.test", &c.test}})
+    if (!path->empty())
+      files.push_back({std::string(key) + " '" + *path + "'", *path});
+  return files;
+}
+
 Status checkOutputPaths(const TrainConfig &c,
                         const std::vector<OutputPath> &outputs,
-                        const std::string &configFile) {
+                        const std::string &input, bool resuming) {
   namespace fs = std::filesystem;
   auto normal = [](const std::string &path) {
     std::error_code ec;
@@ -341,20 +356,21 @@ Status checkOutputPaths(const TrainConfig &c,
   std::vector<fs::path> written;
   for (const OutputPath &o : outputs)
     written.push_back(normal(o.path));
-  std::vector<std::pair<std::string, fs::path>> inputs;
-  if (!configFile.empty())
-    inputs.push_back({"the config '" + configFile + "'", normal(configFile)});
-  if (c.dataset.name == "csv") {
-    if (!c.dataset.train.empty())
-      inputs.push_back(
-          {"dataset.train '" + c.dataset.train + "'", normal(c.dataset.train)});
-    if (!c.dataset.test.empty())
-      inputs.push_back(
-          {"dataset.test '" + c.dataset.test + "'", normal(c.dataset.test)});
-  } else {
-    for (const std::string &file : idxFiles(c.dataset))
-      inputs.push_back({"dataset file '" + file + "'", normal(file)});
-  }
+  struct Input {
+    std::string what;
+    fs::path path;
+    bool runFileMayReplace;
+  };
+  std::vector<Input> inputs;
+  if (!input.empty())
+    inputs.push_back({resuming ? "the run '" + input + "' being resumed"
+                               : "the config '" + input + "'",
+                      normal(input), resuming});
+  if (c.transfer)
+    inputs.push_back({"transfer.from '" + c.transfer->from + "'",
+                      normal(c.transfer->from), true});
+  for (const auto &[what, path] : datasetFiles(c.dataset))
+    inputs.push_back({what, normal(path), false});
   for (size_t i = 0; i < outputs.size(); ++i) {
     for (size_t j = 0; j < i; ++j)
       if (same(written[i], written[j]))
@@ -364,14 +380,10 @@ Status checkOutputPaths(const TrainConfig &c,
                                   ? ", which kiln-train saves after every epoch"
                                   : "") +
                              "; name different files");
-    for (const auto &[what, path] : inputs)
-      if (same(written[i], path))
-        return Status::error(outputs[i].what + " would overwrite " + what);
-    if (!outputs[i].runFile && c.transfer &&
-        same(written[i], normal(c.transfer->from)))
-      return Status::error(outputs[i].what +
-                           " would overwrite transfer.from '" +
-                           c.transfer->from + "'");
+    for (const Input &in : inputs)
+      if (!(outputs[i].runFile && in.runFileMayReplace) &&
+          same(written[i], in.path))
+        return Status::error(outputs[i].what + " would overwrite " + in.what);
   }
   return Status::success();
 }

@@ -61,7 +61,8 @@ Status buildModel(const TrainConfig &c, const Dataset &data, Sequential &model);
 /// "callbacks[1] (csv_logger)", "--lr-csv").
 struct OutputPath {
   std::string what, path;
-  /// The run file, which may replace the model transferred from.
+  /// The run file, which may replace the run resumed and the model
+  /// transferred from.
   bool runFile = false;
 };
 
@@ -70,19 +71,25 @@ std::vector<OutputPath> trainingOutputs(const TrainConfig &c,
                                         const std::string &runFile);
 
 /// No file is written twice, and none overwrites an input: a CSV log named
-/// like the training data would destroy it. Inputs are `configFile` (the
-/// config read, if any), the dataset's files (CSV, or IDX's four) and, for
-/// every output but the run file, the model transferred from: writing the
-/// run file there replaces it on purpose. Paths compare after making them
-/// absolute and normal, and existing files also by identity (a symbolic or
-/// hard link to an input is that input).
+/// like the training data would destroy it. Inputs are `input` (the config
+/// read, or with `resuming` the run file resumed), the dataset's files
+/// (datasetFiles) and the model transferred from. Only the run file may
+/// replace the run resumed or the model transferred from: it does on
+/// purpose. Paths compare after making them absolute and normal, and
+/// existing files also by identity (a symbolic or hard link to an input is
+/// that input).
 Status checkOutputPaths(const TrainConfig &c,
                         const std::vector<OutputPath> &outputs,
-                        const std::string &configFile = {});
+                        const std::string &input = {}, bool resuming = false);
 
 /// The IDX data set's four files in `c.path`: training images and labels,
 /// test images and labels.
 std::array<std::string, 4> idxFiles(const DatasetConfig &c);
+
+/// The files a data set reads, each with how errors name it: CSV's
+/// dataset.train and dataset.test (if set), or the IDX files.
+std::vector<std::pair<std::string, std::string>>
+datasetFiles(const DatasetConfig &c);
 
 /// For --resume: the configured Dense layers of `model` (the last
 /// c.layers.size() layers, after any reused ones) take their penalties

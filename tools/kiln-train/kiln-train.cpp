@@ -136,9 +136,9 @@ int main(int argc, char **argv) {
                               std::pair{"--lr-svg", lrSvg.getValue()}})
       if (!path.empty())
         outputs.push_back({what, path});
-  // A resumed run's input is its run file, which it writes on purpose.
-  if (Status s = checkOutputPaths(config, outputs,
-                                  resume ? std::string() : input.getValue());
+  // A resumed run's input is its run file, which only the run file may
+  // replace.
+  if (Status s = checkOutputPaths(config, outputs, input.getValue(), resume);
       !s.ok())
     return fail(input + ": " + s.message());
 

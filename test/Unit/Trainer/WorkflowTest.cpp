@@ -208,6 +208,22 @@ TEST(WorkflowTest, OutputPathsNeitherCollideNorOverwriteInputs) {
   EXPECT_TRUE(
       failsWith(checkOutputPaths(c, {{"--lr-csv", "run.json"}}, "./run.json"),
                 "--lr-csv would overwrite the config './run.json'"));
+  // Resuming: the run file may replace the run resumed, nothing else may.
+  c.callbacks[1].path = "log.csv";
+  EXPECT_TRUE(
+      checkOutputPaths(c, trainingOutputs(c, "run.kiln"), "run.kiln", true)
+          .ok());
+  EXPECT_TRUE(
+      checkOutputPaths(c, trainingOutputs(c, "new.kiln"), "run.kiln", true)
+          .ok());
+  c.callbacks[1].path = "run.kiln";
+  EXPECT_TRUE(failsWith(
+      checkOutputPaths(c, trainingOutputs(c, "new.kiln"), "run.kiln", true),
+      "callbacks[1] (csv_logger) would overwrite the run 'run.kiln' being "
+      "resumed"));
+  EXPECT_TRUE(failsWith(
+      checkOutputPaths(c, {{"--lr-csv", "./run.kiln"}}, "run.kiln", true),
+      "--lr-csv would overwrite the run 'run.kiln' being resumed"));
 }
 
 /// An IDX data set's files are inputs too, and a link to an input is that
