@@ -391,6 +391,20 @@ Status saveModel(const Model &model, const std::string &path);
 Status writeFileAtomically(const std::string &path, const void *bytes,
                            size_t size);
 
+/// One file for writeFilesAtomically.
+struct FileContents {
+  std::string path;
+  const void *bytes;
+  size_t size;
+};
+
+/// Writes files that belong together (a library and its header): every
+/// temp file is written and fsync'ed before the first rename, so a write
+/// error (a full disk) leaves all of them as they were; then the renames go
+/// in `files`' order, and a rename that fails leaves the files from it on
+/// as they were.
+Status writeFilesAtomically(const std::vector<FileContents> &files);
+
 } // namespace kiln
 
 #endif // KILN_SCHEMA_MODEL_H

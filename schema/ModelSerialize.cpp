@@ -697,57 +697,82 @@ Status saveModel(const Model &model, const std::string &path) {
 
 Status writeFileAtomically(const std::string &path, const void *bytes,
                            size_t size) {
-  // The temporary file lives in the target's directory so that rename() is
-  // atomic (same file system).
-  std::string tmp = path + ".tmp.XXXXXX";
-  int fd = ::mkstemp(tmp.data());
-  if (fd < 0)
-    return Status::error("cannot write '" + path +
-                         "': " + std::strerror(errno));
-  auto fail = [&](int err) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
+  return writeFilesAtomically({{path, bytes, size}});
+}
+
+Status writeFilesAtomically(const std::vector<FileContents> &files) {
+  // Each temporary file lives in its target's directory so that rename()
+  // is atomic (same file system). All are written and synced before the
+  // first rename, so a full disk or any other write error replaces
+  // nothing.
+  std::vector<std::string> temps;
+  auto discard = [&](size_t from) {
+    for (size_t i = from; i < temps.size(); ++i)
+      ::unlink(temps[i].c_str());
+  };
+  auto error = [](const std::string &path, int err) {
     return Status::error("cannot write '" + path + "': " + std::strerror(err));
   };
-  const auto *p = static_cast<const uint8_t *>(bytes);
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::write(fd, p + done, size - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return fail(errno);
-    done += size_t(n);
-  }
-  // mkstemp creates 0600; a model file is an ordinary user file.
   mode_t mask = ::umask(0);
   ::umask(mask);
-  if (::fchmod(fd, 0666 & ~mask) != 0 || ::fsync(fd) != 0)
-    return fail(errno);
-  if (::close(fd) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return Status::error("cannot write '" + path + "': " + std::strerror(err));
+  for (const FileContents &f : files) {
+    std::string tmp = f.path + ".tmp.XXXXXX";
+    int fd = ::mkstemp(tmp.data());
+    if (fd < 0) {
+      int err = errno;
+      discard(0);
+      return error(f.path, err);
+    }
+    temps.push_back(tmp);
+    auto fail = [&](int err) {
+      ::close(fd);
+      discard(0);
+      return error(f.path, err);
+    };
+    const auto *p = static_cast<const uint8_t *>(f.bytes);
+    size_t done = 0;
+    while (done < f.size) {
+      ssize_t n = ::write(fd, p + done, f.size - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return fail(errno);
+      done += size_t(n);
+    }
+    // mkstemp creates 0600; an output is an ordinary user file.
+    if (::fchmod(fd, 0666 & ~mask) != 0 || ::fsync(fd) != 0)
+      return fail(errno);
+    if (::close(fd) != 0) {
+      int err = errno;
+      discard(0);
+      return error(f.path, err);
+    }
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return Status::error("cannot write '" + path + "': " + std::strerror(err));
-  }
-  // The rename is durable once the directory is synced too: a crash right
-  // after could otherwise leave the old file (or none) under the name.
-  // File systems that cannot sync a directory (EINVAL) are left as they are.
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "."
-                    : slash == 0               ? "/"
-                                               : path.substr(0, slash);
-  int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dirFd >= 0) {
+  // In the caller's order: a file that must not be replaced without the
+  // ones before it goes after them.
+  for (size_t i = 0; i < files.size(); ++i)
+    if (::rename(temps[i].c_str(), files[i].path.c_str()) != 0) {
+      int err = errno;
+      discard(i);
+      return error(files[i].path, err);
+    }
+  // The renames are durable once the directories are synced too: a crash
+  // right after could otherwise leave the old file (or none) under the
+  // name. File systems that cannot sync a directory (EINVAL) are left as
+  // they are.
+  for (const FileContents &f : files) {
+    size_t slash = f.path.rfind('/');
+    std::string dir = slash == std::string::npos ? "."
+                      : slash == 0               ? "/"
+                                                 : f.path.substr(0, slash);
+    int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dirFd < 0)
+      continue;
     int rc = ::fsync(dirFd);
     int err = errno;
     ::close(dirFd);
     if (rc != 0 && err != EINVAL)
-      return Status::error("cannot write '" + path + "': syncing '" + dir +
+      return Status::error("cannot write '" + f.path + "': syncing '" + dir +
                            "': " + std::strerror(err));
   }
   return Status::success();

@@ -325,8 +325,18 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
       std::max({predictBudget->bytes, mcBudget.bytes, samplesBudget.bytes});
   info.monteCarlo = mcInfo;
   std::string header = emitHeader(model, name, options.input, info);
-  if (failed(writeStaticArchive(output + "/lib" + name + ".a", name + ".o",
-                                object, fileLoc)))
+  std::string archive;
+  if (failed(buildStaticArchive(name + ".o", object, archive, fileLoc)))
     return failure();
-  return writeOutput(output + "/" + name + ".h", header, fileLoc);
+  // Together: a new library beside an old header (its stack bound, rows
+  // per call) is worse than neither. The header goes first: if it cannot
+  // be replaced, neither is the library.
+  std::string headerPath = output + "/" + name + ".h";
+  std::string archivePath = output + "/lib" + name + ".a";
+  ::kiln::Status s = ::kiln::writeFilesAtomically(
+      {{headerPath, header.data(), header.size()},
+       {archivePath, archive.data(), archive.size()}});
+  if (!s.ok())
+    return emitError(fileLoc) << s.message();
+  return success();
 }

@@ -63,7 +63,14 @@ mlir::kiln::createTargetMachine(const TargetOptions &options, Location loc) {
   if (!target)
     return emitError(loc) << "unknown target '" << triple << "': " << error;
   std::string cpu = options.cpu;
-  std::string features = options.features;
+  // Features as given, each trimmed (LLVM only warns about " +avx2" and
+  // drops it).
+  std::string features;
+  for (StringRef feature : llvm::split(options.features, ',')) {
+    StringRef name = feature.trim();
+    if (!name.empty())
+      features += (features.empty() ? "" : ",") + name.str();
+  }
   // A bare riscv64 CPU has no floating-point unit: LLVM would soften every
   // float operation and stops at the vector ones. Like clang for
   // riscv64-linux-gnu, start from RV64GC (IMAFDC); features given add to
@@ -90,14 +97,11 @@ mlir::kiln::createTargetMachine(const TargetOptions &options, Location loc) {
       return emitError(loc)
              << "unknown CPU '" << cpu << "' for target '" << triple
              << "' (llc-19 -mtriple=" << triple << " -mcpu=help lists them)";
-    if (info && !options.features.empty()) {
+    if (info && !features.empty()) {
       llvm::StringSet<> known;
       for (const llvm::SubtargetFeatureKV &kv : info->getAllProcessorFeatures())
         known.insert(kv.Key);
-      for (StringRef feature : llvm::split(options.features, ',')) {
-        StringRef name = feature.trim();
-        if (name.empty())
-          continue;
+      for (StringRef name : llvm::split(features, ',')) {
         if ((name[0] != '+' && name[0] != '-') ||
             !known.contains(name.drop_front()))
           return emitError(loc)
@@ -117,17 +121,24 @@ mlir::kiln::createTargetMachine(const TargetOptions &options, Location loc) {
       f.AddFeature(features);
     features = f.getString();
   }
-  // As clang does for x86: AVX-512 asked for by name brings its 512-bit
-  // registers (evex512). Without them LLVM 19 aborts on the first 512-bit
-  // vector ("ZMM registers are not supported without EVEX512"), and the
-  // Monte-Carlo code's Philox works on 512-bit vectors at every width.
-  if (llvm::Triple(triple).isX86() && StringRef(features).contains("+avx512")) {
-    if (StringRef(features).contains("-evex512"))
-      return emitError(loc) << "-evex512 with AVX-512 is not supported (LLVM "
-                               "19 cannot compile 512-bit vectors without "
-                               "it)";
-    if (!StringRef(features).contains("+evex512"))
+  // AVX-512 without its 512-bit registers (evex512): LLVM 19 aborts on
+  // the first 512-bit vector ("ZMM registers are not supported without
+  // EVEX512"), and the Monte-Carlo code's Philox works on 512-bit vectors
+  // at every width. As clang does, AVX-512 named in the features brings
+  // evex512 unless evex512 is named too (LLVM 19's code generator does not
+  // add it); then AVX-512 with evex512 off, by -evex512 with the features
+  // or the CPU, or by AVX10 limited to 256 bits, is an error.
+  if (llvm::Triple(triple).isX86()) {
+    if (StringRef(features).contains("+avx512") &&
+        !StringRef(features).contains("evex512"))
       features += ",+evex512";
+    std::unique_ptr<llvm::MCSubtargetInfo> resolved(
+        target->createMCSubtargetInfo(triple, cpu, features));
+    if (resolved && resolved->checkFeatures("+avx512f,-evex512"))
+      return emitError(loc)
+             << "AVX-512 without 512-bit registers (-evex512, or AVX10 "
+                "limited to 256 bits) is not supported: LLVM 19 cannot "
+                "compile 512-bit vectors without them";
   }
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
@@ -513,10 +524,9 @@ LogicalResult mlir::kiln::emitObject(llvm::Module &module,
   return success();
 }
 
-LogicalResult mlir::kiln::writeStaticArchive(const std::string &path,
-                                             const std::string &memberName,
+LogicalResult mlir::kiln::buildStaticArchive(const std::string &memberName,
                                              const std::string &object,
-                                             Location loc) {
+                                             std::string &out, Location loc) {
   std::unique_ptr<llvm::MemoryBuffer> buffer =
       llvm::MemoryBuffer::getMemBuffer(object, memberName,
                                        /*RequiresNullTerminator=*/false);
@@ -529,9 +539,6 @@ LogicalResult mlir::kiln::writeStaticArchive(const std::string &path,
   if (!archive)
     return emitError(loc) << "cannot create archive: "
                           << llvm::toString(archive.takeError());
-  ::kiln::Status s = ::kiln::writeFileAtomically(
-      path, (*archive)->getBufferStart(), (*archive)->getBufferSize());
-  if (!s.ok())
-    return emitError(loc) << s.message();
+  out.assign((*archive)->getBufferStart(), (*archive)->getBufferEnd());
   return success();
 }

@@ -75,10 +75,11 @@ translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
 LogicalResult emitObject(llvm::Module &module, llvm::TargetMachine &machine,
                          bool assembly, std::string &out, Location loc);
 
-/// A static archive (GNU format with a symbol table) holding one object.
-LogicalResult writeStaticArchive(const std::string &path,
-                                 const std::string &memberName,
-                                 const std::string &object, Location loc);
+/// A static archive (GNU format with a symbol table) holding one object,
+/// into `out`.
+LogicalResult buildStaticArchive(const std::string &memberName,
+                                 const std::string &object, std::string &out,
+                                 Location loc);
 
 } // namespace mlir::kiln
 
