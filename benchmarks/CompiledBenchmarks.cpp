@@ -127,6 +127,39 @@ void runReadBytes(benchmark::State &state) {
 /// of BM_Kiln are a fraction of this, measured under the same clock as the
 /// kernels, rather than of a nominal peak that assumes a clock the core may not
 /// hold.
+void runPeakFma(benchmark::State &state) {
+  constexpr int kSteps = 1000;
+#if defined(__AVX512F__)
+  using Vec = __m512;
+  constexpr int kLanes = 16, kChains = 16;
+  auto splat = [](float v) { return _mm512_set1_ps(v); };
+  auto fma = [](Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); };
+#elif defined(__AVX2__) && defined(__FMA__)
+  using Vec = __m256;
+  constexpr int kLanes = 8, kChains = 12;
+  auto splat = [](float v) { return _mm256_set1_ps(v); };
+  auto fma = [](Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); };
+#else
+  state.SkipWithError("needs AVX2+FMA or AVX-512");
+  return;
+#endif
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+  Vec acc[kChains];
+  for (int c = 0; c < kChains; ++c)
+    acc[c] = splat(1.0f + c);
+  Vec a = splat(0.999f), b = splat(1e-3f);
+  for (auto _ : state) {
+    for (int i = 0; i < kSteps; ++i)
+      for (int c = 0; c < kChains; ++c)
+        acc[c] = fma(acc[c], a, b);
+    benchmark::DoNotOptimize(acc);
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      2.0 * kLanes * kChains * kSteps * state.iterations() / 1e9,
+      benchmark::Counter::kIsRate);
+#endif
+}
+
 // A 100-unit layer at batch 64 (deep-selu's hidden layers) two ways, with
 // AVX-512 intrinsics, to size a kernel kilnc does not have yet. "rows" is
 // kilnc's: tiles of 6 rows × V vectors of units, each x[r, k] broadcast,
@@ -236,6 +269,7 @@ void runNarrowLayer(benchmark::State &state, bool batchVectorized) {
       batch();
     else
       rows();
+    benchmark::DoNotOptimize(batchVectorized ? yT.data() : y.data());
     benchmark::ClobberMemory();
   }
   state.counters["GFLOP/s"] =
@@ -243,39 +277,6 @@ void runNarrowLayer(benchmark::State &state, bool batchVectorized) {
                          benchmark::Counter::kIsRate);
 #else
   state.SkipWithError("needs AVX-512");
-#endif
-}
-
-void runPeakFma(benchmark::State &state) {
-  constexpr int kSteps = 1000;
-#if defined(__AVX512F__)
-  using Vec = __m512;
-  constexpr int kLanes = 16, kChains = 16;
-  auto splat = [](float v) { return _mm512_set1_ps(v); };
-  auto fma = [](Vec a, Vec b, Vec c) { return _mm512_fmadd_ps(a, b, c); };
-#elif defined(__AVX2__) && defined(__FMA__)
-  using Vec = __m256;
-  constexpr int kLanes = 8, kChains = 12;
-  auto splat = [](float v) { return _mm256_set1_ps(v); };
-  auto fma = [](Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); };
-#else
-  state.SkipWithError("needs AVX2+FMA or AVX-512");
-  return;
-#endif
-#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
-  Vec acc[kChains];
-  for (int c = 0; c < kChains; ++c)
-    acc[c] = splat(1.0f + c);
-  Vec a = splat(0.999f), b = splat(1e-3f);
-  for (auto _ : state) {
-    for (int i = 0; i < kSteps; ++i)
-      for (int c = 0; c < kChains; ++c)
-        acc[c] = fma(acc[c], a, b);
-    benchmark::DoNotOptimize(acc);
-  }
-  state.counters["GFLOP/s"] = benchmark::Counter(
-      2.0 * kLanes * kChains * kSteps * state.iterations() / 1e9,
-      benchmark::Counter::kIsRate);
 #endif
 }
 

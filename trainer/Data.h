@@ -62,9 +62,10 @@ void gatherRows(const Matrix &x, const Targets &t,
 Normalization fitNormalization(const Matrix &x,
                                const std::vector<int64_t> &shape);
 
-/// x ← (x − mean) / std, in place; an error (x unchanged) unless the mean
-/// and the std have one value per column of x.
-Status applyNormalization(const Normalization &n, Matrix &x);
+/// x ← (x − mean) / std, in place. The mean and the std have one value per
+/// column of x: validateModel checks them against the model's input and
+/// prepareData the data's width against it.
+void applyNormalization(const Normalization &n, Matrix &x);
 
 } // namespace kiln::train
 

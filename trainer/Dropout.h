@@ -44,6 +44,7 @@ public:
   const Matrix &forward(const Matrix &x,
                         const ForwardContext &context) override;
   const Matrix &backward(const Matrix &dy) override;
+  bool drawsWhenSampling() const override { return rate > 0; }
   kiln::Layer toModelLayer() const override {
     return kiln::Layer{name(), trainable, DropoutLayer{rate, kind}};
   }

@@ -45,6 +45,10 @@ public:
                                 const ForwardContext &context) = 0;
   virtual const Matrix &backward(const Matrix &dy) = 0;
   virtual std::vector<Parameter *> parameters() { return {}; }
+  /// Whether forward draws random numbers at inference with
+  /// ForwardContext::mcDropout (Monte-Carlo sampling): predictMc runs the
+  /// layers before the first such layer once for all samples.
+  virtual bool drawsWhenSampling() const { return false; }
   /// The layer in the model file's form.
   virtual kiln::Layer toModelLayer() const = 0;
 

@@ -406,8 +406,8 @@ Sequential::MonteCarlo Sequential::predictMc(const Matrix &x, uint32_t samples,
   // their samples (kiln/mc.h), so both give the same statistics whenever
   // their samples agree.
   //
-  // The layers before the first dropout draw nothing (only a dropout reads
-  // ForwardContext::mcDropout), so they run once per batch for all the
+  // The layers before the first that draws when sampling (a dropout) give
+  // every sample the same outputs, so they run once per batch for all the
   // samples, as in compiled libraries; every sample then runs the rest on
   // the same input, so each row's outputs are bitwise those of
   // predict(x, batchSize, true, seed, s).
@@ -416,7 +416,7 @@ Sequential::MonteCarlo Sequential::predictMc(const Matrix &x, uint32_t samples,
     return mc;
   size_t firstDropout = 0;
   while (firstDropout < stack.size() &&
-         !dynamic_cast<Dropout *>(stack[firstDropout].get()))
+         !stack[firstDropout]->drawsWhenSampling())
     ++firstDropout;
   Eigen::Index outputs = stack.back()->outputShape().back();
   std::vector<double> mean(size_t(x.rows() * outputs), 0.0),

@@ -63,7 +63,8 @@ def ConvertNNToVectorPass : Pass<"convert-nn-to-vector", "::mlir::ModuleOp"> {
     not computed on the stacked input: its input's product with the weights
     is computed once where that input is defined, summed in f64 and rounded
     once, and a kernel per call loops over the samples, lists each
-    sample's dropped units (compressing stores of the Philox decisions) and
+    sample's dropped units (compressing stores of the Philox decisions with
+    AVX-512, lane by lane elsewhere) and
     runs the same tiles over those units only, subtracting their terms
     from the shared product (the algebra is in NNToVector.cpp).
 

@@ -285,12 +285,13 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
       return failure();
     samplesBudget = *b;
     mcBudget = *mc;
-    mcInfo = McEntryPoints{samplesFn,
-                           b->rows,
-                           mc->rows,
-                           kMcSamplesPerCall,
-                           mc->rows * outSize * kMcSamplesPerCall,
-                           softmaxOutput(model)};
+    mcInfo.emplace();
+    mcInfo->implementation = samplesFn;
+    mcInfo->samplesRowsPerCall = b->rows;
+    mcInfo->rowsPerCall = mc->rows;
+    mcInfo->samplesPerCall = kMcSamplesPerCall;
+    mcInfo->scratchFloats = mc->rows * outSize * kMcSamplesPerCall;
+    mcInfo->entropy = softmaxOutput(model);
   }
   entry.mc = mcInfo;
   llvm::LLVMContext llvmContext;

@@ -1,5 +1,4 @@
-//===- EntryPoints.h - What a compiled library exports ------------*- C++
-//-*-===//
+//===- EntryPoints.h - What a compiled library exports ----*- C++ -*-===//
 //
 // SPDX-License-Identifier: Apache-2.0
 //

@@ -146,7 +146,7 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
          "dropout run\n"
       << " * once for every " << info.monteCarlo->samplesPerCall
       << " samples (more when the batch has fewer rows than a\n"
-      << " * piece): once for 100 samples. The Kiln runtime linked into "
+      << " * piece). The Kiln runtime linked into "
          "this library\n"
       << " * reduces the samples by Welford's recurrence in double, as the "
          "trainer does.\n"
@@ -180,8 +180,8 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
       << "_predict_mc's |mean|\n"
       << " * (class probabilities): entropy[i] = -sum_c mean[i][c] * "
          "log(mean[i][c]),\n"
-      << " * in nats, accumulated in double, 0 * log 0 taken as 0. "
-         "Returns\n"
+      << " * in nats, accumulated in double, 0 * log 0 taken as 0, NaN "
+         "propagated. Returns\n"
       << " * " << macro << "_STATUS_INVALID_ARGUMENT for a null pointer or "
       << "batch 0. */\n"
       << "int " << name

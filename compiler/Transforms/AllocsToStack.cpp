@@ -381,11 +381,10 @@ struct AllocsToStackPass
     }
     std::vector<Buffer> buffers;
     for (memref::AllocOp op : allocs) {
-      // Still inside a loop: its size is computed there (the last, shorter
-      // step of a sample loop). A batch-shaped buffer keeps its place and
-      // becomes a view of a slot sized for its bound; anything else would
-      // need a stack allocation per iteration.
-      bool inLoop = op->getBlock() != &entry;
+      // A buffer still inside a loop has its size computed there (the last,
+      // shorter step of a sample loop): only a batch-shaped one can be (a
+      // static one was hoisted above), and it keeps its place as a view of
+      // a slot sized for its bound.
       MemRefType type = op.getType();
       int64_t elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
       int64_t staticElements = 1;
@@ -414,10 +413,6 @@ struct AllocsToStackPass
             {op, *perBatchRow * staticElements * elementBytes, 0, 0});
         continue;
       }
-      if (inLoop)
-        return op.emitOpError("is inside a loop or conditional and its size "
-                              "is computed there: it cannot move to the "
-                              "stack");
       // Static buffers (and unusual layouts) keep an alloca of their own;
       // count the worst-case alignment padding too.
       int64_t align = op.getAlignment().value_or(elementBytes);

@@ -139,17 +139,18 @@ def MonteCarloPass : Pass<"nn-monte-carlo", "::mlir::ModuleOp"> {
     For each public function @F containing `nn.dropout`, adds
     `@F_mc_samples(%x, %seed: i64, %first: i32, %count: i32, %dest)
     -> dest`: samples s = first .. first + count − 1 of F's layers with
-    each dropout replaced by `nn.mc_dropout %in, %seed, s` (same rate, kind
-    and stream), sample s of example r written to
+    dropout kept (same rate, kind and stream), sample s of example r
+    written to
     dest[r, (s − first)·O .. (s − first + 1)·O) (O outputs per example,
     flattened). The runtime's MC driver (kiln/mc.h) calls it and reduces
     the samples (Welford, in double, as the trainer's predictMc). The
     layers before the first dropout do not depend on s: they run once per
-    call, before the samples. After the first dropout, when the batch B is
-    below 16 rows, the samples are stacked along the batch in ⌊count/24⌋
-    steps of 24 and one of count mod 24 (row j·B + r is row r of sample
-    first + start + j), so each later layer is one matrix product over all
-    of them; larger batches step one sample at a time.
+    call, before the samples. One loop then steps through the samples: when
+    the batch B is below 16 rows, 24 at a time (the last step shorter),
+    stacked along the batch by `nn.mc_dropout_stack` at the first dropout
+    (row j·B + r is row r of sample first + start + j), so each later layer
+    is one matrix product over all of them, and later dropouts become
+    `nn.mc_dropout`; larger batches step one sample at a time.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

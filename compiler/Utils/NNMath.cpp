@@ -24,6 +24,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 #include <limits>
@@ -39,6 +40,14 @@ Value kiln::floatConstant(OpBuilder &b, Location loc, Type type, double v) {
                                        DenseElementsAttr::get(vec, attr));
   }
   return b.create<arith::ConstantOp>(loc, type, b.getFloatAttr(type, v));
+}
+
+Value kiln::intConstant(OpBuilder &b, Location loc, Type type, uint64_t bits) {
+  unsigned width = getElementTypeOrSelf(type).getIntOrFloatBitWidth();
+  APInt value(width, width < 64 ? bits & ((uint64_t(1) << width) - 1) : bits);
+  if (auto vec = dyn_cast<VectorType>(type))
+    return b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(vec, value));
+  return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, value));
 }
 
 Value kiln::emptyLike(OpBuilder &b, Location loc, Value like, bool dropLast) {
@@ -85,11 +94,8 @@ Value kiln::buildExpm1(OpBuilder &b, Location loc, Value x) {
   Type intType = i32;
   if (auto vec = dyn_cast<VectorType>(t))
     intType = vec.clone(i32);
-  auto intConstant = [&](int32_t v) -> Value {
-    if (auto vec = dyn_cast<VectorType>(intType))
-      return b.create<arith::ConstantOp>(
-          loc, DenseElementsAttr::get(vec, b.getI32IntegerAttr(v)));
-    return b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(v));
+  auto intConstant = [&](uint32_t v) {
+    return kiln::intConstant(b, loc, intType, v);
   };
   const double shifter = 12582912.0; // 1.5·2²³
   Value xc = b.create<arith::MinimumFOp>(

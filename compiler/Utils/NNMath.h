@@ -24,6 +24,10 @@ namespace mlir::kiln {
 /// of floats.
 Value floatConstant(OpBuilder &b, Location loc, Type type, double v);
 
+/// The constant of integer type `type` (or its splat if `type` is a vector
+/// of integers) whose bits are the low bits of `bits`.
+Value intConstant(OpBuilder &b, Location loc, Type type, uint64_t bits);
+
 /// tensor.empty with the shape of `like` (dynamic sizes read from `like`),
 /// optionally without its last dimension.
 Value emptyLike(OpBuilder &b, Location loc, Value like, bool dropLast = false);

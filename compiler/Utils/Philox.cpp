@@ -18,6 +18,7 @@
 #include "compiler/Utils/Philox.h"
 
 #include "compiler/Utils/Functions.h"
+#include "compiler/Utils/NNMath.h"
 
 #include "kiln/rng.h"
 
@@ -45,10 +46,7 @@ std::pair<Value, Value> mulHiLo(OpBuilder &b, Location loc, uint32_t m,
   assert(vec.getRank() == 1 && vec.getDimSize(0) % 2 == 0 &&
          !vec.isScalable() && "a fixed vector of an even number of lanes");
   auto wide = VectorType::get({vec.getDimSize(0) / 2}, b.getI64Type());
-  auto splat = [&](uint64_t v) -> Value {
-    return b.create<arith::ConstantOp>(
-        loc, DenseElementsAttr::get(wide, APInt(64, v)));
-  };
+  auto splat = [&](uint64_t v) { return kiln::intConstant(b, loc, wide, v); };
   Value low32 = splat(0xFFFFFFFFull), c32 = splat(32), mv = splat(m);
   Value pairs = b.create<vector::BitCastOp>(loc, wide, x);
   Value pLow = b.create<arith::MulIOp>(
@@ -144,10 +142,7 @@ std::array<Value, 8> kiln::buildKeepMasks(OpBuilder &b, Location loc,
   constexpr int64_t kLanes = KILN_RNG_U16_LANES;
   static_assert(KILN_RNG_U16_GROUP == 8 * kLanes, "8 halves of 4 words");
   auto i32Vec = VectorType::get({kLanes}, b.getI32Type());
-  auto splat = [&](uint32_t v) -> Value {
-    return b.create<arith::ConstantOp>(
-        loc, DenseElementsAttr::get(i32Vec, APInt(32, v)));
-  };
+  auto splat = [&](uint32_t v) { return kiln::intConstant(b, loc, i32Vec, v); };
   uint64_t threshold =
       static_cast<uint64_t>(std::ceil(static_cast<double>(rate) * 65536.0));
   assert(threshold <= 65536 && "rate must be below 1");

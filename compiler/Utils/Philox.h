@@ -23,9 +23,9 @@ namespace mlir::kiln {
 
 /// The four words of the Philox block with counter (blockLo, blockHi,
 /// sample, stream | 2^31) and key `seed`: `seed` is i64, `sample` and
-/// `stream` (< 2^31) i32. `blockLo` and `blockHi` are i32, or vectors of
-/// i32 with one block per lane, and the words are of their type (scalar
-/// operands are broadcast).
+/// `stream` (< 2^31) i32. `blockLo` is a vector of an even number of i32
+/// lanes, one block per lane; `blockHi` is of its type or an i32 (then
+/// broadcast), and the words are of `blockLo`'s type.
 std::array<Value, 4> buildPhilox(OpBuilder &b, Location loc, Value seed,
                                  Value stream, Value sample, Value blockLo,
                                  Value blockHi);

@@ -246,14 +246,14 @@ void buildMcDropoutBody(OpBuilder &rewriter, Location loc, float rate,
   // Keep decisions in registers, one sample and one group of 128 units at
   // a time (kiln::buildKeepMasks: 16 bits of the runtime's Philox per
   // unit, kept iff at least ceil(rate·2^16)). A group's eight decision
-  // vectors then rewrite
-  // every row of the sample in place; no mask is stored anywhere. One
-  // block per eight units is half the Philox work of 32 bits per unit,
-  // which was a quarter of the time of 100 samples of fmnist-mlp with
-  // dropout before its last two layers. Units past the last are masked
-  // off every read and write (the last group's padding is computed, never
-  // stored), so one loop with one copy of Philox serves every width: the
-  // function is shared by all dropout layers of one rate and kind.
+  // vectors then rewrite every row of the sample in place; no mask is
+  // stored anywhere. One block per eight units is half the Philox work of
+  // 32 bits per unit, which was a quarter of the time of 100 samples of
+  // fmnist-mlp with dropout before its last two layers. Units past the
+  // last are masked off every read and write (the last group's padding is
+  // computed, never stored), so one loop serves every width: the function
+  // is shared by all dropout layers of one rate and kind, and calls the
+  // module's one Philox function (kiln::getOrCreatePhiloxGroupFunction).
   constexpr int64_t kLanes = KILN_RNG_U16_LANES, kGroup = KILN_RNG_U16_GROUP;
   static_assert(kGroup == 8 * kLanes, "8 halves of 4 words per lane");
   Type i32 = rewriter.getI32Type();
@@ -299,15 +299,14 @@ void buildMcDropoutBody(OpBuilder &rewriter, Location loc, float rate,
             [&](OpBuilder &gb, Location gl, Value g, Value acc) {
               std::array<Value, 8> keeps = kiln::buildKeepMasks(
                   gb, gl, philoxGroup, seed, stream, sampleIndex, g, rate);
+              // Standard dropout multiplies by kept-or-0, as the trainer's
+              // mask product does (bitwise the same, NaN and signed zeros
+              // included).
               SmallVector<Value> scales;
-              for (Value keep : keeps) {
-                // Standard dropout multiplies by kept-or-0, as the trainer's
-                // mask product does (bitwise the same, NaN and signed zeros
-                // included).
-                if (!alpha)
+              if (!alpha)
+                for (Value keep : keeps)
                   scales.push_back(gb.create<arith::SelectOp>(
                       gl, keep, splatF32(gb, gl, kept), splatF32(gb, gl, 0.f)));
-              }
               Value padding = kiln::floatConstant(gb, gl, f32, 0.0);
               Value groupStart =
                   gb.create<arith::MulIOp>(gl, g, index(gb, gl, kGroup));
@@ -409,8 +408,7 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
     Type f32 = rewriter.getF32Type();
     // One private function per rate and kind, the stream and the width
     // being arguments: every dropout layer of the book's models (0.2,
-    // standard) and both copies of the layers in @F_mc_samples (whole
-    // steps, last step) share it, so LLVM compiles Philox once. Its input is
+    // standard) shares it, so LLVM compiles its loops once. Its input is
     // its destination too (`bufferization.writable`): a dropout's input is
     // never read again.
     std::string key;
@@ -491,7 +489,7 @@ struct McDropoutStackOpLowering : public OpConversionPattern<McDropoutStackOp> {
     Value batch = rewriter.create<tensor::DimOp>(loc, h, 0);
     Value count = adaptor.getCount();
     SmallVector<OpFoldResult> shape{batch},
-        unit(rank, rewriter.getIndexAttr(1));
+        strides(rank, rewriter.getIndexAttr(1));
     // Static features (verified): only the rows are dynamic.
     for (unsigned d = 1; d < rank; ++d)
       shape.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
@@ -504,8 +502,8 @@ struct McDropoutStackOpLowering : public OpConversionPattern<McDropoutStackOp> {
     SmallVector<OpFoldResult> used(shape);
     used[0] = rewriter.create<arith::MulIOp>(loc, count, batch).getResult();
     SmallVector<OpFoldResult> origin(rank, rewriter.getIndexAttr(0));
-    Value init =
-        rewriter.create<tensor::ExtractSliceOp>(loc, full, origin, used, unit);
+    Value init = rewriter.create<tensor::ExtractSliceOp>(loc, full, origin,
+                                                         used, strides);
     Value stacked =
         rewriter
             .create<scf::ForOp>(
@@ -519,17 +517,17 @@ struct McDropoutStackOpLowering : public OpConversionPattern<McDropoutStackOp> {
                   // the MLIR runner's memrefCopy, which a kilnc library
                   // does not link).
                   Value slot = b.create<tensor::ExtractSliceOp>(l, acc[0], at,
-                                                                shape, unit);
+                                                                shape, strides);
                   Value copied =
                       b.create<linalg::CopyOp>(l, h, slot).getResult(0);
                   b.create<scf::YieldOp>(
                       l, b.create<tensor::InsertSliceOp>(l, copied, acc[0], at,
-                                                         shape, unit)
+                                                         shape, strides)
                              .getResult());
                 })
             .getResult(0);
-    if (stacked.getType() != stackedType)
-      stacked = rewriter.create<tensor::CastOp>(loc, stackedType, stacked);
+    // The slice's type: rows dynamic, features static (the verifier's).
+    assert(stacked.getType() == stackedType && "a [?, features] slice");
     rewriter.replaceOpWithNewOp<McDropoutOp>(
         op, stackedType, stacked, adaptor.getSeed(), adaptor.getSample(), batch,
         op.getRateAttr(), op.getKindAttr(), op.getStreamAttr());

@@ -192,9 +192,10 @@ TEST_F(DriverTest, HugeMaxRowsIsBoundedByTheScratch) {
   // 30 floats hold 10 rows of one sample: the 7 rows in one piece, one
   // sample per call.
   ASSERT_EQ(calls.size(), 5u);
-  for (const Call &c : calls) {
-    EXPECT_EQ(c.rows, 7u);
-    EXPECT_EQ(c.count, 1u);
+  for (uint32_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(calls[i].rows, 7u);
+    EXPECT_EQ(calls[i].first, i);
+    EXPECT_EQ(calls[i].count, 1u);
   }
   double m = 0;
   for (uint32_t s = 0; s < 5; ++s)

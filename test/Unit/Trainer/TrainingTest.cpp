@@ -319,7 +319,7 @@ TEST(TrainingTest, LoadsHalfAndQuantizedWeights) {
   n.std.data = halves({0x3800, 0x4400});  // 0.5, 4
   Matrix x(1, 2);
   x << 2.0f, 2.0f;
-  ASSERT_TRUE(applyNormalization(n, x).ok());
+  applyNormalization(n, x);
   EXPECT_EQ(x(0, 0), 2.0f); // (2 − 1)/0.5
   EXPECT_EQ(x(0, 1), 1.0f); // (2 + 2)/4
 }
@@ -462,17 +462,9 @@ TEST(DataTest, Normalization) {
   EXPECT_FLOAT_EQ(n.mean.toF32()[0], 2.0f);
   EXPECT_FLOAT_EQ(n.std.toF32()[0], std::sqrt(2.0f / 3.0f));
   EXPECT_FLOAT_EQ(n.std.toF32()[1], 1e-7f); // constant feature: floored
-  ASSERT_TRUE(applyNormalization(n, x).ok());
+  applyNormalization(n, x);
   EXPECT_NEAR(x(2, 0), 1.0 / std::sqrt(2.0 / 3.0), 1e-6);
   EXPECT_FLOAT_EQ(x(0, 1), 0.0f);
-  // A normalization of another width is an error that changes nothing.
-  Matrix wide(1, 3);
-  wide << 1, 2, 3;
-  Status s = applyNormalization(n, wide);
-  EXPECT_FALSE(s.ok());
-  EXPECT_EQ(s.message(), "the normalization has 2 means and 2 standard "
-                         "deviations for 3 features per row");
-  EXPECT_EQ(wide(0, 2), 3.0f);
 }
 
 } // namespace
