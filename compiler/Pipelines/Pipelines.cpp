@@ -73,7 +73,10 @@ kiln::buildNNToLLVMPipeline(OpPassManager &pm,
       // (through loops that canonicalize folds away once they carry
       // memrefs): drop those results so callers use their own buffer and
       // no out-param copy is made.
-      "canonicalize,drop-equivalent-buffer-results,";
+      "canonicalize,drop-equivalent-buffer-results,"
+      // Reproducible bytes: bufferization names constant globals in an
+      // order that changes from run to run.
+      "kiln-order-globals,";
   // Results become caller-owned out-parameters: the C ABI kilnc emits. Not
   // the default, because it rejects calls to functions with dynamically
   // shaped results (test harnesses that call the model from MLIR).

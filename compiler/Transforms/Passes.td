@@ -132,6 +132,24 @@ def AllocsToStackPass : Pass<"kiln-allocs-to-stack", "::mlir::ModuleOp"> {
   ];
 }
 
+def OrderGlobalsPass : Pass<"kiln-order-globals", "::mlir::ModuleOp"> {
+  let summary = "Name and place bufferization's constant globals by first "
+                "use, so a compile is reproducible";
+  let description = [{
+    One-shot bufferization (MLIR 19) visits functions that call nothing in
+    the iteration order of a map keyed by pointers, and names each constant
+    global when it first meets it: two constants of one type (an input
+    normalization's mean and std) could swap names and places from one run
+    of kilnc to the next, and with them the bytes of the library. This pass
+    renames the private constant globals named `__constant_*` to
+    `__constant_0`, `__constant_1`, ... in the order of their first
+    `memref.get_global` in the module (a deterministic walk), and moves them
+    to the start of the module in that order; unused ones follow in their
+    current order.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def MonteCarloPass : Pass<"nn-monte-carlo", "::mlir::ModuleOp"> {
   let summary = "Add a Monte-Carlo dropout function beside each model "
                 "function that has dropout";
