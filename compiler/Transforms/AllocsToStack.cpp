@@ -33,17 +33,18 @@ using namespace mlir;
 
 namespace {
 
-/// One batch-shaped buffer: its bytes per row and the span of program points
-/// (ProgramPoints) during which it holds live data.
+/// One batch-shaped buffer: its size, bytesPerRow × batch + fixedBytes at
+/// most, and the span of program points (ProgramPoints) during which it
+/// holds live data.
 struct Buffer {
   memref::AllocOp op;
-  int64_t bytesPerRow = 0;
+  int64_t bytesPerRow = 0, fixedBytes = 0;
   int64_t first = 0, last = 0;
 };
 
 /// A stack slot shared by buffers whose spans do not overlap.
 struct Slot {
-  int64_t bytesPerRow = 0;
+  int64_t bytesPerRow = 0, fixedBytes = 0;
   int64_t last = -1;
   SmallVector<Buffer *> buffers;
 };
@@ -120,10 +121,13 @@ LogicalResult hoistOperands(Operation *op, Operation *top, Block &entry) {
   return success();
 }
 
-/// An index value as factor × (batch or 1).
+/// An upper bound of an index value: perBatch × batch + rows, where batch
+/// is dimension 0 of the function's arguments.
 struct RowBound {
-  int64_t factor = 1;
-  bool batch = false;
+  int64_t perBatch = 0;
+  int64_t rows = 0;
+  bool isConstant() const { return perBatch == 0; }
+  RowBound scaled(int64_t c) const { return {perBatch * c, rows * c}; }
 };
 
 FailureOr<RowBound> boundOfIndex(Value size, int depth);
@@ -135,11 +139,11 @@ FailureOr<RowBound> boundOfDim(Value buffer, unsigned d, int depth) {
     return failure();
   auto type = cast<MemRefType>(buffer.getType());
   if (!type.isDynamicDim(d))
-    return RowBound{type.getDimSize(d), false};
+    return RowBound{0, type.getDimSize(d)};
   if (auto arg = dyn_cast<BlockArgument>(buffer)) {
     Operation *owner = arg.getOwner()->getParentOp();
     if (isa<func::FuncOp>(owner))
-      return d == 0 ? FailureOr<RowBound>(RowBound{1, true})
+      return d == 0 ? FailureOr<RowBound>(RowBound{1, 0})
                     : FailureOr<RowBound>(failure());
     if (auto loop = dyn_cast<scf::ForOp>(owner); loop && arg.getArgNumber())
       return boundOfDim(loop.getInitArgs()[arg.getArgNumber() - 1], d,
@@ -163,12 +167,13 @@ FailureOr<RowBound> boundOfDim(Value buffer, unsigned d, int depth) {
         loop.getInitArgs()[cast<OpResult>(buffer).getResultNumber()], d,
         depth + 1);
   if (auto collapse = dyn_cast<memref::CollapseShapeOp>(def)) {
-    RowBound total;
+    RowBound total{0, 1};
     for (int64_t k : collapse.getReassociationIndices()[d]) {
       FailureOr<RowBound> part = boundOfDim(collapse.getSrc(), k, depth + 1);
-      if (failed(part) || (part->batch && total.batch))
+      if (failed(part) || (!part->isConstant() && !total.isConstant()))
         return failure();
-      total = {total.factor * part->factor, total.batch || part->batch};
+      total = part->isConstant() ? total.scaled(part->rows)
+                                 : part->scaled(total.rows);
     }
     return total;
   }
@@ -179,8 +184,95 @@ FailureOr<RowBound> boundOfDim(Value buffer, unsigned d, int depth) {
   if (auto subview = dyn_cast<memref::SubViewOp>(def)) {
     OpFoldResult size = subview.getMixedSizes()[d];
     if (auto attr = dyn_cast<Attribute>(size))
-      return RowBound{cast<IntegerAttr>(attr).getInt(), false};
+      return RowBound{0, cast<IntegerAttr>(attr).getInt()};
     return boundOfIndex(cast<Value>(size), depth + 1);
+  }
+  return failure();
+}
+
+/// The smaller of two bounds of one value: the one below the other, else
+/// the one that grows slower with the batch.
+RowBound smaller(RowBound a, RowBound b) {
+  if (a.perBatch == b.perBatch)
+    return a.rows <= b.rows ? a : b;
+  return a.perBatch < b.perBatch ? a : b;
+}
+
+/// An index value followed back to where it was set: the size operand of
+/// an alloc for its memref.dim, through casts and single-dimension groups
+/// of reshapes; a dimension of an argument as the pair (argument, d).
+std::pair<Value, int64_t> resolveIndex(Value v, int depth = 0) {
+  auto dim = v.getDefiningOp<memref::DimOp>();
+  std::optional<int64_t> d = dim ? dim.getConstantIndex() : std::nullopt;
+  if (!dim || !d || depth > 64)
+    return {v, -1};
+  Value source = dim.getSource();
+  auto type = cast<MemRefType>(source.getType());
+  while (depth++ < 64) {
+    if (!type.isDynamicDim(*d))
+      break;
+    Operation *def = source.getDefiningOp();
+    if (auto alloc = dyn_cast_or_null<memref::AllocOp>(def))
+      return resolveIndex(alloc.getDynamicSizes()[type.getDynamicDimIndex(*d)],
+                          depth);
+    if (auto cast_ = dyn_cast_or_null<memref::CastOp>(def)) {
+      source = cast_.getSource();
+    } else if (auto collapse = dyn_cast_or_null<memref::CollapseShapeOp>(def)) {
+      ArrayRef<int64_t> group = collapse.getReassociationIndices()[*d];
+      if (group.size() != 1)
+        break;
+      source = collapse.getSrc();
+      d = group[0];
+    } else {
+      break;
+    }
+    type = cast<MemRefType>(source.getType());
+  }
+  return {source, *d};
+}
+
+/// Whether `a` and `b` are provably the same index (the same dimension of
+/// one buffer, however many memref.dim copies read it).
+bool sameIndex(Value a, Value b) {
+  return a == b || resolveIndex(a) == resolveIndex(b);
+}
+
+/// A bound of n·m where n counts steps of m rows.
+FailureOr<RowBound> boundOfProduct(Value n, Value m, int depth) {
+  if (depth > 64)
+    return failure();
+  FailureOr<RowBound> bn = boundOfIndex(n, depth + 1);
+  FailureOr<RowBound> bm = boundOfIndex(m, depth + 1);
+  if (succeeded(bn) && succeeded(bm) && bn->isConstant())
+    return bm->scaled(bn->rows);
+  if (succeeded(bn) && succeeded(bm) && bm->isConstant())
+    return bn->scaled(bm->rows);
+  // ⌈c/m⌉ steps of m rows, as (m + c − 1) / m: at most m + c − 1 rows,
+  // since ⌊(m + c − 1)/m⌋·m ≤ m + c − 1 (nn-monte-carlo's steps of at
+  // least c rows).
+  APInt c;
+  if (auto div = n.getDefiningOp<arith::DivUIOp>())
+    if (auto add = div.getLhs().getDefiningOp<arith::AddIOp>())
+      if (succeeded(bm) && sameIndex(div.getRhs(), m) &&
+          sameIndex(add.getLhs(), m) &&
+          matchPattern(add.getRhs(), m_ConstantInt(&c)) && !c.isNegative())
+        return RowBound{bm->perBatch, bm->rows + c.getSExtValue()};
+  // min(a, b)·m is at most either product; select(c, a, b)·m the larger.
+  if (auto min = n.getDefiningOp<arith::MinUIOp>()) {
+    FailureOr<RowBound> l = boundOfProduct(min.getLhs(), m, depth + 1);
+    FailureOr<RowBound> r = boundOfProduct(min.getRhs(), m, depth + 1);
+    if (succeeded(l) && succeeded(r))
+      return smaller(*l, *r);
+    return succeeded(l) ? l : r;
+  }
+  if (auto select = n.getDefiningOp<arith::SelectOp>()) {
+    FailureOr<RowBound> t = boundOfProduct(select.getTrueValue(), m, depth + 1);
+    FailureOr<RowBound> f =
+        boundOfProduct(select.getFalseValue(), m, depth + 1);
+    if (failed(t) || failed(f))
+      return failure();
+    return RowBound{std::max(t->perBatch, f->perBatch),
+                    std::max(t->rows, f->rows)};
   }
   return failure();
 }
@@ -190,29 +282,38 @@ FailureOr<RowBound> boundOfIndex(Value size, int depth) {
     return failure();
   APInt c;
   if (matchPattern(size, m_ConstantInt(&c)))
-    return RowBound{c.getSExtValue(), false};
+    return RowBound{0, c.getSExtValue()};
   if (auto mul = size.getDefiningOp<arith::MulIOp>()) {
-    FailureOr<RowBound> l = boundOfIndex(mul.getLhs(), depth + 1);
-    FailureOr<RowBound> r = boundOfIndex(mul.getRhs(), depth + 1);
-    if (failed(l) || failed(r) || (l->batch && r->batch))
+    FailureOr<RowBound> bound =
+        boundOfProduct(mul.getLhs(), mul.getRhs(), depth + 1);
+    return succeeded(bound)
+               ? bound
+               : boundOfProduct(mul.getRhs(), mul.getLhs(), depth + 1);
+  }
+  if (auto add = size.getDefiningOp<arith::AddIOp>()) {
+    FailureOr<RowBound> l = boundOfIndex(add.getLhs(), depth + 1);
+    FailureOr<RowBound> r = boundOfIndex(add.getRhs(), depth + 1);
+    if (failed(l) || failed(r))
       return failure();
-    return RowBound{l->factor * r->factor, l->batch || r->batch};
+    return RowBound{l->perBatch + r->perBatch, l->rows + r->rows};
   }
   // A one-operand affine.apply (reshape sizes after canonicalization, e.g.
   // (x floordiv 16) * 16): it must be a·x on the operand's multiples,
-  // checked on several of them.
+  // checked on several of them; its operand's bound a multiple of the
+  // batch or a constant.
   if (auto apply = size.getDefiningOp<affine::AffineApplyOp>()) {
     if (apply->getNumOperands() != 1 ||
         apply.getAffineMap().getNumResults() != 1)
       return failure();
     FailureOr<RowBound> x = boundOfIndex(apply->getOperand(0), depth + 1);
-    if (failed(x))
+    if (failed(x) || (x->perBatch != 0 && x->rows != 0))
       return failure();
+    int64_t unit = x->isConstant() ? x->rows : x->perBatch;
     MLIRContext *ctx = size.getContext();
     std::optional<int64_t> a;
     for (int64_t t : {1, 2, 3, 5, 8, 13, 64, 1000}) {
       SmallVector<Attribute> in{
-          IntegerAttr::get(IndexType::get(ctx), x->factor * t)};
+          IntegerAttr::get(IndexType::get(ctx), unit * t)};
       SmallVector<Attribute> out;
       if (failed(apply.getAffineMap().constantFold(in, out)) || out.size() != 1)
         return failure();
@@ -221,37 +322,34 @@ FailureOr<RowBound> boundOfIndex(Value size, int depth) {
         return failure();
       a = v / t;
     }
-    return RowBound{*a, x->batch};
+    return x->scaled(*a);
   }
-  // minui(a, b) is at most either bound: the smaller when both are of one
-  // kind, else whichever is known (e.g. a sample count clamped to a
+  // minui(a, b) is at most either bound (e.g. a sample count clamped to a
   // constant capacity).
   if (auto min = size.getDefiningOp<arith::MinUIOp>()) {
     FailureOr<RowBound> l = boundOfIndex(min.getLhs(), depth + 1);
     FailureOr<RowBound> r = boundOfIndex(min.getRhs(), depth + 1);
-    if (succeeded(l) && succeeded(r) && l->batch == r->batch)
-      return RowBound{std::min(l->factor, r->factor), l->batch};
-    if (succeeded(r) && !r->batch)
-      return r;
-    if (succeeded(l) && !l->batch)
-      return l;
+    if (succeeded(l) && succeeded(r))
+      return smaller(*l, *r);
     return succeeded(l) ? l : r;
   }
-  // select(c, a, b): the larger bound, when both are of one kind.
+  // select(c, a, b): the larger of the two bounds.
   if (auto select = size.getDefiningOp<arith::SelectOp>()) {
     FailureOr<RowBound> t = boundOfIndex(select.getTrueValue(), depth + 1);
     FailureOr<RowBound> f = boundOfIndex(select.getFalseValue(), depth + 1);
-    if (failed(t) || failed(f) || t->batch != f->batch)
+    if (failed(t) || failed(f))
       return failure();
-    return RowBound{std::max(t->factor, f->factor), t->batch};
+    return RowBound{std::max(t->perBatch, f->perBatch),
+                    std::max(t->rows, f->rows)};
   }
-  // (factor·B) / c, as canonicalization rewrites a reshape's sizes.
+  // (a·B + b) / c, as canonicalization rewrites a reshape's sizes: at most
+  // (a/c)·B + ⌊b/c⌋ when c divides a.
   if (auto div = size.getDefiningOp<arith::DivUIOp>()) {
     FailureOr<RowBound> n = boundOfIndex(div.getLhs(), depth + 1);
     if (failed(n) || !matchPattern(div.getRhs(), m_ConstantInt(&c)) ||
-        c.isZero() || n->factor % c.getSExtValue())
+        c.isZero() || n->perBatch % c.getSExtValue())
       return failure();
-    return RowBound{n->factor / c.getSExtValue(), n->batch};
+    return RowBound{n->perBatch / c.getSExtValue(), n->rows / c.getSExtValue()};
   }
   if (auto dim = size.getDefiningOp<memref::DimOp>()) {
     std::optional<int64_t> which = dim.getConstantIndex();
@@ -260,15 +358,6 @@ FailureOr<RowBound> boundOfIndex(Value size, int depth) {
     return boundOfDim(dim.getSource(), unsigned(*which), depth + 1);
   }
   return failure();
-}
-
-/// The row count `size` as a constant multiple of the batch (dimension 0 of
-/// the function's arguments); failure if it is not one.
-FailureOr<int64_t> rowsPerBatchRow(Value size) {
-  FailureOr<RowBound> bound = boundOfIndex(size, 0);
-  if (failed(bound) || !bound->batch)
-    return failure();
-  return bound->factor;
 }
 
 struct AllocsToStackPass
@@ -401,16 +490,15 @@ struct AllocsToStackPass
                               "batch");
       if (batchShaped && type.getLayout().isIdentity() &&
           type.getMemorySpace() == nullptr) {
-        // nn-monte-carlo stacks samples along the batch: a buffer may hold a
-        // constant multiple of the batch's rows.
-        FailureOr<int64_t> perBatchRow =
-            rowsPerBatchRow(op.getDynamicSizes()[0]);
-        if (failed(perBatchRow))
-          return op.emitOpError("has a row count that is not a constant "
-                                "multiple of the batch: its stack size is "
-                                "unbounded");
+        // nn-monte-carlo stacks samples along the batch: a buffer may hold
+        // a·batch + b rows.
+        FailureOr<RowBound> rows = boundOfIndex(op.getDynamicSizes()[0], 0);
+        if (failed(rows))
+          return op.emitOpError("has a row count with no bound of the form "
+                                "a·batch + b: its stack size is unbounded");
+        int64_t rowBytes = staticElements * elementBytes;
         buffers.push_back(
-            {op, *perBatchRow * staticElements * elementBytes, 0, 0});
+            {op, rows->perBatch * rowBytes, rows->rows * rowBytes, 0, 0});
         continue;
       }
       // Static buffers (and unusual layouts) keep an alloca of their own;
@@ -446,19 +534,21 @@ struct AllocsToStackPass
       Slot *best = nullptr;
       for (Slot &slot : slots)
         if (slot.last < b.first &&
-            (!best || slot.bytesPerRow > best->bytesPerRow))
+            (!best || std::make_pair(slot.bytesPerRow, slot.fixedBytes) >
+                          std::make_pair(best->bytesPerRow, best->fixedBytes)))
           best = &slot;
       if (!best) {
         slots.emplace_back();
         best = &slots.back();
       }
       best->bytesPerRow = std::max(best->bytesPerRow, b.bytesPerRow);
+      best->fixedBytes = std::max(best->fixedBytes, b.fixedBytes);
       best->last = b.last;
       best->buffers.push_back(&b);
     }
 
     // One i8 alloca per slot at the top of the function, sized batch ×
-    // bytes per row, and a typed view of it for each buffer.
+    // bytes per row + fixed bytes, and a typed view of it for each buffer.
     constexpr int64_t kSlotAlignment = 64;
     OpBuilder builder(&entry, entry.begin());
     Location loc = func.getLoc();
@@ -467,10 +557,14 @@ struct AllocsToStackPass
     int64_t perRow = 0;
     for (Slot &slot : slots) {
       int64_t rowBytes = llvm::alignTo(slot.bytesPerRow, 4);
+      int64_t slotFixed = llvm::alignTo(slot.fixedBytes, 4);
       perRow += rowBytes;
-      fixed += kSlotAlignment;
+      fixed += slotFixed + kSlotAlignment;
       Value size = builder.create<arith::MulIOp>(
           loc, batch, builder.create<arith::ConstantIndexOp>(loc, rowBytes));
+      if (slotFixed)
+        size = builder.create<arith::AddIOp>(
+            loc, size, builder.create<arith::ConstantIndexOp>(loc, slotFixed));
       auto i8 = MemRefType::get({ShapedType::kDynamic}, builder.getI8Type());
       Value memory = builder.create<memref::AllocaOp>(
           loc, i8, ValueRange{size}, ValueRange{},

@@ -26,24 +26,29 @@ using namespace mlir;
 
 namespace {
 
-/// At most this many samples are computed together: their rows are stacked
-/// along the batch after the first dropout, so every later layer is one
-/// matrix product over all of them (a batch-1 request becomes a GEMM of 24
-/// rows, four whole 6-row tiles, instead of 24 matrix-vector products). S
-/// samples take ⌊S/24⌋ steps of 24 and one of S mod 24: 100 samples are
-/// 4 × 24 + 4, whose last GEMM is one 4-row tile. A multiple of the 6-row
-/// tile, so no step ends with a one-row pass over the weights; measured
-/// against steps of 25 (4 × 25 for 100) it took the same time within noise
-/// (52 and 256–261 µs vs 50–52 and 253–267). The stacking buffer is
-/// allocated for 24 samples (a
-/// constant multiple of the batch, which kiln-allocs-to-stack bounds).
+/// Samples are computed in steps of at least this many rows: a step of
+/// ⌈24/B⌉ samples of B rows stacks them along the batch after the first
+/// dropout, so every later layer is one matrix product over all of them (a
+/// batch-1 request becomes a GEMM of 24 rows, four whole 6-row tiles,
+/// instead of 24 matrix-vector products; from 24 rows up a step is one
+/// sample). At batch 1, S samples take ⌊S/24⌋ steps of 24 and one of
+/// S mod 24: 100 samples are 4 × 24 + 4, whose last GEMM is one 4-row tile.
+/// A multiple of the 6-row tile, so no step ends with a one-row pass over
+/// the weights; measured against steps of 25 (4 × 25 for 100) it took the
+/// same time within noise (52 and 256–261 µs vs 50–52 and 253–267).
 /// Measured (kiln-bench-compiled, 100 samples, batch 1, before the masks
 /// moved to registers): 18 per step took 68 and 325 µs (fmnist-mc-last2,
 /// fmnist-mc-all), 25 took 64 and 296, 50 took 66 and 299.
-constexpr int64_t kSamplesPerStep = KILN_MC_SAMPLES_PER_STEP;
-/// A call of at least this many rows already makes a GEMM per sample: it
-/// steps one sample at a time.
-constexpr int64_t kStackBelowRows = 16;
+///
+/// A step holds ⌈24/B⌉·B < B + 24 rows, which kiln-allocs-to-stack bounds
+/// as B + 23: the stack grows by one row per batch row and a constant 23.
+/// The earlier rule, steps of 24 samples for every B below 16, cost
+/// 24 rows of every later layer per batch row, which limited
+/// NAME_predict_mc to pieces of 12 rows under the 1 MiB stack budget: at
+/// batch 64, 6 pieces, each streaming the corrected layer's weight rows
+/// again (fmnist-mc-all, 100 samples: 5595 µs, against 5240 µs in pieces
+/// of 84 rows; one-off C timing program, best of 100 calls).
+constexpr int64_t kStepRows = KILN_MC_SAMPLES_PER_STEP;
 
 /// Rows [first, first + count) of the [rows, ...] tensor `y`.
 Value sliceRows(OpBuilder &b, Location loc, Value y, Value first, Value count) {
@@ -83,8 +88,8 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
   /// example is flattened to its O values.
   ///
   /// The layers before the first dropout run once; then samples go in
-  /// steps of `chunk` (kSamplesPerStep below kStackBelowRows rows, else 1),
-  /// the last one shorter when chunk does not divide the count. A step of
+  /// steps of `chunk` = ⌈kStepRows / B⌉ samples (see kStepRows), the last
+  /// one shorter when chunk does not divide the count. A step of
   /// n samples stacks them along the batch at the first dropout (sample
   /// start + j in rows [j·B, (j+1)·B), nn.mc_dropout_stack of the shared
   /// input), runs the later dropouts as nn.mc_dropout and the later layers
@@ -124,12 +129,13 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
     Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
     Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
     Value batch = b.create<tensor::DimOp>(loc, x, 0);
-    Value chunk = b.create<arith::SelectOp>(
+    // ⌈kStepRows / B⌉ as (B + kStepRows − 1) / B (B ≥ 1: the entry points
+    // reject batch 0), the form kiln-allocs-to-stack bounds.
+    Value chunk = b.create<arith::DivUIOp>(
         loc,
-        b.create<arith::CmpIOp>(
-            loc, arith::CmpIPredicate::ult, batch,
-            b.create<arith::ConstantIndexOp>(loc, kStackBelowRows)),
-        b.create<arith::ConstantIndexOp>(loc, kSamplesPerStep), c1);
+        b.create<arith::AddIOp>(
+            loc, batch, b.create<arith::ConstantIndexOp>(loc, kStepRows - 1)),
+        batch);
     // The layers before the first dropout, once for all samples.
     IRMapping shared;
     shared.map(fn.getArgument(0), x);
@@ -140,8 +146,8 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
       b.clone(op, shared);
     Value ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator())
                     .getOperand(0);
-    // (kiln-allocs-to-stack bounds a step's buffers by chunk's bound,
-    // kSamplesPerStep rows per batch row.)
+    // (kiln-allocs-to-stack bounds a step's buffers, n·B rows for
+    // n = min(chunk, ...), by B + kStepRows − 1.)
     auto loop = b.create<scf::ForOp>(
         loc, c0, count, chunk, ValueRange{dest},
         [&](OpBuilder &lb, Location ll, Value start, ValueRange acc) {
@@ -166,8 +172,7 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
               shape[0] = ShapedType::kDynamic;
               y = lb.create<nn::McDropoutStackOp>(
                   drop.getLoc(), type.clone(shape), in, seed, sample0, n,
-                  lb.getI64IntegerAttr(kSamplesPerStep), drop.getRateAttr(),
-                  drop.getKindAttr(), drop.getStreamAttr());
+                  drop.getRateAttr(), drop.getKindAttr(), drop.getStreamAttr());
               stacked = true;
             } else {
               y = lb.create<nn::McDropoutOp>(

@@ -69,8 +69,54 @@ func.func @chosen(%x: memref<?x8xf32>, %small: i1) {
 
 // -----
 
+// nn-monte-carlo's steps of at least 24 rows: n = min(⌈24/B⌉, left)
+// samples of B rows, ⌈24/B⌉ as (B + 23)/B, hold at most B + 23 rows, found
+// through the memref.dim of a buffer allocated with B rows. Per row 8
+// floats (32 bytes); fixed 23 × 32 bytes and the slot's 64 of alignment.
+// CHECK: module attributes {kiln.stack_bytes = {steps = array<i64: 32, 800>}
+// CHECK-LABEL: func @steps
+// CHECK: %[[ROWS:.*]] = arith.muli %{{.*}}, %c32
+// CHECK: %[[SIZE:.*]] = arith.addi %[[ROWS]], %c736
+// CHECK: memref.alloca(%[[SIZE]]) {alignment = 64 : i64} : memref<?xi8>
+func.func @steps(%x: memref<?x8xf32>, %count: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c23 = arith.constant 23 : index
+  %b = memref.dim %x, %c0 : memref<?x8xf32>
+  %plus = arith.addi %b, %c23 : index
+  %chunk = arith.divui %plus, %b : index
+  %h = memref.alloc(%b) : memref<?x8xf32>
+  memref.copy %x, %h : memref<?x8xf32> to memref<?x8xf32>
+  scf.for %i = %c0 to %count step %chunk {
+    %left = arith.subi %count, %i : index
+    %n = arith.minui %chunk, %left : index
+    %bh = memref.dim %h, %c0 : memref<?x8xf32>
+    %rows = arith.muli %bh, %n : index
+    %a = memref.alloc(%rows) : memref<?x8xf32>
+    memref.copy %x, %a : memref<?x8xf32> to memref<?x8xf32>
+  }
+  return
+}
+
+// -----
+
+// ⌊(B + 23)/m⌋·B has no such bound when m may be another value than B.
+func.func @steps_of_other_rows(%x: memref<?x8xf32>, %m: index) {
+  %c0 = arith.constant 0 : index
+  %c23 = arith.constant 23 : index
+  %b = memref.dim %x, %c0 : memref<?x8xf32>
+  %plus = arith.addi %b, %c23 : index
+  %chunk = arith.divui %plus, %m : index
+  %rows = arith.muli %chunk, %b : index
+  // expected-error @+1 {{has a row count with no bound of the form a·batch + b}}
+  %a = memref.alloc(%rows) : memref<?x8xf32>
+  return
+}
+
+// -----
+
 func.func @unbounded(%x: memref<?x8xf32>, %n: index) {
-  // expected-error @+1 {{has a row count that is not a constant multiple of the batch}}
+  // expected-error @+1 {{has a row count with no bound of the form a·batch + b}}
   %a = memref.alloc(%n) : memref<?x8xf32>
   return
 }
@@ -110,7 +156,7 @@ func.func @in_loop(%x: memref<?x4xf32>, %n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   scf.for %i = %c0 to %n step %c1 {
-    // expected-error @+1 {{has a row count that is not a constant multiple of the batch: its stack size is unbounded}}
+    // expected-error @+1 {{has a row count with no bound of the form a·batch + b: its stack size is unbounded}}
     %a = memref.alloc(%i) : memref<?x4xf32>
   }
   return

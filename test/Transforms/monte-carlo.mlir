@@ -10,20 +10,19 @@
 // NODROP-LABEL: func.func @two(
 
 // @net stays as it is; @net_mc_samples(x, seed, first, count, dest) -> dest:
-// the layers before the first dropout once, then, when the batch B is
-// below 16 rows, steps of 24 samples (else of one), the last one of the
-// count mod 24 left: each step of n = min(24, count − start) samples
-// stacks them along the batch at the first dropout (nn.mc_dropout_stack of
-// the shared rows: n samples from sample first + start, at most 24, the
-// layer's stream), runs the later layers, then copies each sample's rows
-// into its columns of dest.
+// the layers before the first dropout once, then steps of ⌈24/B⌉ samples
+// for a batch of B rows (at least 24 rows a step), the last one shorter:
+// each step of n = min(⌈24/B⌉, count − start) samples stacks them along
+// the batch at the first dropout (nn.mc_dropout_stack of the shared rows:
+// n samples from sample first + start, the layer's stream), runs the later
+// layers, then copies each sample's rows into its columns of dest.
 // CHECK-LABEL: func.func @net(
 // CHECK: nn.dropout
 // CHECK: func.func @net_mc_samples(%[[X:.*]]: tensor<?x3xf32>, %[[SEED:.*]]: i64, %[[FIRST:.*]]: i32, %[[N:.*]]: i32, %[[DEST:.*]]: tensor<?x?xf32> {bufferization.writable = true}) -> tensor<?x?xf32>
 // CHECK: %[[COUNT:.*]] = arith.index_castui %[[N]] : i32 to index
 // CHECK: %[[B:.*]] = tensor.dim %[[X]]
-// CHECK: %[[SMALL:.*]] = arith.cmpi ult, %[[B]], %c16
-// CHECK: %[[STEP:.*]] = arith.select %[[SMALL]], %c24, %c1
+// CHECK: %[[PLUS:.*]] = arith.addi %[[B]], %c23
+// CHECK: %[[STEP:.*]] = arith.divui %[[PLUS]], %[[B]]
 // The Dense before the dropout: once, outside the steps.
 // CHECK: %[[H:.*]] = nn.dense %[[X]]
 // CHECK: %[[LOOP:.*]] = scf.for %[[START:.*]] = %{{.*}} to %[[COUNT]] step %[[STEP]] iter_args(%[[ACC:.*]] = %[[DEST]])
@@ -32,7 +31,7 @@
 // CHECK: %[[I:.*]] = arith.index_castui %[[START]] : index to i32
 // CHECK: %[[S0:.*]] = arith.addi %[[FIRST]], %[[I]] : i32
 // CHECK-NOT: nn.dense %[[X]]
-// CHECK: %[[STACK:.*]] = nn.mc_dropout_stack %[[H]], %[[SEED]], %[[S0]], %[[NS]] {max_count = 24 : i64, rate = 5.000000e-01 : f32, stream = 2 : ui32} : (tensor<?x4xf32>, i64, i32, index) -> tensor<?x4xf32>
+// CHECK: %[[STACK:.*]] = nn.mc_dropout_stack %[[H]], %[[SEED]], %[[S0]], %[[NS]] {rate = 5.000000e-01 : f32, stream = 2 : ui32} : (tensor<?x4xf32>, i64, i32, index) -> tensor<?x4xf32>
 // CHECK: %[[Y:.*]] = nn.dense %[[STACK]]
 // Sample start + j's rows [j·B, (j+1)·B) of Y into columns
 // [(start + j)·2, (start + j + 1)·2) of dest.
@@ -64,7 +63,7 @@ func.func @net(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
 // CHECK: %[[B:.*]] = tensor.dim %arg0, %c0
 // CHECK: scf.for
 // CHECK: %[[S0:.*]] = arith.addi %arg2
-// CHECK: %[[STACK:.*]] = nn.mc_dropout_stack %arg0, %arg1, %[[S0]], %{{.*}} {max_count = 24 : i64, rate = 2.500000e-01 : f32, stream = 1 : ui32}
+// CHECK: %[[STACK:.*]] = nn.mc_dropout_stack %arg0, %arg1, %[[S0]], %{{.*}} {rate = 2.500000e-01 : f32, stream = 1 : ui32}
 // CHECK: %[[H:.*]] = nn.dense %[[STACK]]
 // CHECK: nn.mc_dropout %[[H]], %arg1, %[[S0]], %[[B]] {rate = 5.000000e-01 : f32, stream = 3 : ui32} : tensor<?x4xf32>, i64, i32
 func.func @two(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {

@@ -472,9 +472,7 @@ struct McDropoutOpLowering : public OpConversionPattern<McDropoutOp> {
 
 /// nn.mc_dropout_stack -> the input repeated `count` times along the batch
 /// (copy j in rows [j·B, (j+1)·B), one block copy per sample into a buffer
-/// of max_count·B rows, a constant multiple of the batch that
-/// kiln-allocs-to-stack bounds, used through a slice), then nn.mc_dropout
-/// with B rows per sample.
+/// of count·B rows), then nn.mc_dropout with B rows per sample.
 struct McDropoutStackOpLowering : public OpConversionPattern<McDropoutStackOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -494,16 +492,10 @@ struct McDropoutStackOpLowering : public OpConversionPattern<McDropoutStackOp> {
     for (unsigned d = 1; d < rank; ++d)
       shape.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
     auto stackedType = cast<RankedTensorType>(op.getType());
-    Value full = rewriter.create<tensor::EmptyOp>(
+    Value init = rewriter.create<tensor::EmptyOp>(
         loc, stackedType.getShape(), type.getElementType(),
-        ValueRange{rewriter.create<arith::MulIOp>(
-            loc, batch,
-            rewriter.create<arith::ConstantIndexOp>(loc, op.getMaxCount()))});
-    SmallVector<OpFoldResult> used(shape);
-    used[0] = rewriter.create<arith::MulIOp>(loc, count, batch).getResult();
+        ValueRange{rewriter.create<arith::MulIOp>(loc, count, batch)});
     SmallVector<OpFoldResult> origin(rank, rewriter.getIndexAttr(0));
-    Value init = rewriter.create<tensor::ExtractSliceOp>(loc, full, origin,
-                                                         used, strides);
     Value stacked =
         rewriter
             .create<scf::ForOp>(
@@ -526,8 +518,6 @@ struct McDropoutStackOpLowering : public OpConversionPattern<McDropoutStackOp> {
                              .getResult());
                 })
             .getResult(0);
-    // The slice's type: rows dynamic, features static (the verifier's).
-    assert(stacked.getType() == stackedType && "a [?, features] slice");
     rewriter.replaceOpWithNewOp<McDropoutOp>(
         op, stackedType, stacked, adaptor.getSeed(), adaptor.getSample(), batch,
         op.getRateAttr(), op.getKindAttr(), op.getStreamAttr());

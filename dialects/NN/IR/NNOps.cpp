@@ -201,8 +201,6 @@ LogicalResult McDropoutStackOp::verify() {
       return emitOpError("output dimension ")
              << d << " is " << dimString(outputType.getDimSize(d))
              << ", but the input's is " << dimString(inputType.getDimSize(d));
-  if (getMaxCount() < 1)
-    return emitOpError("max_count must be positive, got ") << getMaxCount();
   return verifyRate(*this, getRate());
 }
 

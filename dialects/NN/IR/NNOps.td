@@ -197,8 +197,7 @@ def NN_McDropoutStackOp : NN_Op<"mc_dropout_stack", [Pure]> {
     `count` samples of `nn.mc_dropout` applied to the same input, stacked
     along the batch: with B input rows, output rows [j·B, (j+1)·B) are
     sample `sample + j` of the input (the masks, scaling, rate, kind and
-    stream of `nn.mc_dropout`). `count` is at most `max_count`, which
-    bounds the stacked buffer (a constant multiple of the batch).
+    stream of `nn.mc_dropout`).
 
     `nn-monte-carlo` makes the first dropout of a Monte-Carlo function this
     op: its input, the output of the layers before it, is the same in every
@@ -210,12 +209,12 @@ def NN_McDropoutStackOp : NN_Op<"mc_dropout_stack", [Pure]> {
     reference lowering) the samples are stacked.
 
     ```mlir
-    %y = nn.mc_dropout_stack %h, %seed, %sample, %count {max_count = 24 : i64, rate = 2.000000e-01 : f32, stream = 1 : ui32}
+    %y = nn.mc_dropout_stack %h, %seed, %sample, %count {rate = 2.000000e-01 : f32, stream = 1 : ui32}
         : (tensor<?x300xf32>, i64, i32, index) -> tensor<?x300xf32>
     ```
   }];
   let arguments = (ins NN_Tensor:$input, I64:$seed, I32:$sample,
-                       Index:$count, I64Attr:$max_count, F32Attr:$rate,
+                       Index:$count, F32Attr:$rate,
                        DefaultValuedAttr<NN_DropoutKindAttr,
                                          "::mlir::nn::DropoutKind::standard">:$kind,
                        DefaultValuedAttr<UI32Attr, "0">:$stream);

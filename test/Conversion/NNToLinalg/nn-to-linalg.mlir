@@ -193,15 +193,13 @@ func.func @mc_dropout(%x: tensor<?x8xf32>, %seed: i64, %s: i32, %rows: index) ->
 // -----
 
 // nn.mc_dropout_stack: `count` copies of the B input rows, copy j in rows
-// [j·B, (j+1)·B) of a buffer of max_count·B rows used through a slice,
-// then nn.mc_dropout's function with B rows per sample.
+// [j·B, (j+1)·B) of a buffer of count·B rows, then nn.mc_dropout's
+// function with B rows per sample.
 // CHECK-LABEL: func @mc_dropout_stack
 // CHECK-NOT: nn.mc_dropout_stack
 // CHECK: %[[B:.*]] = tensor.dim %arg0, %c0
-// CHECK: %[[CAP:.*]] = arith.muli %[[B]], %c24
-// CHECK: %[[FULL:.*]] = tensor.empty(%[[CAP]]) : tensor<?x8xf32>
 // CHECK: %[[USED:.*]] = arith.muli %arg3, %[[B]]
-// CHECK: %[[INIT:.*]] = tensor.extract_slice %[[FULL]][0, 0] [%[[USED]], 8] [1, 1]
+// CHECK: %[[INIT:.*]] = tensor.empty(%[[USED]]) : tensor<?x8xf32>
 // CHECK: %[[STACK:.*]] = scf.for %[[J:.*]] = %c0{{.*}} to %arg3 step %c1{{.*}} iter_args(%[[ACC:.*]] = %[[INIT]])
 // CHECK: %[[AT:.*]] = arith.muli %[[J]], %[[B]]
 // CHECK: %[[SLOT:.*]] = tensor.extract_slice %[[ACC]][%[[AT]], 0] [%[[B]], 8] [1, 1]
@@ -210,7 +208,7 @@ func.func @mc_dropout(%x: tensor<?x8xf32>, %seed: i64, %s: i32, %rows: index) ->
 // CHECK: %[[ANY:.*]] = tensor.cast %[[STACK]] : tensor<?x8xf32> to tensor<?x?xf32>
 // CHECK: call @__kiln_mc_dropout_{{[0-9a-fx]+}}(%[[ANY]], %arg1, %arg2, %[[B]], %{{.*}})
 func.func @mc_dropout_stack(%x: tensor<?x8xf32>, %seed: i64, %s: i32, %n: index) -> tensor<?x8xf32> {
-  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.2 : f32, stream = 3 : ui32} : (tensor<?x8xf32>, i64, i32, index) -> tensor<?x8xf32>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {rate = 0.2 : f32, stream = 3 : ui32} : (tensor<?x8xf32>, i64, i32, index) -> tensor<?x8xf32>
   return %0 : tensor<?x8xf32>
 }
 

@@ -280,7 +280,7 @@ func.func @runtime_weights(%x: tensor<?x2xf32>, %w: tensor<2x3xf32>) -> tensor<?
 func.func @mc_dense(%x: tensor<?x20xf32>, %seed: i64, %s: i32, %n: index) -> tensor<?x5xf32> {
   %w = arith.constant dense<0.5> : tensor<20x5xf32>
   %b = arith.constant dense<0.25> : tensor<5xf32>
-  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.2 : f32, stream = 3 : ui32} : (tensor<?x20xf32>, i64, i32, index) -> tensor<?x20xf32>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {rate = 0.2 : f32, stream = 3 : ui32} : (tensor<?x20xf32>, i64, i32, index) -> tensor<?x20xf32>
   %1 = nn.dense %0, %w, %b {activation = #nn.activation<relu>} : (tensor<?x20xf32>, tensor<20x5xf32>, tensor<5xf32>) -> tensor<?x5xf32>
   return %1 : tensor<?x5xf32>
 }
@@ -321,7 +321,7 @@ func.func @mc_dense(%x: tensor<?x20xf32>, %seed: i64, %s: i32, %n: index) -> ten
 // CHECK: vector.fma
 func.func @mc_dense_f16(%x: tensor<?x25xf32>, %seed: i64, %s: i32, %n: index) -> tensor<?x12xf32> {
   %w = arith.constant dense<0.5> : tensor<25x12xf16>
-  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.2 : f32, stream = 3 : ui32} : (tensor<?x25xf32>, i64, i32, index) -> tensor<?x25xf32>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {rate = 0.2 : f32, stream = 3 : ui32} : (tensor<?x25xf32>, i64, i32, index) -> tensor<?x25xf32>
   %1 = nn.dense %0, %w : (tensor<?x25xf32>, tensor<25x12xf16>) -> tensor<?x12xf32>
   return %1 : tensor<?x12xf32>
 }
@@ -348,7 +348,7 @@ func.func @mc_dense_f16(%x: tensor<?x25xf32>, %seed: i64, %s: i32, %n: index) ->
 func.func @mc_dense_alpha(%x: tensor<?x20xf32>, %seed: i64, %s: i32, %n: index) -> tensor<?x5xf32> {
   %w = arith.constant dense<0.5> : tensor<20x5xf32>
   %b = arith.constant dense<0.25> : tensor<5xf32>
-  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {kind = #nn.dropout_kind<alpha>, max_count = 24 : i64, rate = 0.1 : f32, stream = 3 : ui32} : (tensor<?x20xf32>, i64, i32, index) -> tensor<?x20xf32>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {kind = #nn.dropout_kind<alpha>, rate = 0.1 : f32, stream = 3 : ui32} : (tensor<?x20xf32>, i64, i32, index) -> tensor<?x20xf32>
   %1 = nn.dense %0, %w, %b : (tensor<?x20xf32>, tensor<20x5xf32>, tensor<5xf32>) -> tensor<?x5xf32>
   return %1 : tensor<?x5xf32>
 }
@@ -365,7 +365,7 @@ func.func @mc_dense_alpha(%x: tensor<?x20xf32>, %seed: i64, %s: i32, %n: index) 
 // CHECK-NOT: __kiln_dense_f64
 func.func @mc_dense_high_rate(%x: tensor<?x20xf32>, %seed: i64, %s: i32, %n: index) -> tensor<?x5xf32> {
   %w = arith.constant dense<0.5> : tensor<20x5xf32>
-  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.6 : f32, stream = 3 : ui32} : (tensor<?x20xf32>, i64, i32, index) -> tensor<?x20xf32>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {rate = 0.6 : f32, stream = 3 : ui32} : (tensor<?x20xf32>, i64, i32, index) -> tensor<?x20xf32>
   %1 = nn.dense %0, %w : (tensor<?x20xf32>, tensor<20x5xf32>) -> tensor<?x5xf32>
   return %1 : tensor<?x5xf32>
 }

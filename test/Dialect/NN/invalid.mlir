@@ -179,7 +179,7 @@ func.func @mc_dropout_f16(%x: tensor<?x4xf16>, %seed: i64, %s: i32, %rows: index
 // on the samples, a rate in [0, 1).
 func.func @mc_dropout_stack_f16(%x: tensor<?x4xf16>, %seed: i64, %s: i32, %n: index) {
   // expected-error@+1 {{needs f32 elements, got 'f16' and 'f16'}}
-  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.5 : f32} : (tensor<?x4xf16>, i64, i32, index) -> tensor<?x4xf16>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {rate = 0.5 : f32} : (tensor<?x4xf16>, i64, i32, index) -> tensor<?x4xf16>
   return
 }
 
@@ -187,7 +187,7 @@ func.func @mc_dropout_stack_f16(%x: tensor<?x4xf16>, %seed: i64, %s: i32, %n: in
 
 func.func @mc_dropout_stack_features(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %n: index) {
   // expected-error@+1 {{output dimension 1 is 5, but the input's is 4}}
-  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.5 : f32} : (tensor<?x4xf32>, i64, i32, index) -> tensor<?x5xf32>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {rate = 0.5 : f32} : (tensor<?x4xf32>, i64, i32, index) -> tensor<?x5xf32>
   return
 }
 
@@ -195,7 +195,7 @@ func.func @mc_dropout_stack_features(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %
 
 func.func @mc_dropout_stack_rows(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %n: index) {
   // expected-error@+1 {{output dimension 0 (samples × rows) must be dynamic}}
-  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.5 : f32} : (tensor<?x4xf32>, i64, i32, index) -> tensor<8x4xf32>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {rate = 0.5 : f32} : (tensor<?x4xf32>, i64, i32, index) -> tensor<8x4xf32>
   return
 }
 
@@ -203,15 +203,7 @@ func.func @mc_dropout_stack_rows(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %n: i
 
 func.func @mc_dropout_stack_dynamic_features(%x: tensor<?x?xf32>, %seed: i64, %s: i32, %n: index) {
   // expected-error@+1 {{needs a batch and static feature dimensions, got 'tensor<?x?xf32>'}}
-  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 0.5 : f32} : (tensor<?x?xf32>, i64, i32, index) -> tensor<?x8xf32>
-  return
-}
-
-// -----
-
-func.func @mc_dropout_stack_count(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %n: index) {
-  // expected-error@+1 {{max_count must be positive, got 0}}
-  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 0 : i64, rate = 0.5 : f32} : (tensor<?x4xf32>, i64, i32, index) -> tensor<?x4xf32>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {rate = 0.5 : f32} : (tensor<?x?xf32>, i64, i32, index) -> tensor<?x8xf32>
   return
 }
 
@@ -219,7 +211,7 @@ func.func @mc_dropout_stack_count(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %n: 
 
 func.func @mc_dropout_stack_rate(%x: tensor<?x4xf32>, %seed: i64, %s: i32, %n: index) {
   // expected-error@+1 {{rate must be in [0, 1), got 1}}
-  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {max_count = 24 : i64, rate = 1.0 : f32} : (tensor<?x4xf32>, i64, i32, index) -> tensor<?x4xf32>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {rate = 1.0 : f32} : (tensor<?x4xf32>, i64, i32, index) -> tensor<?x4xf32>
   return
 }
 
