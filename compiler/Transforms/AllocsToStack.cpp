@@ -298,9 +298,10 @@ FailureOr<RowBound> boundOfIndex(Value size, int depth) {
     return RowBound{l->perBatch + r->perBatch, l->rows + r->rows};
   }
   // A one-operand affine.apply (reshape sizes after canonicalization, e.g.
-  // (x floordiv 16) * 16): it must be a·x on the operand's multiples,
-  // checked on several of them; its operand's bound a multiple of the
-  // batch or a constant.
+  // (x floordiv 16) * 16) of an operand bounded by u·B or by a constant u:
+  // it must be a·x/u on the multiples of u, checked on several of them,
+  // and is then bounded by a·B or a. (An operand with both parts is not
+  // one of its multiples: no bound.)
   if (auto apply = size.getDefiningOp<affine::AffineApplyOp>()) {
     if (apply->getNumOperands() != 1 ||
         apply.getAffineMap().getNumResults() != 1)
@@ -322,7 +323,7 @@ FailureOr<RowBound> boundOfIndex(Value size, int depth) {
         return failure();
       a = v / t;
     }
-    return x->scaled(*a);
+    return x->isConstant() ? RowBound{0, *a} : RowBound{*a, 0};
   }
   // minui(a, b) is at most either bound (e.g. a sample count clamped to a
   // constant capacity).

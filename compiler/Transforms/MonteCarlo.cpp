@@ -46,8 +46,12 @@ namespace {
 /// 24 rows of every later layer per batch row, which limited
 /// NAME_predict_mc to pieces of 12 rows under the 1 MiB stack budget: at
 /// batch 64, 6 pieces, each streaming the corrected layer's weight rows
-/// again (fmnist-mc-all, 100 samples: 5595 µs, against 5240 µs in pieces
-/// of 84 rows; one-off C timing program, best of 100 calls).
+/// again (fmnist-mc-all, 100 samples at batch 64: 5.40–5.55 ms in pieces
+/// of 12 rows, 5.22–5.25 ms in one piece; one-off C timing program, best of
+/// 100 calls, three runs each). The cost: a batch whose step is not a
+/// multiple of the 6-row tile, batch 5 (steps of 25 rows), took 520–532 µs
+/// against 508–516 µs with steps of 24 samples (same program, four runs);
+/// batches 8 to 64 took the same time or less.
 constexpr int64_t kStepRows = KILN_MC_SAMPLES_PER_STEP;
 
 /// Rows [first, first + count) of the [rows, ...] tensor `y`.

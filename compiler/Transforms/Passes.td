@@ -110,8 +110,9 @@ def AllocsToStackPass : Pass<"kiln-allocs-to-stack", "::mlir::ModuleOp"> {
       (allocation to last use of the buffer or of any view, reshape or loop
       result that may alias it), so a deep network ping-pongs between two or
       three slots instead of holding every layer's output; each slot is one
-      64-byte-aligned i8 `memref.alloca` of batch × bytes per row and each
-      buffer a `memref.view` of its slot;
+      64-byte-aligned i8 `memref.alloca` of batch × bytes per row (plus
+      fixed bytes, for rows bounded as a·batch + b) and each buffer a
+      `memref.view` of its slot;
     - statically shaped buffers become `memref.alloca`s of their own.
 
     Each function's stack need, its deepest callee's included (callees
@@ -121,10 +122,12 @@ def AllocsToStackPass : Pass<"kiln-allocs-to-stack", "::mlir::ModuleOp"> {
     most (limit − fixed) / per_row rows and the generated header states the
     resulting bound. A buffer allocated inside a loop moves before it when
     its sizes are computed outside; otherwise its view stays in the loop,
-    of a slot sized for the bound of its rows (a constant multiple of the
-    batch through minui, select, muli, ...). A buffer whose rows have no
-    such bound, or one dynamic in a dimension other than the batch, is an
-    error.
+    of a slot sized for the bound of its rows, a·batch + b, found through
+    minui, select, addi, muli, divui by a constant, memref.dim and
+    reshapes; n·m for a step count n = (m + c)/m (nn-monte-carlo's steps of
+    at least c + 1 rows) is at most m + c when the three m are the same
+    index. A buffer whose rows have no such bound, or one dynamic in a
+    dimension other than the batch, is an error.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -163,12 +166,12 @@ def MonteCarloPass : Pass<"nn-monte-carlo", "::mlir::ModuleOp"> {
     flattened). The runtime's MC driver (kiln/mc.h) calls it and reduces
     the samples (Welford, in double, as the trainer's predictMc). The
     layers before the first dropout do not depend on s: they run once per
-    call, before the samples. One loop then steps through the samples: when
-    the batch B is below 16 rows, 24 at a time (the last step shorter),
-    stacked along the batch by `nn.mc_dropout_stack` at the first dropout
-    (row j·B + r is row r of sample first + start + j), so each later layer
-    is one matrix product over all of them, and later dropouts become
-    `nn.mc_dropout`; larger batches step one sample at a time.
+    call, before the samples. One loop then steps through the samples,
+    ⌈24/B⌉ at a time for a batch of B rows (the last step shorter; one at
+    a time from 24 rows up), stacked along the batch by
+    `nn.mc_dropout_stack` at the first dropout (row j·B + r is row r of
+    sample first + start + j), so each later layer is one matrix product of
+    at least 24 rows, and later dropouts become `nn.mc_dropout`.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

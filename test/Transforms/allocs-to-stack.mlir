@@ -35,9 +35,9 @@ func.func @model(%x: memref<?x784xf32>, %out: memref<?x10xf32>) {
 
 // -----
 
-// Monte-Carlo buffers hold a constant multiple of the batch's rows (16
-// samples stacked): 16 × 8 floats per batch row, followed through the
-// memref.dim of a buffer back to its allocation.
+// A buffer may hold a constant multiple of the batch's rows (16 copies
+// stacked): 16 × 8 floats per batch row, followed through the memref.dim
+// of a buffer back to its allocation.
 // CHECK: module attributes {kiln.stack_bytes = {stacked = array<i64: 1024, 128>}
 func.func @stacked(%x: memref<?x8xf32>) {
   %c0 = arith.constant 0 : index
@@ -71,8 +71,9 @@ func.func @chosen(%x: memref<?x8xf32>, %small: i1) {
 
 // nn-monte-carlo's steps of at least 24 rows: n = min(⌈24/B⌉, left)
 // samples of B rows, ⌈24/B⌉ as (B + 23)/B, hold at most B + 23 rows, found
-// through the memref.dim of a buffer allocated with B rows. Per row 8
-// floats (32 bytes); fixed 23 × 32 bytes and the slot's 64 of alignment.
+// through the memref.dim of a buffer allocated with B rows (%h, dead
+// before the loop: it shares %a's slot). Per row 8 floats (32 bytes);
+// fixed 23 × 32 bytes and the slot's 64 of alignment.
 // CHECK: module attributes {kiln.stack_bytes = {steps = array<i64: 32, 800>}
 // CHECK-LABEL: func @steps
 // CHECK: %[[ROWS:.*]] = arith.muli %{{.*}}, %c32
@@ -87,10 +88,10 @@ func.func @steps(%x: memref<?x8xf32>, %count: index) {
   %chunk = arith.divui %plus, %b : index
   %h = memref.alloc(%b) : memref<?x8xf32>
   memref.copy %x, %h : memref<?x8xf32> to memref<?x8xf32>
+  %bh = memref.dim %h, %c0 : memref<?x8xf32>
   scf.for %i = %c0 to %count step %chunk {
     %left = arith.subi %count, %i : index
     %n = arith.minui %chunk, %left : index
-    %bh = memref.dim %h, %c0 : memref<?x8xf32>
     %rows = arith.muli %bh, %n : index
     %a = memref.alloc(%rows) : memref<?x8xf32>
     memref.copy %x, %a : memref<?x8xf32> to memref<?x8xf32>
@@ -100,13 +101,44 @@ func.func @steps(%x: memref<?x8xf32>, %count: index) {
 
 // -----
 
-// ⌊(B + 23)/m⌋·B has no such bound when m may be another value than B.
+// A sum of bounds, and select's larger bound in each part: B + 4 or 10
+// rows are at most B + 10; 32 bytes per row, 320 fixed (+ 64 alignment).
+// CHECK: module attributes {kiln.stack_bytes = {mixed = array<i64: 32, 384>}
+func.func @mixed(%x: memref<?x8xf32>, %small: i1) {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  %c10 = arith.constant 10 : index
+  %b = memref.dim %x, %c0 : memref<?x8xf32>
+  %plus = arith.addi %b, %c4 : index
+  %rows = arith.select %small, %plus, %c10 : index
+  %a = memref.alloc(%rows) : memref<?x8xf32>
+  return
+}
+
+// -----
+
+// ⌊(B + 23)/m⌋·B has no such bound when m may be another value than B,
+// nor ⌊(k + 23)/B⌋·B for another k.
 func.func @steps_of_other_rows(%x: memref<?x8xf32>, %m: index) {
   %c0 = arith.constant 0 : index
   %c23 = arith.constant 23 : index
   %b = memref.dim %x, %c0 : memref<?x8xf32>
   %plus = arith.addi %b, %c23 : index
   %chunk = arith.divui %plus, %m : index
+  %rows = arith.muli %chunk, %b : index
+  // expected-error @+1 {{has a row count with no bound of the form a·batch + b}}
+  %a = memref.alloc(%rows) : memref<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @steps_of_other_sum(%x: memref<?x8xf32>, %k: index) {
+  %c0 = arith.constant 0 : index
+  %c23 = arith.constant 23 : index
+  %b = memref.dim %x, %c0 : memref<?x8xf32>
+  %plus = arith.addi %k, %c23 : index
+  %chunk = arith.divui %plus, %b : index
   %rows = arith.muli %chunk, %b : index
   // expected-error @+1 {{has a row count with no bound of the form a·batch + b}}
   %a = memref.alloc(%rows) : memref<?x8xf32>

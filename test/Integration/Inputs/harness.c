@@ -13,7 +13,7 @@
  * then optionally "split": predict takes row 0 alone (the one-row kernel)
  * and the rest in one call (full and partial row tiles); the Monte-Carlo
  * modes split 1 + 5 + the rest, so the first two calls stack samples (one
- * and five rows per sample) and the last, of 16 rows or more, steps one
+ * and five rows per sample) and the last, of 24 rows or more, steps one
  * sample at a time. (The counts are those of
  * test/Integration/RandomModels.cpp.) */
 #include <limits.h>
