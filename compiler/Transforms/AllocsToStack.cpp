@@ -121,14 +121,48 @@ LogicalResult hoistOperands(Operation *op, Operation *top, Block &entry) {
   return success();
 }
 
-/// An upper bound of an index value: perBatch × batch + rows, where batch
-/// is dimension 0 of the function's arguments.
+/// An upper bound of an index value: perBatch × batch + fixedRows, where
+/// batch is dimension 0 of the function's arguments.
 struct RowBound {
   int64_t perBatch = 0;
-  int64_t rows = 0;
+  int64_t fixedRows = 0;
   bool isConstant() const { return perBatch == 0; }
-  RowBound scaled(int64_t c) const { return {perBatch * c, rows * c}; }
+  RowBound scaled(int64_t c) const { return {perBatch * c, fixedRows * c}; }
 };
+
+/// A bound of a·b from bounds of a and b, one of them a constant.
+FailureOr<RowBound> product(RowBound a, RowBound b) {
+  if (a.isConstant())
+    return b.scaled(a.fixedRows);
+  if (b.isConstant())
+    return a.scaled(b.fixedRows);
+  return failure();
+}
+
+/// The smaller of two bounds of one value: the one below the other, else
+/// the one that grows slower with the batch.
+RowBound smaller(RowBound a, RowBound b) {
+  if (a.perBatch == b.perBatch)
+    return a.fixedRows <= b.fixedRows ? a : b;
+  return a.perBatch < b.perBatch ? a : b;
+}
+
+/// A bound of minui(a, b): either operand's bound holds; the smaller is
+/// kept (e.g. a sample count clamped to a constant capacity).
+FailureOr<RowBound> boundOfMin(FailureOr<RowBound> a, FailureOr<RowBound> b) {
+  if (succeeded(a) && succeeded(b))
+    return smaller(*a, *b);
+  return succeeded(a) ? a : b;
+}
+
+/// A bound of select(c, a, b): the larger of the two in each part.
+FailureOr<RowBound> boundOfSelect(FailureOr<RowBound> a,
+                                  FailureOr<RowBound> b) {
+  if (failed(a) || failed(b))
+    return failure();
+  return RowBound{std::max(a->perBatch, b->perBatch),
+                  std::max(a->fixedRows, b->fixedRows)};
+}
 
 FailureOr<RowBound> boundOfIndex(Value size, int depth);
 
@@ -167,20 +201,18 @@ FailureOr<RowBound> boundOfDim(Value buffer, unsigned d, int depth) {
         loop.getInitArgs()[cast<OpResult>(buffer).getResultNumber()], d,
         depth + 1);
   if (auto collapse = dyn_cast<memref::CollapseShapeOp>(def)) {
-    RowBound total{0, 1};
+    FailureOr<RowBound> total = RowBound{0, 1};
     for (int64_t k : collapse.getReassociationIndices()[d]) {
       FailureOr<RowBound> part = boundOfDim(collapse.getSrc(), k, depth + 1);
-      if (failed(part) || (!part->isConstant() && !total.isConstant()))
+      if (failed(part) || failed(total = product(*total, *part)))
         return failure();
-      total = part->isConstant() ? total.scaled(part->rows)
-                                 : part->scaled(total.rows);
     }
     return total;
   }
   if (auto expand = dyn_cast<memref::ExpandShapeOp>(def))
     return nthDynamic(expand.getOutputShape());
-  if (auto cast_ = dyn_cast<memref::CastOp>(def))
-    return boundOfDim(cast_.getSource(), d, depth + 1);
+  if (auto castOp = dyn_cast<memref::CastOp>(def))
+    return boundOfDim(castOp.getSource(), d, depth + 1);
   if (auto subview = dyn_cast<memref::SubViewOp>(def)) {
     OpFoldResult size = subview.getMixedSizes()[d];
     if (auto attr = dyn_cast<Attribute>(size))
@@ -188,14 +220,6 @@ FailureOr<RowBound> boundOfDim(Value buffer, unsigned d, int depth) {
     return boundOfIndex(cast<Value>(size), depth + 1);
   }
   return failure();
-}
-
-/// The smaller of two bounds of one value: the one below the other, else
-/// the one that grows slower with the batch.
-RowBound smaller(RowBound a, RowBound b) {
-  if (a.perBatch == b.perBatch)
-    return a.rows <= b.rows ? a : b;
-  return a.perBatch < b.perBatch ? a : b;
 }
 
 /// An index value followed back to where it was set: the size operand of
@@ -215,8 +239,8 @@ std::pair<Value, int64_t> resolveIndex(Value v, int depth = 0) {
     if (auto alloc = dyn_cast_or_null<memref::AllocOp>(def))
       return resolveIndex(alloc.getDynamicSizes()[type.getDynamicDimIndex(*d)],
                           depth);
-    if (auto cast_ = dyn_cast_or_null<memref::CastOp>(def)) {
-      source = cast_.getSource();
+    if (auto castOp = dyn_cast_or_null<memref::CastOp>(def)) {
+      source = castOp.getSource();
     } else if (auto collapse = dyn_cast_or_null<memref::CollapseShapeOp>(def)) {
       ArrayRef<int64_t> group = collapse.getReassociationIndices()[*d];
       if (group.size() != 1)
@@ -243,10 +267,9 @@ FailureOr<RowBound> boundOfProduct(Value n, Value m, int depth) {
     return failure();
   FailureOr<RowBound> bn = boundOfIndex(n, depth + 1);
   FailureOr<RowBound> bm = boundOfIndex(m, depth + 1);
-  if (succeeded(bn) && succeeded(bm) && bn->isConstant())
-    return bm->scaled(bn->rows);
-  if (succeeded(bn) && succeeded(bm) && bm->isConstant())
-    return bn->scaled(bm->rows);
+  if (succeeded(bn) && succeeded(bm))
+    if (FailureOr<RowBound> p = product(*bn, *bm); succeeded(p))
+      return p;
   // ⌈c/m⌉ steps of m rows, as (m + c − 1) / m: at most m + c − 1 rows,
   // since ⌊(m + c − 1)/m⌋·m ≤ m + c − 1 (nn-monte-carlo's steps of at
   // least c rows).
@@ -256,24 +279,14 @@ FailureOr<RowBound> boundOfProduct(Value n, Value m, int depth) {
       if (succeeded(bm) && sameIndex(div.getRhs(), m) &&
           sameIndex(add.getLhs(), m) &&
           matchPattern(add.getRhs(), m_ConstantInt(&c)) && !c.isNegative())
-        return RowBound{bm->perBatch, bm->rows + c.getSExtValue()};
+        return RowBound{bm->perBatch, bm->fixedRows + c.getSExtValue()};
   // min(a, b)·m is at most either product; select(c, a, b)·m the larger.
-  if (auto min = n.getDefiningOp<arith::MinUIOp>()) {
-    FailureOr<RowBound> l = boundOfProduct(min.getLhs(), m, depth + 1);
-    FailureOr<RowBound> r = boundOfProduct(min.getRhs(), m, depth + 1);
-    if (succeeded(l) && succeeded(r))
-      return smaller(*l, *r);
-    return succeeded(l) ? l : r;
-  }
-  if (auto select = n.getDefiningOp<arith::SelectOp>()) {
-    FailureOr<RowBound> t = boundOfProduct(select.getTrueValue(), m, depth + 1);
-    FailureOr<RowBound> f =
-        boundOfProduct(select.getFalseValue(), m, depth + 1);
-    if (failed(t) || failed(f))
-      return failure();
-    return RowBound{std::max(t->perBatch, f->perBatch),
-                    std::max(t->rows, f->rows)};
-  }
+  if (auto min = n.getDefiningOp<arith::MinUIOp>())
+    return boundOfMin(boundOfProduct(min.getLhs(), m, depth + 1),
+                      boundOfProduct(min.getRhs(), m, depth + 1));
+  if (auto select = n.getDefiningOp<arith::SelectOp>())
+    return boundOfSelect(boundOfProduct(select.getTrueValue(), m, depth + 1),
+                         boundOfProduct(select.getFalseValue(), m, depth + 1));
   return failure();
 }
 
@@ -295,7 +308,7 @@ FailureOr<RowBound> boundOfIndex(Value size, int depth) {
     FailureOr<RowBound> r = boundOfIndex(add.getRhs(), depth + 1);
     if (failed(l) || failed(r))
       return failure();
-    return RowBound{l->perBatch + r->perBatch, l->rows + r->rows};
+    return RowBound{l->perBatch + r->perBatch, l->fixedRows + r->fixedRows};
   }
   // A one-operand affine.apply (reshape sizes after canonicalization, e.g.
   // (x floordiv 16) * 16) of an operand bounded by u·B or by a constant u:
@@ -307,9 +320,9 @@ FailureOr<RowBound> boundOfIndex(Value size, int depth) {
         apply.getAffineMap().getNumResults() != 1)
       return failure();
     FailureOr<RowBound> x = boundOfIndex(apply->getOperand(0), depth + 1);
-    if (failed(x) || (x->perBatch != 0 && x->rows != 0))
+    if (failed(x) || (x->perBatch != 0 && x->fixedRows != 0))
       return failure();
-    int64_t unit = x->isConstant() ? x->rows : x->perBatch;
+    int64_t unit = x->isConstant() ? x->fixedRows : x->perBatch;
     MLIRContext *ctx = size.getContext();
     std::optional<int64_t> a;
     for (int64_t t : {1, 2, 3, 5, 8, 13, 64, 1000}) {
@@ -325,24 +338,12 @@ FailureOr<RowBound> boundOfIndex(Value size, int depth) {
     }
     return x->isConstant() ? RowBound{0, *a} : RowBound{*a, 0};
   }
-  // minui(a, b) is at most either bound (e.g. a sample count clamped to a
-  // constant capacity).
-  if (auto min = size.getDefiningOp<arith::MinUIOp>()) {
-    FailureOr<RowBound> l = boundOfIndex(min.getLhs(), depth + 1);
-    FailureOr<RowBound> r = boundOfIndex(min.getRhs(), depth + 1);
-    if (succeeded(l) && succeeded(r))
-      return smaller(*l, *r);
-    return succeeded(l) ? l : r;
-  }
-  // select(c, a, b): the larger of the two bounds.
-  if (auto select = size.getDefiningOp<arith::SelectOp>()) {
-    FailureOr<RowBound> t = boundOfIndex(select.getTrueValue(), depth + 1);
-    FailureOr<RowBound> f = boundOfIndex(select.getFalseValue(), depth + 1);
-    if (failed(t) || failed(f))
-      return failure();
-    return RowBound{std::max(t->perBatch, f->perBatch),
-                    std::max(t->rows, f->rows)};
-  }
+  if (auto min = size.getDefiningOp<arith::MinUIOp>())
+    return boundOfMin(boundOfIndex(min.getLhs(), depth + 1),
+                      boundOfIndex(min.getRhs(), depth + 1));
+  if (auto select = size.getDefiningOp<arith::SelectOp>())
+    return boundOfSelect(boundOfIndex(select.getTrueValue(), depth + 1),
+                         boundOfIndex(select.getFalseValue(), depth + 1));
   // (a·B + b) / c, as canonicalization rewrites a reshape's sizes: at most
   // (a/c)·B + ⌊b/c⌋ when c divides a.
   if (auto div = size.getDefiningOp<arith::DivUIOp>()) {
@@ -350,7 +351,8 @@ FailureOr<RowBound> boundOfIndex(Value size, int depth) {
     if (failed(n) || !matchPattern(div.getRhs(), m_ConstantInt(&c)) ||
         c.isZero() || n->perBatch % c.getSExtValue())
       return failure();
-    return RowBound{n->perBatch / c.getSExtValue(), n->rows / c.getSExtValue()};
+    return RowBound{n->perBatch / c.getSExtValue(),
+                    n->fixedRows / c.getSExtValue()};
   }
   if (auto dim = size.getDefiningOp<memref::DimOp>()) {
     std::optional<int64_t> which = dim.getConstantIndex();
@@ -499,7 +501,7 @@ struct AllocsToStackPass
                                 "a·batch + b: its stack size is unbounded");
         int64_t rowBytes = staticElements * elementBytes;
         buffers.push_back(
-            {op, rows->perBatch * rowBytes, rows->rows * rowBytes, 0, 0});
+            {op, rows->perBatch * rowBytes, rows->fixedRows * rowBytes, 0, 0});
         continue;
       }
       // Static buffers (and unusual layouts) keep an alloca of their own;

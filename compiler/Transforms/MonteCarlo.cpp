@@ -33,11 +33,11 @@ namespace {
 /// instead of 24 matrix-vector products; from 24 rows up a step is one
 /// sample). At batch 1, S samples take ⌊S/24⌋ steps of 24 and one of
 /// S mod 24: 100 samples are 4 × 24 + 4, whose last GEMM is one 4-row tile.
-/// A multiple of the 6-row tile, so no step ends with a one-row pass over
-/// the weights; measured against steps of 25 (4 × 25 for 100) it took the
-/// same time within noise (52 and 256–261 µs vs 50–52 and 253–267).
-/// Measured (kiln-bench-compiled, 100 samples, batch 1, before the masks
-/// moved to registers): 18 per step took 68 and 325 µs (fmnist-mc-last2,
+/// At batch 1, 24 rows are a multiple of the 6-row tile, so no step ends
+/// with a one-row pass over the weights; measured against steps of 25 (4 × 25
+/// for 100) it took the same time within noise (52 and 256–261 µs vs 50–52 and
+/// 253–267). Measured (kiln-bench-compiled, 100 samples, batch 1, before the
+/// masks moved to registers): 18 per step took 68 and 325 µs (fmnist-mc-last2,
 /// fmnist-mc-all), 25 took 64 and 296, 50 took 66 and 299.
 ///
 /// A step holds ⌈24/B⌉·B < B + 24 rows, which kiln-allocs-to-stack bounds

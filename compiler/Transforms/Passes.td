@@ -171,7 +171,8 @@ def MonteCarloPass : Pass<"nn-monte-carlo", "::mlir::ModuleOp"> {
     a time from 24 rows up), stacked along the batch by
     `nn.mc_dropout_stack` at the first dropout (row j·B + r is row r of
     sample first + start + j), so each later layer is one matrix product of
-    at least 24 rows, and later dropouts become `nn.mc_dropout`.
+    at least 24 rows (but for the last, shorter step), and later dropouts
+    become `nn.mc_dropout`.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -58,11 +58,12 @@ typedef void (*kiln_mc_samples_fn)(const float *input, size_t rows,
                                    uint64_t seed, uint32_t first,
                                    uint32_t count, float *output);
 
-/* Samples the compiled code computes together at batch 1, and the rows it
- * stacks in a step at any batch (ceil(24 / rows) samples of a call): the
- * driver's calls take a multiple of it when more samples follow, so at
- * batch 1 no call but the last ends with a short step. kilnc builds its
- * sample loop with the same constant. */
+/* Samples the compiled code computes together at batch 1, and the fewest
+ * rows it stacks in a step at any batch (ceil(24 / rows) samples of a
+ * call; a call's last step may be shorter): the driver's calls take a
+ * multiple of it when more samples follow, so at batch 1 no call but the
+ * last ends with a short step. kilnc builds its sample loop with the same
+ * constant. */
 #define KILN_MC_SAMPLES_PER_STEP 24
 
 /* What the driver needs of a compiled model. */
