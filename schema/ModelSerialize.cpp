@@ -748,6 +748,15 @@ Status writeFilesAtomically(const std::vector<FileContents> &files) {
       return error(f.path, err);
     }
   }
+  // rename() fails on a directory, but only when it reaches it: a
+  // directory at a later target would leave the earlier ones replaced.
+  for (const FileContents &f : files) {
+    struct stat st;
+    if (::lstat(f.path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      discard(0);
+      return error(f.path, EISDIR);
+    }
+  }
   // In the caller's order: a file that must not be replaced without the
   // ones before it goes after them.
   for (size_t i = 0; i < files.size(); ++i)
@@ -759,12 +768,16 @@ Status writeFilesAtomically(const std::vector<FileContents> &files) {
   // The renames are durable once the directories are synced too: a crash
   // right after could otherwise leave the old file (or none) under the
   // name. File systems that cannot sync a directory (EINVAL) are left as
-  // they are.
+  // they are. Each directory once.
+  std::vector<std::string> synced;
   for (const FileContents &f : files) {
     size_t slash = f.path.rfind('/');
     std::string dir = slash == std::string::npos ? "."
                       : slash == 0               ? "/"
                                                  : f.path.substr(0, slash);
+    if (std::find(synced.begin(), synced.end(), dir) != synced.end())
+      continue;
+    synced.push_back(dir);
     int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
     if (dirFd < 0)
       continue;

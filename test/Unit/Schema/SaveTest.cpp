@@ -17,12 +17,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
 #include <iterator>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace kiln;
@@ -107,6 +109,24 @@ TEST_F(SaveTest, FailedWriteKeepsOldFileIntact) {
   EXPECT_EQ(s.message(), "cannot write '" + path + "': File too large");
   EXPECT_EQ(contents(path), before);
   EXPECT_EQ(files(), std::vector<std::string>{"m.kiln"});
+}
+
+// Files written together are replaced together: a directory at the second
+// target is found before the first is renamed.
+TEST_F(SaveTest, FilesWrittenTogetherOrNotAtAll) {
+  std::string first = dir + "/lib.a", second = dir + "/lib.h";
+  const char before[] = "old", after[] = "new!";
+  ASSERT_TRUE(writeFileAtomically(first, before, sizeof(before)).ok());
+  ASSERT_EQ(::mkdir(second.c_str(), 0755), 0);
+  Status s = writeFilesAtomically(
+      {{first, after, sizeof(after)}, {second, after, sizeof(after)}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "cannot write '" + second + "': Is a directory");
+  EXPECT_EQ(contents(first), std::string(before, sizeof(before)));
+  std::vector<std::string> left = files();
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"lib.a", "lib.h"}));
+  ::rmdir(second.c_str());
 }
 
 TEST_F(SaveTest, InvalidModelIsNotWritten) {
