@@ -59,7 +59,8 @@ def ConvertNNToVectorPass : Pass<"convert-nn-to-vector", "::mlir::ModuleOp"> {
     width. Only the last vector of the last panel is masked. Softmax follows
     as linalg.
 
-    A Dense whose input is an `nn.mc_dropout_stack` (rate at most 0.5) is
+    A Dense that is the only user of an `nn.mc_dropout_stack` (rate at most
+    0.5) is
     not computed on the stacked input: its input's product with the weights
     is computed once where that input is defined, summed in f64 and rounded
     once, and a kernel per call loops over the samples, lists each

@@ -287,23 +287,19 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
     FailureOr<Budget> b = budgetFor(samplesFn, 0, name + "_predict_mc_samples");
     if (failed(b))
       return failure();
-    int64_t outSize = ShapedType::getNumElements(entry.outputShape);
+    mcInfo.emplace();
+    mcInfo->implementation = samplesFn;
+    mcInfo->samplesPerCall = kMcSamplesPerCall;
+    mcInfo->outputSize = ShapedType::getNumElements(entry.outputShape);
+    mcInfo->entropy = softmaxOutput(model);
     FailureOr<Budget> mc =
-        budgetFor(samplesFn,
-                  outSize * (kMcSamplesPerCall * int64_t(sizeof(float)) +
-                             2 * int64_t(sizeof(double))),
-                  name + "_predict_mc");
+        budgetFor(samplesFn, mcInfo->stackBytesPerRow(), name + "_predict_mc");
     if (failed(mc))
       return failure();
     samplesBudget = *b;
     mcBudget = *mc;
-    mcInfo.emplace();
-    mcInfo->implementation = samplesFn;
     mcInfo->samplesRowsPerCall = b->rows;
     mcInfo->rowsPerCall = mc->rows;
-    mcInfo->samplesPerCall = kMcSamplesPerCall;
-    mcInfo->scratchFloats = mc->rows * outSize * kMcSamplesPerCall;
-    mcInfo->entropy = softmaxOutput(model);
   }
   entry.mc = mcInfo;
   llvm::LLVMContext llvmContext;
@@ -337,6 +333,7 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   info.stackBytes =
       std::max({predictBudget->bytes, mcBudget.bytes, samplesBudget.bytes});
   info.monteCarlo = mcInfo;
+  info.outputShape = entry.outputShape;
   std::string header = emitHeader(model, name, options.input, info);
   std::string archive;
   if (failed(buildStaticArchive(name + ".o", object, archive, fileLoc)))

@@ -24,14 +24,26 @@ struct McEntryPoints {
   /// The per-sample function (nn-monte-carlo's @F_mc_samples).
   std::string implementation;
   /// Rows per call of it in NAME_predict_mc_samples and in NAME_predict_mc,
-  /// whose stack also holds the outputs of `samplesPerCall` samples per
-  /// row (`scratchFloats` floats) and the running mean and M2
-  /// (2·rowsPerCall·O doubles): the layers before the first dropout run
-  /// once for every `samplesPerCall` samples of a full piece of rows.
+  /// whose stack also holds, per row, the outputs of `samplesPerCall`
+  /// samples (floats) and the running mean and M2 (2 doubles per output):
+  /// the layers before the first dropout run once for every
+  /// `samplesPerCall` samples of a full piece of rows.
   int64_t samplesRowsPerCall = 0;
   int64_t rowsPerCall = 0;
   int64_t samplesPerCall = 0;
-  int64_t scratchFloats = 0;
+  /// Floats per example out (O).
+  int64_t outputSize = 0;
+
+  /// NAME_predict_mc's own stack per row (its budget) and the buffers it
+  /// allocates for rowsPerCall rows.
+  int64_t stackBytesPerRow() const {
+    return outputSize * (samplesPerCall * int64_t(sizeof(float)) +
+                         2 * int64_t(sizeof(double)));
+  }
+  int64_t scratchFloats() const {
+    return rowsPerCall * outputSize * samplesPerCall;
+  }
+  int64_t accumulatorDoubles() const { return 2 * rowsPerCall * outputSize; }
   /// Exports NAME_predictive_entropy (a classifier's MC mean -> entropy).
   bool entropy = false;
 };

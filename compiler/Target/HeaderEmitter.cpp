@@ -20,12 +20,10 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
                                    const std::string &name,
                                    const std::string &source,
                                    const HeaderInfo &info) {
-  std::vector<std::vector<int64_t>> shapes;
-  (void)::kiln::validateModel(model, {}, &shapes); // validated on load
   int64_t inputSize = 1, outputSize = 1;
   for (int64_t d : model.inputShape)
     inputSize *= d;
-  for (int64_t d : shapes.back())
+  for (int64_t d : info.outputShape)
     outputSize *= d;
   std::string macro = llvm::StringRef(name).upper();
 
@@ -36,7 +34,7 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     << " *\n"
     << " * Model '" << model.name << "': input "
     << ::kiln::shapeString(model.inputShape) << " float32 per example, output "
-    << ::kiln::shapeString(shapes.back()) << " float32.\n"
+    << ::kiln::shapeString(info.outputShape) << " float32.\n"
     << (info.weights == Precision::f32
             ? " * Precision: float32 weights and arithmetic (fused "
               "multiply-adds; exp, expm1,\n * tanh and erf by polynomial "

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include <string>
+#include <vector>
 
 namespace kiln {
 struct Model;
@@ -33,6 +34,8 @@ struct HeaderInfo {
   /// many rows) and the stack bytes such a call uses for intermediates.
   int64_t rowsPerCall = 0;
   int64_t stackBytes = 0;
+  /// The shape of one example's output (the last layer's).
+  std::vector<int64_t> outputShape;
   /// The Monte-Carlo entry points, when the model has dropout.
   std::optional<McEntryPoints> monteCarlo;
 };

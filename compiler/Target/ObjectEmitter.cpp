@@ -419,15 +419,15 @@ LogicalResult buildMonteCarlo(llvm::Module &module, llvm::Function *impl,
       llvm::GlobalValue::ExternalLinkage, entry.symbol + "_mc", module);
   b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", mc));
   llvm::AllocaInst *scratch = b.CreateAlloca(
-      llvm::ArrayType::get(b.getFloatTy(), mcInfo.scratchFloats));
+      llvm::ArrayType::get(b.getFloatTy(), mcInfo.scratchFloats()));
   scratch->setAlignment(llvm::Align(64));
   llvm::AllocaInst *acc = b.CreateAlloca(
-      llvm::ArrayType::get(b.getDoubleTy(), 2 * mcInfo.rowsPerCall * outSize));
+      llvm::ArrayType::get(b.getDoubleTy(), mcInfo.accumulatorDoubles()));
   acc->setAlignment(llvm::Align(64));
   b.CreateRet(b.CreateCall(
       *predictMc, {mcModel, mc->getArg(0), mc->getArg(1), mc->getArg(2),
                    mc->getArg(3), mc->getArg(4), mc->getArg(5), scratch,
-                   b.getInt64(mcInfo.scratchFloats), acc}));
+                   b.getInt64(mcInfo.scratchFloats()), acc}));
 
   llvm::Function *samples = llvm::Function::Create(
       llvm::FunctionType::get(i32, {ptr, i64, i32, i64, ptr}, false),

@@ -11,6 +11,7 @@
 
 #include "compiler/Transforms/Passes.h"
 
+#include "compiler/Utils/NNMath.h"
 #include "dialects/NN/IR/NNOps.h"
 
 #include "kiln/mc.h"
@@ -201,19 +202,10 @@ struct MonteCarloPass : public kiln::impl::MonteCarloPassBase<MonteCarloPass> {
                 Value column = cb.create<arith::MulIOp>(
                     cl, cb.create<arith::AddIOp>(cl, start, j),
                     cb.create<arith::ConstantIndexOp>(cl, units));
-                SmallVector<OpFoldResult> at{cb.getIndexAttr(0), column},
-                    size{batch, cb.getIndexAttr(units)},
-                    unit{cb.getIndexAttr(1), cb.getIndexAttr(1)};
-                // linalg.copy into the slice, in place (see
-                // McDropoutStackOpLowering in NNToLinalg.cpp).
-                Value slot = cb.create<tensor::ExtractSliceOp>(cl, acc2[0], at,
-                                                               size, unit);
-                Value copied =
-                    cb.create<linalg::CopyOp>(cl, rows, slot).getResult(0);
                 cb.create<scf::YieldOp>(
-                    cl, cb.create<tensor::InsertSliceOp>(cl, copied, acc2[0],
-                                                         at, size, unit)
-                            .getResult());
+                    cl, kiln::copyIntoSlice(cb, cl, rows, acc2[0],
+                                            {cb.getIndexAttr(0), column},
+                                            {batch, cb.getIndexAttr(units)}));
               });
           lb.create<scf::YieldOp>(ll, copy.getResults());
         });

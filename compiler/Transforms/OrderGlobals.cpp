@@ -7,7 +7,7 @@
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/IR/SymbolTable.h"
-#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_ORDERGLOBALSPASS
@@ -28,23 +28,22 @@ struct OrderGlobalsPass
              global.getSymName().starts_with("__constant_");
     };
     // First use first; then the unused ones, in module order.
-    llvm::MapVector<Operation *, memref::GlobalOp> order;
+    llvm::SetVector<memref::GlobalOp> order;
     module.walk([&](memref::GetGlobalOp get) {
       auto global = table.lookup<memref::GlobalOp>(get.getName());
       if (global && renamed(global))
-        order.insert({global, global});
+        order.insert(global);
     });
     for (auto global : module.getOps<memref::GlobalOp>())
       if (renamed(global))
-        order.insert({global, global});
+        order.insert(global);
     // Two steps, so that no new name meets an old one.
-    for (auto [index, entry] : llvm::enumerate(order))
-      if (failed(table.rename(entry.second,
-                              "__kiln_ordering_" + std::to_string(index))))
+    for (auto [index, global] : llvm::enumerate(order))
+      if (failed(
+              table.rename(global, "__kiln_ordering_" + std::to_string(index))))
         return signalPassFailure();
     Operation *after = nullptr;
-    for (auto [index, entry] : llvm::enumerate(order)) {
-      memref::GlobalOp global = entry.second;
+    for (auto [index, global] : llvm::enumerate(order)) {
       if (failed(table.rename(global, "__constant_" + std::to_string(index))))
         return signalPassFailure();
       if (after)

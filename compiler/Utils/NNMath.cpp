@@ -50,6 +50,25 @@ Value kiln::intConstant(OpBuilder &b, Location loc, Type type, uint64_t bits) {
   return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(type, value));
 }
 
+Value kiln::laneIndices(OpBuilder &b, Location loc, VectorType type) {
+  SmallVector<int32_t> iota(type.getNumElements());
+  for (size_t lane = 0; lane < iota.size(); ++lane)
+    iota[lane] = static_cast<int32_t>(lane);
+  return b.create<arith::ConstantOp>(
+      loc, DenseElementsAttr::get(type, ArrayRef<int32_t>(iota)));
+}
+
+Value kiln::copyIntoSlice(OpBuilder &b, Location loc, Value src, Value dest,
+                          ArrayRef<OpFoldResult> offsets,
+                          ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
+  Value slot =
+      b.create<tensor::ExtractSliceOp>(loc, dest, offsets, sizes, strides);
+  Value copied = b.create<linalg::CopyOp>(loc, src, slot).getResult(0);
+  return b.create<tensor::InsertSliceOp>(loc, copied, dest, offsets, sizes,
+                                         strides);
+}
+
 Value kiln::emptyLike(OpBuilder &b, Location loc, Value like, bool dropLast) {
   auto type = cast<RankedTensorType>(like.getType());
   SmallVector<OpFoldResult> sizes;
@@ -94,7 +113,7 @@ Value kiln::buildExpm1(OpBuilder &b, Location loc, Value x) {
   Type intType = i32;
   if (auto vec = dyn_cast<VectorType>(t))
     intType = vec.clone(i32);
-  auto intConstant = [&](uint32_t v) {
+  auto intSplat = [&](uint32_t v) {
     return kiln::intConstant(b, loc, intType, v);
   };
   const double shifter = 12582912.0; // 1.5·2²³
@@ -106,7 +125,7 @@ Value kiln::buildExpm1(OpBuilder &b, Location loc, Value x) {
   Value k = b.create<arith::SubFOp>(loc, shifted, c(shifter));
   Value kBits = b.create<arith::SubIOp>(
       loc, b.create<arith::BitcastOp>(loc, intType, shifted),
-      intConstant(0x4B400000)); // the bits of 1.5·2²³
+      intSplat(0x4B400000)); // the bits of 1.5·2²³
   // r = x − k·ln2, ln2 = 0.693147182 (f32) + −1.90465421e-09.
   Value negK = b.create<arith::NegFOp>(loc, k);
   Value r = fma(negK, c(0.693147182464599609375), xc);
@@ -119,8 +138,8 @@ Value kiln::buildExpm1(OpBuilder &b, Location loc, Value x) {
   Value scale = b.create<arith::BitcastOp>(
       loc, t,
       b.create<arith::ShLIOp>(
-          loc, b.create<arith::AddIOp>(loc, kBits, intConstant(127)),
-          intConstant(23)));
+          loc, b.create<arith::AddIOp>(loc, kBits, intSplat(127)),
+          intSplat(23)));
   return fma(scale, poly, b.create<arith::SubFOp>(loc, scale, c(1.0)));
 }
 

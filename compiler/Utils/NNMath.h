@@ -28,6 +28,18 @@ Value floatConstant(OpBuilder &b, Location loc, Type type, double v);
 /// of integers) whose bits are the low bits of `bits`.
 Value intConstant(OpBuilder &b, Location loc, Type type, uint64_t bits);
 
+/// The vector [0, 1, ..., n − 1] of `type`, a vector of n i32.
+Value laneIndices(OpBuilder &b, Location loc, VectorType type);
+
+/// `dest` with `src` copied into its slice at `offsets` of `sizes` (unit
+/// strides), as linalg.copy into the extracted slice, inserted back: one
+/// loop once bufferized, in place, where a tensor.insert_slice of `src`
+/// would become a memref.copy between strided views (a call to the MLIR
+/// runner's memrefCopy, which a kilnc library does not link).
+Value copyIntoSlice(OpBuilder &b, Location loc, Value src, Value dest,
+                    ArrayRef<OpFoldResult> offsets,
+                    ArrayRef<OpFoldResult> sizes);
+
 /// tensor.empty with the shape of `like` (dynamic sizes read from `like`),
 /// optionally without its last dimension.
 Value emptyLike(OpBuilder &b, Location loc, Value like, bool dropLast = false);

@@ -115,9 +115,6 @@ func::FuncOp kiln::getOrCreatePhiloxGroupFunction(OpBuilder &b, ModuleOp module,
   return getOrCreatePrivateFunction(
       b, module, loc, "__kiln_philox_u16", "philox4x32-10 16 lanes", type,
       std::nullopt, [&](OpBuilder &fb, Block &entry) {
-        SmallVector<int32_t> iota(kLanes);
-        for (int64_t lane = 0; lane < kLanes; ++lane)
-          iota[lane] = static_cast<int32_t>(lane);
         Value blockBase = fb.create<arith::IndexCastUIOp>(
             loc, i32,
             fb.create<arith::MulIOp>(
@@ -125,8 +122,7 @@ func::FuncOp kiln::getOrCreatePhiloxGroupFunction(OpBuilder &b, ModuleOp module,
                 fb.create<arith::ConstantIndexOp>(loc, kLanes)));
         Value blocks = fb.create<arith::AddIOp>(
             loc, fb.create<vector::BroadcastOp>(loc, i32Vec, blockBase),
-            fb.create<arith::ConstantOp>(
-                loc, DenseElementsAttr::get(i32Vec, ArrayRef<int32_t>(iota))));
+            laneIndices(fb, loc, i32Vec));
         std::array<Value, 4> words = buildPhilox(
             fb, loc, entry.getArgument(0), entry.getArgument(1),
             entry.getArgument(2), blocks,

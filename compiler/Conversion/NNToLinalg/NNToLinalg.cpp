@@ -486,8 +486,7 @@ struct McDropoutStackOpLowering : public OpConversionPattern<McDropoutStackOp> {
     Value c1 = rewriter.create<arith::ConstantIndexOp>(loc, 1);
     Value batch = rewriter.create<tensor::DimOp>(loc, h, 0);
     Value count = adaptor.getCount();
-    SmallVector<OpFoldResult> shape{batch},
-        strides(rank, rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> shape{batch};
     // Static features (verified): only the rows are dynamic.
     for (unsigned d = 1; d < rank; ++d)
       shape.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
@@ -503,19 +502,8 @@ struct McDropoutStackOpLowering : public OpConversionPattern<McDropoutStackOp> {
                 [&](OpBuilder &b, Location l, Value j, ValueRange acc) {
                   SmallVector<OpFoldResult> at(origin);
                   at[0] = b.create<arith::MulIOp>(l, j, batch).getResult();
-                  // linalg.copy into the slice, written in place: bufferized
-                  // it is a loop, where a tensor.insert_slice of h would
-                  // become a memref.copy between strided views (a call to
-                  // the MLIR runner's memrefCopy, which a kilnc library
-                  // does not link).
-                  Value slot = b.create<tensor::ExtractSliceOp>(l, acc[0], at,
-                                                                shape, strides);
-                  Value copied =
-                      b.create<linalg::CopyOp>(l, h, slot).getResult(0);
                   b.create<scf::YieldOp>(
-                      l, b.create<tensor::InsertSliceOp>(l, copied, acc[0], at,
-                                                         shape, strides)
-                             .getResult());
+                      l, kiln::copyIntoSlice(b, l, h, acc[0], at, shape));
                 })
             .getResult(0);
     rewriter.replaceOpWithNewOp<McDropoutOp>(

@@ -178,13 +178,20 @@ private:
   PackCache &cache;
   Mode mode = Mode::Dense;
   int64_t inputs = 0, units = 0;
-  /// The accumulators' type: vector<lanes x f32>, or f64 for
-  /// SharedProduct.
-  VectorType vecType;
   /// The stored weights' element type (f32, or f16/bf16 after
-  /// nn-quantize) and a vector of them.
+  /// nn-quantize).
   Type weightElement;
-  VectorType weightVecType;
+  /// The accumulators' type: vector<lanes x f32>, or f64 for
+  /// SharedProduct; and a vector of stored weights.
+  VectorType vecType() const {
+    return VectorType::get(
+        {blk.lanes}, mode == Mode::SharedProduct
+                         ? Type(Float64Type::get(weightElement.getContext()))
+                         : Type(Float32Type::get(weightElement.getContext())));
+  }
+  VectorType weightVecType() const {
+    return VectorType::get({blk.lanes}, weightElement);
+  }
   Value packedWeights, packedBias, packedSlope;
 
   /// Corrected mode. The sum the kernel subtracts is
@@ -297,8 +304,6 @@ LogicalResult DenseKernelBuilder::run() {
   if (!packedWeights || (op.getBias() && !packedBias) ||
       (op.getSlope() && !packedSlope))
     return failure();
-  vecType = VectorType::get({blk.lanes}, b.getF32Type());
-  weightVecType = VectorType::get({blk.lanes}, weightElement);
 
   // The first dropout of a Monte-Carlo function feeding this layer: its
   // input is shared by the samples. The correction streams rate·K
@@ -591,8 +596,9 @@ LogicalResult DenseKernelBuilder::runCorrected(McDropoutStackOp stackOp) {
   };
 
   // P where h is defined, with the f64 blocking over the same packed
-  // weights (a constant of its own there, of the same attribute).
-  Value product;
+  // weights (a constant of its own there, of the same attribute). x and
+  // its rows, made there too, serve the correction as well.
+  Value product, x, batch;
   {
     OpBuilder::InsertionGuard guard(b);
     if (Operation *def = h.getDefiningOp())
@@ -600,30 +606,21 @@ LogicalResult DenseKernelBuilder::runCorrected(McDropoutStackOp stackOp) {
     else
       b.setInsertionPointToStart(cast<BlockArgument>(h).getOwner());
     Blocking saved = blk;
-    Value savedWeights = packedWeights;
     mode = Mode::SharedProduct;
     blk = wideBlocking(saved);
     assert(blk.lanes * blk.vectors == saved.lanes * saved.vectors &&
            "the f64 kernel streams the f32 kernel's panels");
-    vecType = VectorType::get({blk.lanes}, b.getF64Type());
-    weightVecType = VectorType::get({blk.lanes}, weightElement);
-    Attribute weightsAttr;
-    bool packed = matchPattern(packedWeights, m_Constant(&weightsAttr));
-    assert(packed && "run() made the packed weights a constant");
-    (void)packed;
-    packedWeights =
-        b.create<arith::ConstantOp>(loc, cast<TypedAttr>(weightsAttr));
-    Value x = castIn(h);
-    Value batch = b.create<tensor::DimOp>(loc, x, 0);
+    assert(matchPattern(packedWeights, m_Constant()) &&
+           "run() made the packed weights a constant");
+    Value weights = b.clone(*packedWeights.getDefiningOp())->getResult(0);
+    x = castIn(h);
+    batch = b.create<tensor::DimOp>(loc, x, 0);
     Value init =
         b.create<tensor::EmptyOp>(loc, dynamicOut.getShape(), f32, batch);
     product = b.create<func::CallOp>(loc, getOrCreateKernel(),
-                                     ValueRange{x, packedWeights, init})
+                                     ValueRange{x, weights, init})
                   .getResult(0);
     blk = saved;
-    packedWeights = savedWeights;
-    vecType = VectorType::get({blk.lanes}, f32);
-    weightVecType = VectorType::get({blk.lanes}, weightElement);
   }
 
   mode = Mode::Corrected;
@@ -636,19 +633,15 @@ LogicalResult DenseKernelBuilder::runCorrected(McDropoutStackOp stackOp) {
   // row in the same order, so the results do not change.
   blk.rows = std::min<int64_t>(blk.rows, 4);
   blk.tailRows = 0;
-  Value x = castIn(h);
-  Value batch = b.create<tensor::DimOp>(loc, x, 0);
   Value rows = b.create<arith::MulIOp>(loc, batch, stack.getCount());
   SmallVector<Value> args{x, product, packedWeights};
   if (packedBias)
     args.push_back(packedBias);
   if (packedSlope)
     args.push_back(packedSlope);
-  args.append(
-      {stack.getSeed(),
-       b.create<arith::ConstantOp>(
-           loc, b.getI32IntegerAttr(static_cast<int32_t>(stack.getStream()))),
-       stack.getSample(), stack.getCount()});
+  args.append({stack.getSeed(),
+               kiln::intConstant(b, loc, b.getI32Type(), stack.getStream()),
+               stack.getSample(), stack.getCount()});
   args.push_back(
       b.create<tensor::EmptyOp>(loc, dynamicOut.getShape(), f32, rows));
   Value y = b.create<func::CallOp>(loc, getOrCreateKernel(), args).getResult(0);
@@ -688,11 +681,11 @@ Value DenseKernelBuilder::buildCorrectedKernel(Value x, Value y, Value seed,
           b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, weights)));
   Value list = b.create<memref::AllocOp>(
       loc, MemRefType::get({capacity}, b.getI32Type()));
+  droppedUnits = list;
   y = forLoop(index(0), count, index(1), y, [&](Value j, ValueRange iterArgs) {
         Value s = b.create<arith::AddIOp>(
             loc, sample,
             b.create<arith::IndexCastUIOp>(loc, b.getI32Type(), j));
-        droppedUnits = list;
         buildDroppedUnits(list, seed, stream, s);
         sampleRows = b.create<arith::MulIOp>(loc, j, batch);
         return SmallVector<Value>{buildRows(x, iterArgs[0], batch)};
@@ -724,11 +717,7 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
   float rate = stack.getRate().convertToFloat();
   Value every =
       b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(maskType, true));
-  SmallVector<int32_t> iota(kLanes);
-  for (int64_t lane = 0; lane < kLanes; ++lane)
-    iota[lane] = static_cast<int32_t>(lane);
-  Value lanes = b.create<arith::ConstantOp>(
-      loc, DenseElementsAttr::get(i32Vec, ArrayRef<int32_t>(iota)));
+  Value lanes = kiln::laneIndices(b, loc, i32Vec);
   // vpcompressd is AVX-512's (blk.lanes 16: 512-bit vectors); other
   // targets append lane by lane.
   bool compress = blk.lanes == 16;
@@ -769,20 +758,13 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
                 Value mask32 = b.create<arith::ExtUIOp>(loc, i32, bitsOf);
                 Value unit0 = b.create<arith::IndexCastUIOp>(loc, i32, first);
                 for (int64_t lane = 0; lane < kLanes; ++lane) {
+                  Value laneIndex = kiln::intConstant(b, loc, i32, lane);
                   b.create<memref::StoreOp>(
-                      loc,
-                      b.create<arith::AddIOp>(
-                          loc, unit0,
-                          b.create<arith::ConstantOp>(
-                              loc, b.getI32IntegerAttr(lane))),
-                      list, ValueRange{end});
+                      loc, b.create<arith::AddIOp>(loc, unit0, laneIndex), list,
+                      ValueRange{end});
                   Value bit = b.create<arith::AndIOp>(
-                      loc,
-                      b.create<arith::ShRUIOp>(
-                          loc, mask32,
-                          b.create<arith::ConstantOp>(
-                              loc, b.getI32IntegerAttr(lane))),
-                      b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(1)));
+                      loc, b.create<arith::ShRUIOp>(loc, mask32, laneIndex),
+                      kiln::intConstant(b, loc, i32, 1));
                   end =
                       b.create<arith::AddIOp>(loc, end,
                                               b.create<arith::IndexCastUIOp>(
@@ -807,7 +789,7 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
             return SmallVector<Value>{end};
           })
           .getResult(0);
-  Value endMark = b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(-1));
+  Value endMark = kiln::intConstant(b, loc, b.getI32Type(), uint32_t(-1));
   for (int64_t i = 0; i < kPrefetchAhead; ++i)
     b.create<memref::StoreOp>(
         loc, endMark, list,
@@ -847,7 +829,7 @@ Value DenseKernelBuilder::activatePanel(Value y, Value first, Value batch,
   int64_t whole = panel.units / blk.lanes;
   auto vectorAt = [&](Value y, Value r, Value col, bool inBounds) -> Value {
     Value t = b.create<vector::TransferReadOp>(
-        loc, vecType, y, ValueRange{r, col}, pad, ArrayRef<bool>{inBounds});
+        loc, vecType(), y, ValueRange{r, col}, pad, ArrayRef<bool>{inBounds});
     Value a = kiln::buildActivation(b, loc, act, t, Value());
     return b
         .create<vector::TransferWriteOp>(loc, a, y, ValueRange{r, col},
@@ -894,8 +876,8 @@ Value DenseKernelBuilder::activatePanel(Value y, Value first, Value batch,
 void DenseKernelBuilder::prefetchRow(Value unit, const Panel &panel) {
   Value row = b.create<arith::IndexCastUIOp>(
       loc, b.getIndexType(),
-      b.create<arith::MaxSIOp>(
-          loc, unit, b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(0))));
+      b.create<arith::MaxSIOp>(loc, unit,
+                               kiln::intConstant(b, loc, b.getI32Type(), 0)));
   Value first = b.create<arith::IndexCastUIOp>(
       loc, b.getI64Type(),
       b.create<arith::AddIOp>(
@@ -931,7 +913,7 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
                                     const Panel &panel, Value rowsEnd) {
   int64_t v = panel.vectors;
   int64_t width = panel.units;
-  Value zero = kiln::floatConstant(b, loc, vecType, 0.0);
+  Value zero = kiln::floatConstant(b, loc, vecType(), 0.0);
   Value pad = kiln::floatConstant(b, loc, b.getF32Type(), 0.0);
   Value weightPad = kiln::floatConstant(b, loc, weightElement, 0.0);
   // Row r of the tile, clamped to the last real row in a partial tile
@@ -958,12 +940,12 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
     for (int64_t j = 0; j < v; ++j) {
       Value at = b.create<arith::AddIOp>(loc, base, index(j * blk.lanes));
       Value w = b.create<vector::TransferReadOp>(
-          loc, weightVecType, packedWeights, ValueRange{at}, weightPad,
+          loc, weightVecType(), packedWeights, ValueRange{at}, weightPad,
           ArrayRef<bool>{true});
       // 16-bit weights widen exactly (one vcvtph2ps with F16C/AVX-512; a
       // 16-bit shift for bf16), once per load, shared by the M rows.
-      if (weightVecType != vecType)
-        w = b.create<arith::ExtFOp>(loc, vecType, w);
+      if (weightVecType() != vecType())
+        w = b.create<arith::ExtFOp>(loc, vecType(), w);
       wv.push_back(w);
     }
     SmallVector<Value> next;
@@ -973,9 +955,9 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
       if (mode == Mode::Corrected && droppedInput != 0.f)
         xs = b.create<arith::SubFOp>(
             loc, xs, kiln::floatConstant(b, loc, b.getF32Type(), droppedInput));
-      if (vecType.getElementType() != xs.getType())
-        xs = b.create<arith::ExtFOp>(loc, vecType.getElementType(), xs);
-      Value xb = b.create<vector::BroadcastOp>(loc, vecType, xs);
+      if (vecType().getElementType() != xs.getType())
+        xs = b.create<arith::ExtFOp>(loc, vecType().getElementType(), xs);
+      Value xb = b.create<vector::BroadcastOp>(loc, vecType(), xs);
       for (int64_t j = 0; j < v; ++j)
         next.push_back(b.create<vector::FMAOp>(loc, xb, wv[j], acc[r * v + j]));
     }
@@ -997,7 +979,7 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
     // in memory across every iteration (a load and a store of each per
     // two k), which took the batch-64 Monte-Carlo run from 6.4 to 9 ms.
     SmallVector<Type> types{b.getIndexType(), b.getIndexType()};
-    types.append(init.size(), vecType);
+    types.append(init.size(), vecType());
     SmallVector<Value> inits{index(0)};
     inits.append(init);
     auto loop = b.create<scf::WhileOp>(
@@ -1009,7 +991,7 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
           Value unit = b.create<memref::LoadOp>(loc, droppedUnits, args[0]);
           Value more = b.create<arith::CmpIOp>(
               loc, arith::CmpIPredicate::sge, unit,
-              b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(0)));
+              kiln::intConstant(b, loc, b.getI32Type(), 0));
           SmallVector<Value> forward{
               b.create<arith::IndexCastUIOp>(loc, b.getIndexType(), unit),
               args[0]};
@@ -1048,8 +1030,9 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
     auto perUnit = [&](Value packedVec) -> Value {
       if (!packedVec)
         return Value();
-      return b.create<vector::TransferReadOp>(
-          loc, vecType, packedVec, ValueRange{col}, pad, ArrayRef<bool>{true});
+      return b.create<vector::TransferReadOp>(loc, vecType(), packedVec,
+                                              ValueRange{col}, pad,
+                                              ArrayRef<bool>{true});
     };
     cols.push_back(col);
     biasVecs.push_back(perUnit(packedBias));
@@ -1057,7 +1040,7 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
     inBounds.push_back((j + 1) * blk.lanes <= panel.units);
   }
   Value scale = mode == Mode::Corrected
-                    ? kiln::floatConstant(b, loc, vecType, keptScale)
+                    ? kiln::floatConstant(b, loc, vecType(), keptScale)
                     : Value();
   auto storeType = VectorType::get({blk.lanes}, b.getF32Type());
   for (int64_t r = 0; r < m; ++r) {
@@ -1073,7 +1056,7 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
             loc,
             b.create<arith::SubFOp>(loc,
                                     b.create<vector::TransferReadOp>(
-                                        loc, vecType, sharedProduct,
+                                        loc, vecType(), sharedProduct,
                                         ValueRange{rowIndex[r], cols[j]}, pad,
                                         ArrayRef<bool>{inBounds[j]}),
                                     t),
