@@ -321,9 +321,22 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   if (options.emit == EmitKind::Asm || options.emit == EmitKind::Obj)
     return writeOutput(output, object, fileLoc);
 
-  if (std::error_code ec = llvm::sys::fs::create_directories(output))
+  // The directories this compile creates, deepest first: a compile that
+  // fails after creating them takes them away again, so a failed compile
+  // leaves the file system as it found it.
+  SmallVector<std::string> created;
+  for (StringRef dir = output; !dir.empty() && !llvm::sys::fs::exists(dir);
+       dir = llvm::sys::path::parent_path(dir))
+    created.push_back(dir.str());
+  auto removeCreated = [&] {
+    for (const std::string &dir : created)
+      (void)llvm::sys::fs::remove(dir); // Only ever an empty directory.
+  };
+  if (std::error_code ec = llvm::sys::fs::create_directories(output)) {
+    removeCreated();
     return emitError(fileLoc)
            << "cannot create directory '" << output << "': " << ec.message();
+  }
   HeaderInfo info;
   info.foldedBatchNorm = options.foldBatchNorm;
   info.fusedActivations = options.fuseActivations;
@@ -336,8 +349,10 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   info.outputShape = entry.outputShape;
   std::string header = emitHeader(model, name, options.input, info);
   std::string archive;
-  if (failed(buildStaticArchive(name + ".o", object, archive, fileLoc)))
+  if (failed(buildStaticArchive(name + ".o", object, archive, fileLoc))) {
+    removeCreated();
     return failure();
+  }
   // Together: a new library beside an old header (its stack bound, rows
   // per call) is worse than neither. The header goes first: if it cannot
   // be replaced, neither is the library.
@@ -346,7 +361,9 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   ::kiln::Status s = ::kiln::writeFilesAtomically(
       {{headerPath, header.data(), header.size()},
        {archivePath, archive.data(), archive.size()}});
-  if (!s.ok())
+  if (!s.ok()) {
+    removeCreated();
     return emitError(fileLoc) << s.message();
+  }
   return success();
 }

@@ -63,6 +63,10 @@ private:
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // Past a file-size limit (ulimit -f), write() then fails with EFBIG and
+  // is reported like a full disk, the temporary file removed; SIGXFSZ would
+  // otherwise end the tool mid-write through LLVM's crash report.
+  std::signal(SIGXFSZ, SIG_IGN);
   // Only the tool's own options in --help, not libLLVM's hundreds.
   cl::OptionCategory category("kiln-train options");
   cl::opt<std::string> input(cl::Positional,

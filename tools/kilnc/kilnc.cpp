@@ -19,6 +19,8 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 
+#include <csignal>
+
 using namespace mlir;
 namespace cl = llvm::cl;
 
@@ -37,6 +39,10 @@ static std::string describe(Location loc) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // Past a file-size limit (ulimit -f), write() then fails with EFBIG and
+  // is reported like a full disk, the temporary file removed; SIGXFSZ would
+  // otherwise end the tool mid-write through LLVM's crash report.
+  std::signal(SIGXFSZ, SIG_IGN);
   // Only the tool's own options in --help, not libLLVM's hundreds.
   cl::OptionCategory category("kilnc options");
   cl::opt<std::string> input(cl::Positional, cl::desc("<model.kiln>"),
