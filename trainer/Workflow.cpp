@@ -342,10 +342,15 @@ Status checkOutputPaths(const TrainConfig &c,
                         const std::vector<OutputPath> &outputs,
                         const std::string &input, bool resuming) {
   namespace fs = std::filesystem;
+  // The directory part resolved through links (as far as it exists), the
+  // file name kept: two names for a file not written yet are one file when
+  // their directories are one directory.
   auto normal = [](const std::string &path) {
     std::error_code ec;
     fs::path p = fs::absolute(path, ec);
-    return (ec ? fs::path(path) : p).lexically_normal();
+    p = (ec ? fs::path(path) : p).lexically_normal();
+    fs::path dir = fs::weakly_canonical(p.parent_path(), ec);
+    return ec ? p : dir / p.filename();
   };
   // One file: the same normal path, or (for files that exist) the same
   // file through a symbolic or hard link.

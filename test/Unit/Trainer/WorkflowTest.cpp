@@ -226,8 +226,8 @@ TEST(WorkflowTest, OutputPathsNeitherCollideNorOverwriteInputs) {
       "--lr-csv would overwrite the run 'run.kiln' being resumed"));
 }
 
-/// An IDX data set's files are inputs too, and a link to an input is that
-/// input.
+/// An IDX data set's files are inputs too, a link to an input is that
+/// input, and a file through a linked directory is that file.
 TEST(WorkflowTest, OutputPathsSeeIdxFilesAndLinks) {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() /
@@ -250,6 +250,20 @@ TEST(WorkflowTest, OutputPathsSeeIdxFilesAndLinks) {
       failsWith(checkOutputPaths(c, {{"--lr-svg", labels}}),
                 "--lr-svg would overwrite dataset file '" + labels + "'"));
   EXPECT_TRUE(checkOutputPaths(c, {{"--lr-svg", link.string()}}).ok());
+  // Through a linked directory, a file not written yet is still one file.
+  fs::create_directory(dir / "real");
+  fs::create_directory_symlink("real", dir / "linked");
+  std::string viaLink = (dir / "linked" / "best.kiln").string();
+  c.callbacks = {CallbackConfig{}};
+  c.callbacks[0].type = "model_checkpoint";
+  c.callbacks[0].path = (dir / "real" / "best.kiln").string();
+  EXPECT_TRUE(failsWith(
+      checkOutputPaths(c, trainingOutputs(c, viaLink)),
+      "callbacks[0] (model_checkpoint) and the run file both write '" +
+          c.callbacks[0].path + "'"));
+  EXPECT_TRUE(checkOutputPaths(
+                  c, trainingOutputs(c, (dir / "linked" / "run.kiln").string()))
+                  .ok());
   fs::remove_all(dir);
 }
 
