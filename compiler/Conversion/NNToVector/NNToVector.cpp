@@ -112,9 +112,12 @@ using PackCache = kiln::ConstantCache;
 
 class DenseKernelBuilder {
 public:
+  /// `sparseInput`: the layer's input is a ReLU's output, about half
+  /// zeros (see buildNonzeroUnits).
   DenseKernelBuilder(RewriterBase &rewriter, DenseOp op, Blocking blocking,
-                     PackCache &cache)
-      : b(rewriter), op(op), loc(op.getLoc()), blk(blocking), cache(cache) {}
+                     PackCache &cache, bool sparseInput)
+      : b(rewriter), op(op), loc(op.getLoc()), blk(blocking), cache(cache),
+        sparseInput(sparseInput) {}
 
   /// Rewrites `op`; fails (leaving it alone) unless its weight, bias and
   /// slope are constants.
@@ -152,6 +155,19 @@ private:
   /// Writes the units that sample `sample` drops to `list` (a memref of
   /// i32), in increasing order, then kPrefetchAhead end marks (−1).
   void buildDroppedUnits(Value list, Value seed, Value stream, Value sample);
+  /// Writes the units k with x[row][k] ≠ 0 (NaN included) to `list`, in
+  /// increasing order, then the end marks.
+  void buildNonzeroUnits(Value list, Value x, Value row);
+  /// A list of unit indices for one of the above: a static buffer
+  /// (kiln-allocs-to-stack moves it to the stack and counts it).
+  Value allocUnitList();
+  /// Appends the units first + lane of the lanes set in `mask` (a vector of
+  /// KILN_RNG_U16_LANES i1) to `list` at `end`; returns the new end.
+  Value appendUnits(Value list, Value end, Value mask, Value first);
+  /// Appends the end marks at `end`.
+  void endUnitList(Value list, Value end);
+  /// The packed weights' address, as an !llvm.ptr, for prefetchRow.
+  Value buildWeightsAddress();
   /// A zero-padded vector-aligned copy of a per-unit vector (bias, slopes)
   /// of constant `source`, or of `values`.
   Value packPerUnit(Value source);
@@ -176,6 +192,7 @@ private:
   Location loc;
   Blocking blk;
   PackCache &cache;
+  bool sparseInput;
   Mode mode = Mode::Dense;
   int64_t inputs = 0, units = 0;
   /// The stored weights' element type (f32, or f16/bf16 after
@@ -197,14 +214,18 @@ private:
   /// Corrected mode. The sum the kernel subtracts is
   /// Σ_{k∈D} (x_k − droppedInput)·W_k and what remains is multiplied by
   /// `keptScale` (see runCorrected); in the kernel, the shared product,
-  /// the current sample's dropped units (`droppedUnits`, up to a −1) and
+  /// the current sample's dropped units (`unitList`, up to a −1) and
   /// where its rows start in the output.
   McDropoutStackOp stack;
   float keptScale = 1.f, droppedInput = 0.f;
-  Value sharedProduct, droppedUnits, sampleRows;
-  /// The packed weights' address (an !llvm.ptr): each k step of a
-  /// Corrected kernel prefetches the weight row of the unit listed
-  /// kPrefetchAhead entries further (see buildTile).
+  Value sharedProduct, sampleRows;
+  /// When set, the tiles' k runs over the units in this list (a memref of
+  /// i32 ending in −1) instead of [0, K): a Corrected sample's dropped
+  /// units, or the nonzero inputs of a single row (see buildRows).
+  Value unitList;
+  /// The packed weights' address (an !llvm.ptr): each k step over a unit
+  /// list prefetches the weight row of the unit listed kPrefetchAhead
+  /// entries further (see buildTile).
   Value weightsAddress;
   static constexpr int64_t kPrefetchAhead = 8;
 
@@ -361,6 +382,8 @@ func::FuncOp DenseKernelBuilder::getOrCreateKernel() {
      << " bias=" << bool(bias) << " slope=" << bool(slope)
      << " lanes=" << blk.lanes << " weights=" << weightElement
      << " mode=" << int(mode);
+  if (mode == Mode::Dense && sparseInput)
+    os << " sparse";
   // The rate by its bits (see McDropoutOpLowering in NNToLinalg.cpp).
   if (mode == Mode::Corrected)
     os << " rate=" << stack.getRate().bitcastToAPInt().getZExtValue()
@@ -481,6 +504,17 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
       loc, fewLeft, b.create<arith::AddIOp>(loc, tilesEnd, index(blk.tailRows)),
       pairEnd);
   Value oneStart = b.create<arith::SelectOp>(loc, oneLeft, tilesEnd, batch);
+  // A lone row of a ReLU's output runs over its nonzero inputs, listed
+  // once for every panel (see buildNonzeroUnits).
+  Value nonzero;
+  if (mode == Mode::Dense && sparseInput) {
+    weightsAddress = buildWeightsAddress();
+    nonzero = allocUnitList();
+    auto listed = b.create<scf::IfOp>(loc, oneLeft, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&listed.getThenRegion().front());
+    buildNonzeroUnits(nonzero, x, oneStart);
+  }
   auto rows = [&](Value y, const Panel &panel) {
     // Tiles of m rows from `start` to `end`; rows at or past `rowsEnd`
     // (if given) are not stored.
@@ -498,8 +532,13 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
       y = tiles(y, tilesEnd, pairEnd, 2, Value());
     if (blk.tailRows > 2)
       y = tiles(y, pairEnd, tailEnd, blk.tailRows, batch);
-    if (singles)
+    if (singles) {
+      Value saved = unitList;
+      if (nonzero)
+        unitList = nonzero;
       y = tiles(y, oneStart, batch, 1, Value());
+      unitList = saved;
+    }
     if (mode == Mode::Dense && isPolynomial(op.getActivationAttr()))
       y = activatePanel(y, Value(), batch, panel);
     return y;
@@ -532,6 +571,8 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
                 static_cast<int64_t>(llvm::divideCeil(lastUnits, blk.lanes))};
     y = rows(y, panel);
   }
+  if (nonzero)
+    weightsAddress = Value();
   return activateAll(y);
 }
 
@@ -659,11 +700,22 @@ Value DenseKernelBuilder::buildCorrectedKernel(Value x, Value y, Value seed,
                                                Value stream, Value sample,
                                                Value count) {
   Value batch = b.create<tensor::DimOp>(loc, x, 0);
-  // One i32 per input unit and the end marks, in whole vectors (a static
-  // buffer: kiln-allocs-to-stack moves it to the stack and counts it).
-  int64_t capacity =
-      llvm::divideCeil(inputs + kPrefetchAhead, KILN_RNG_U16_LANES) *
-      KILN_RNG_U16_LANES;
+  weightsAddress = buildWeightsAddress();
+  Value list = allocUnitList();
+  unitList = list;
+  y = forLoop(index(0), count, index(1), y, [&](Value j, ValueRange iterArgs) {
+        Value s = b.create<arith::AddIOp>(
+            loc, sample,
+            b.create<arith::IndexCastUIOp>(loc, b.getI32Type(), j));
+        buildDroppedUnits(list, seed, stream, s);
+        sampleRows = b.create<arith::MulIOp>(loc, j, batch);
+        return SmallVector<Value>{buildRows(x, iterArgs[0], batch)};
+      }).getResult(0);
+  unitList = sampleRows = weightsAddress = Value();
+  return y;
+}
+
+Value DenseKernelBuilder::buildWeightsAddress() {
   // The weights argument's buffer, read only, so bufferization does not
   // copy it. Its aligned pointer is element 0 because nn-to-llvm bufferizes
   // function boundaries with identity layouts (offset 0); with a dynamic
@@ -674,33 +726,25 @@ Value DenseKernelBuilder::buildCorrectedKernel(Value x, Value y, Value seed,
       MemRefType::get(cast<ShapedType>(packedWeights.getType()).getShape(),
                       weightElement),
       packedWeights, /*read_only=*/true);
-  weightsAddress = b.create<LLVM::IntToPtrOp>(
+  return b.create<LLVM::IntToPtrOp>(
       loc, LLVM::LLVMPointerType::get(b.getContext()),
       b.create<arith::IndexCastUIOp>(
           loc, b.getI64Type(),
           b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, weights)));
-  Value list = b.create<memref::AllocOp>(
-      loc, MemRefType::get({capacity}, b.getI32Type()));
-  droppedUnits = list;
-  y = forLoop(index(0), count, index(1), y, [&](Value j, ValueRange iterArgs) {
-        Value s = b.create<arith::AddIOp>(
-            loc, sample,
-            b.create<arith::IndexCastUIOp>(loc, b.getI32Type(), j));
-        buildDroppedUnits(list, seed, stream, s);
-        sampleRows = b.create<arith::MulIOp>(loc, j, batch);
-        return SmallVector<Value>{buildRows(x, iterArgs[0], batch)};
-      }).getResult(0);
-  droppedUnits = sampleRows = weightsAddress = Value();
-  return y;
+}
+
+Value DenseKernelBuilder::allocUnitList() {
+  // One i32 per input unit and the end marks, in whole vectors.
+  int64_t capacity =
+      llvm::divideCeil(inputs + kPrefetchAhead, KILN_RNG_U16_LANES) *
+      KILN_RNG_U16_LANES;
+  return b.create<memref::AllocOp>(loc,
+                                   MemRefType::get({capacity}, b.getI32Type()));
 }
 
 // The units a sample drops, as nn.mc_dropout draws them (the complements
-// of kiln::buildKeepMasks, 128 units per group). Each vector of 16
-// decisions appends its dropped units to the list with one compressing
-// store (vpcompressd with AVX-512), and the end moves by its popcount.
-// kPrefetchAhead end marks follow: the k loop reads an entry only below the
-// end, and looks kPrefetchAhead entries further, so what it reads ahead is
-// a unit or −1, never a stale or unwritten entry.
+// of kiln::buildKeepMasks, 128 units per group), 16 decisions at a time
+// (appendUnits).
 // The list is the sample's only trace in memory, 4 bytes per dropped unit,
 // reused by every row tile and panel of the sample; the decisions are
 // never stored.
@@ -711,16 +755,10 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
   func::FuncOp philoxGroup = kiln::getOrCreatePhiloxGroupFunction(
       b, op->getParentOfType<ModuleOp>(), loc);
   int64_t lastGroupUnits = inputs - (groups - 1) * kGroup;
-  Type i32 = b.getI32Type();
-  auto i32Vec = VectorType::get({kLanes}, i32);
   auto maskType = VectorType::get({kLanes}, b.getI1Type());
   float rate = stack.getRate().convertToFloat();
   Value every =
       b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(maskType, true));
-  Value lanes = kiln::laneIndices(b, loc, i32Vec);
-  // vpcompressd is AVX-512's (blk.lanes 16: 512-bit vectors); other
-  // targets append lane by lane.
-  bool compress = blk.lanes == 16;
   Value end =
       forLoop(
           index(0), index(groups), index(1), ValueRange{index(0)},
@@ -744,51 +782,105 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
                             loc,
                             b.create<arith::MaxUIOp>(loc, index(inputs), first),
                             first)}));
-              Value bitsOf = b.create<vector::ExtractOp>(
-                  loc,
-                  b.create<vector::BitCastOp>(
-                      loc, VectorType::get({1}, b.getI16Type()), dropped),
-                  ArrayRef<int64_t>{0});
-              if (!compress) {
-                // Without vpcompressd LLVM expands a compressing store
-                // into a branch per lane, mispredicted at random: every
-                // lane's unit is stored at the end instead, which only a
-                // dropped unit then moves (stores stay below the units
-                // seen so far, inside the list).
-                Value mask32 = b.create<arith::ExtUIOp>(loc, i32, bitsOf);
-                Value unit0 = b.create<arith::IndexCastUIOp>(loc, i32, first);
-                for (int64_t lane = 0; lane < kLanes; ++lane) {
-                  Value laneIndex = kiln::intConstant(b, loc, i32, lane);
-                  b.create<memref::StoreOp>(
-                      loc, b.create<arith::AddIOp>(loc, unit0, laneIndex), list,
-                      ValueRange{end});
-                  Value bit = b.create<arith::AndIOp>(
-                      loc, b.create<arith::ShRUIOp>(loc, mask32, laneIndex),
-                      kiln::intConstant(b, loc, i32, 1));
-                  end =
-                      b.create<arith::AddIOp>(loc, end,
-                                              b.create<arith::IndexCastUIOp>(
-                                                  loc, b.getIndexType(), bit));
-                }
-                continue;
-              }
-              Value unitsVec = b.create<arith::AddIOp>(
-                  loc,
-                  b.create<vector::BroadcastOp>(
-                      loc, i32Vec,
-                      b.create<arith::IndexCastUIOp>(loc, i32, first)),
-                  lanes);
-              b.create<vector::CompressStoreOp>(loc, list, ValueRange{end},
-                                                dropped, unitsVec);
-              end = b.create<arith::AddIOp>(
-                  loc, end,
-                  b.create<arith::IndexCastUIOp>(
-                      loc, b.getIndexType(),
-                      b.create<math::CtPopOp>(loc, bitsOf)));
+              end = appendUnits(list, end, dropped, first);
             }
             return SmallVector<Value>{end};
           })
           .getResult(0);
+  endUnitList(list, end);
+}
+
+// A ReLU's output is about half zeros (a pre-activation symmetric about 0),
+// and a zero input's row of weights adds nothing: a single row (batch 1, a
+// batch's last lone row) streams only the weight rows of its nonzero
+// inputs. At batch 1 the weights are the time (they stream from L2 or L3),
+// so wide's second layer, 4 MB, reads about 2 MB. A tile of several rows
+// needs the union of its rows' units, nearly all of them, and keeps the
+// dense loop.
+//
+// The results are bitwise those of the dense loop: the accumulators start
+// at +0 and are never −0 (a sum in round-to-nearest is −0 only when both
+// terms are), so adding a term ±0 = 0·w_k (the weights are finite) leaves
+// them unchanged, and the remaining terms are summed in the same order.
+void DenseKernelBuilder::buildNonzeroUnits(Value list, Value x, Value row) {
+  constexpr int64_t kLanes = KILN_RNG_U16_LANES;
+  int64_t whole = inputs / kLanes;
+  auto type = VectorType::get({kLanes}, b.getF32Type());
+  Value zero = kiln::floatConstant(b, loc, type, 0.0);
+  Value pad = kiln::floatConstant(b, loc, b.getF32Type(), 0.0);
+  // NaN compares unordered: it is listed, and reaches the outputs.
+  auto append = [&](Value end, Value first, bool inBounds) {
+    Value v = b.create<vector::TransferReadOp>(
+        loc, type, x, ValueRange{row, first}, pad, ArrayRef<bool>{inBounds});
+    return appendUnits(
+        list, end,
+        b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, v, zero),
+        first);
+  };
+  Value end = index(0);
+  if (whole > 0)
+    end =
+        forLoop(index(0), index(whole * kLanes), index(kLanes), ValueRange{end},
+                [&](Value first, ValueRange iterArgs) {
+                  return SmallVector<Value>{append(iterArgs[0], first, true)};
+                })
+            .getResult(0);
+  // The last, partial vector reads zeros past K, which are not listed.
+  if (inputs % kLanes != 0)
+    end = append(end, index(whole * kLanes), false);
+  endUnitList(list, end);
+}
+
+// Each vector of 16 decisions appends its units to the list with one
+// compressing store (vpcompressd with AVX-512), and the end moves by its
+// popcount.
+Value DenseKernelBuilder::appendUnits(Value list, Value end, Value mask,
+                                      Value first) {
+  constexpr int64_t kLanes = KILN_RNG_U16_LANES;
+  Type i32 = b.getI32Type();
+  auto i32Vec = VectorType::get({kLanes}, i32);
+  Value bits = b.create<vector::ExtractOp>(
+      loc,
+      b.create<vector::BitCastOp>(loc, VectorType::get({1}, b.getI16Type()),
+                                  mask),
+      ArrayRef<int64_t>{0});
+  // vpcompressd is AVX-512's (blk.lanes 16: 512-bit vectors).
+  if (blk.lanes != 16) {
+    // Without vpcompressd LLVM expands a compressing store into a branch
+    // per lane, mispredicted at random: every lane's unit is stored at the
+    // end instead, which only a listed unit then moves (stores stay below
+    // the units seen so far, inside the list).
+    Value mask32 = b.create<arith::ExtUIOp>(loc, i32, bits);
+    Value unit0 = b.create<arith::IndexCastUIOp>(loc, i32, first);
+    for (int64_t lane = 0; lane < kLanes; ++lane) {
+      Value laneIndex = kiln::intConstant(b, loc, i32, lane);
+      b.create<memref::StoreOp>(loc,
+                                b.create<arith::AddIOp>(loc, unit0, laneIndex),
+                                list, ValueRange{end});
+      Value bit = b.create<arith::AndIOp>(
+          loc, b.create<arith::ShRUIOp>(loc, mask32, laneIndex),
+          kiln::intConstant(b, loc, i32, 1));
+      end = b.create<arith::AddIOp>(
+          loc, end, b.create<arith::IndexCastUIOp>(loc, b.getIndexType(), bit));
+    }
+    return end;
+  }
+  Value unitsVec = b.create<arith::AddIOp>(
+      loc,
+      b.create<vector::BroadcastOp>(
+          loc, i32Vec, b.create<arith::IndexCastUIOp>(loc, i32, first)),
+      kiln::laneIndices(b, loc, i32Vec));
+  b.create<vector::CompressStoreOp>(loc, list, ValueRange{end}, mask, unitsVec);
+  return b.create<arith::AddIOp>(
+      loc, end,
+      b.create<arith::IndexCastUIOp>(loc, b.getIndexType(),
+                                     b.create<math::CtPopOp>(loc, bits)));
+}
+
+// kPrefetchAhead end marks follow the units: the k loop reads an entry only
+// below the end, and looks kPrefetchAhead entries further, so what it reads
+// ahead is a unit or −1, never a stale or unwritten entry.
+void DenseKernelBuilder::endUnitList(Value list, Value end) {
   Value endMark = kiln::intConstant(b, loc, b.getI32Type(), uint32_t(-1));
   for (int64_t i = 0; i < kPrefetchAhead; ++i)
     b.create<memref::StoreOp>(
@@ -966,18 +1058,20 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
 
   // One k loop for every tile height, so a row is summed in the same order
   // whatever tile computes it and its output is bitwise the same in any
-  // batch (Monte-Carlo results must not depend on batch splits). Splitting
+  // batch (Monte-Carlo results must not depend on batch splits; a row's
+  // nonzero units give the same bits, see buildNonzeroUnits). Splitting
   // the one-row kernel's k range over two accumulator sets measured the
   // same at batch 1, within run-to-run noise, and would break that.
   SmallVector<Value> init(m * v, zero), acc;
-  if (mode == Mode::Corrected) {
-    // A Corrected kernel's k runs over the sample's dropped units, in
-    // increasing order, up to the list's negative end mark. A loop whose
-    // trip count LLVM cannot compute is one it does not unroll at run
-    // time: the counted loop (to droppedCount) was unrolled by two with a
-    // remainder, and the register allocator then kept the 24 accumulators
-    // in memory across every iteration (a load and a store of each per
-    // two k), which took the batch-64 Monte-Carlo run from 6.4 to 9 ms.
+  if (unitList) {
+    // Over a unit list (a Corrected sample's dropped units, a row's
+    // nonzero inputs) k runs over the units, in increasing order, up to the
+    // list's negative end mark. A loop whose trip count LLVM cannot compute
+    // is one it does not unroll at run time: the counted loop (to droppedCount)
+    // was unrolled by two with a remainder, and the register allocator then
+    // kept the 24 accumulators in memory across every iteration (a load and a
+    // store of each per two k), which took the batch-64 Monte-Carlo run
+    // from 6.4 to 9 ms.
     SmallVector<Type> types{b.getIndexType(), b.getIndexType()};
     types.append(init.size(), vecType());
     SmallVector<Value> inits{index(0)};
@@ -988,7 +1082,7 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPoint(nested.getInsertionBlock(),
                               nested.getInsertionPoint());
-          Value unit = b.create<memref::LoadOp>(loc, droppedUnits, args[0]);
+          Value unit = b.create<memref::LoadOp>(loc, unitList, args[0]);
           Value more = b.create<arith::CmpIOp>(
               loc, arith::CmpIPredicate::sge, unit,
               kiln::intConstant(b, loc, b.getI32Type(), 0));
@@ -1005,7 +1099,7 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
           SmallVector<Value> next{
               b.create<arith::AddIOp>(loc, args[1], index(1))};
           prefetchRow(b.create<memref::LoadOp>(
-                          loc, droppedUnits,
+                          loc, unitList,
                           ValueRange{b.create<arith::AddIOp>(
                               loc, args[1], index(kPrefetchAhead))}),
                       panel);
@@ -1107,12 +1201,31 @@ struct ConvertNNToVectorPass
           << static_cast<unsigned>(vectorBits);
       return signalPassFailure();
     }
-    SmallVector<DenseOp> denseOps;
-    getOperation().walk([&](DenseOp op) { denseOps.push_back(op); });
+    // Each Dense, and whether it reads a ReLU's output (through a flatten
+    // or a cast), known before the rewrites replace its producer.
+    SmallVector<std::pair<DenseOp, bool>> denseOps;
+    getOperation().walk([&](DenseOp op) {
+      ActivationAttr producer;
+      Value v = op.getInput();
+      while (Operation *def = v.getDefiningOp()) {
+        if (isa<FlattenOp, tensor::CastOp>(def)) {
+          v = def->getOperand(0);
+          continue;
+        }
+        if (auto dense = dyn_cast<DenseOp>(def))
+          producer = dense.getActivationAttr();
+        else if (auto activation = dyn_cast<ActivationOp>(def))
+          producer = activation.getActivationAttr();
+        break;
+      }
+      denseOps.push_back(
+          {op, producer && producer.getKind() == ActivationKind::relu});
+    });
     IRRewriter rewriter(&getContext());
     PackCache cache;
-    for (DenseOp op : denseOps)
-      (void)DenseKernelBuilder(rewriter, op, blockingFor(vectorBits), cache)
+    for (auto [op, sparseInput] : denseOps)
+      (void)DenseKernelBuilder(rewriter, op, blockingFor(vectorBits), cache,
+                               sparseInput)
           .run();
   }
 };

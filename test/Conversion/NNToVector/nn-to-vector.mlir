@@ -98,8 +98,8 @@ func.func @dense_elu(%x: tensor<?x2xf32>) -> tensor<?x10xf32> {
 func.func @same_shape(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
   %w1 = arith.constant dense<1.0> : tensor<3x3xf32>
   %w2 = arith.constant dense<2.0> : tensor<3x3xf32>
-  %y1 = nn.dense %x, %w1 {activation = #nn.activation<relu>} : (tensor<?x3xf32>, tensor<3x3xf32>) -> tensor<?x3xf32>
-  %y2 = nn.dense %y1, %w2 {activation = #nn.activation<relu>} : (tensor<?x3xf32>, tensor<3x3xf32>) -> tensor<?x3xf32>
+  %y1 = nn.dense %x, %w1 {activation = #nn.activation<tanh>} : (tensor<?x3xf32>, tensor<3x3xf32>) -> tensor<?x3xf32>
+  %y2 = nn.dense %y1, %w2 {activation = #nn.activation<tanh>} : (tensor<?x3xf32>, tensor<3x3xf32>) -> tensor<?x3xf32>
   return %y2 : tensor<?x3xf32>
 }
 
@@ -368,4 +368,43 @@ func.func @mc_dense_high_rate(%x: tensor<?x20xf32>, %seed: i64, %s: i32, %n: ind
   %0 = nn.mc_dropout_stack %x, %seed, %s, %n {rate = 0.6 : f32, stream = 3 : ui32} : (tensor<?x20xf32>, i64, i32, index) -> tensor<?x20xf32>
   %1 = nn.dense %0, %w : (tensor<?x20xf32>, tensor<20x5xf32>) -> tensor<?x5xf32>
   return %1 : tensor<?x5xf32>
+}
+
+// -----
+
+// A Dense reading a ReLU's output (fused into the Dense before it, or an
+// nn.activation) lists a lone row's nonzero inputs (NaN included: une)
+// when there is one, and that row's k loop runs over the list; the row
+// tiles keep the counted loop. One reading another activation's output
+// (leaky_relu, even with slope 0) shares the plain kernel.
+// CHECK-LABEL: func.func @relu_input(
+// CHECK: %[[A:.*]] = call @[[DENSE:__kiln_dense_20x20_[0-9a-fx]+]](%arg0,
+// CHECK: call @[[SPARSE:__kiln_dense_20x20_[0-9a-fx]+]](%[[A]],
+// CHECK: call @[[DENSE]](
+// CHECK: call @[[SPARSE]](
+// CHECK: func.func private @[[DENSE]](
+// CHECK-NOT: arith.cmpf une
+// CHECK-NOT: scf.while
+// CHECK: func.func private @[[SPARSE]](
+// CHECK-SAME: sparse
+// CHECK: %[[LIST:.*]] = memref.alloc() : memref<32xi32>
+// CHECK: scf.if
+// CHECK: arith.cmpf une, %{{.*}}, %{{.*}} : vector<16xf32>
+// CHECK: memref.store %{{.*}}, %[[LIST]]
+// CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>) {
+// CHECK: scf.while {{.*}} -> (index, index, vector<4xf32>, vector<4xf32>) {
+// CHECK: memref.load %[[LIST]]
+// AVX512-LABEL: func.func private @__kiln_dense_20x20_{{.*}}sparse
+// AVX512: arith.cmpf une, %{{.*}}, %{{.*}} : vector<16xf32>
+// AVX512: vector.compressstore %{{.*}}[%{{.*}}], %{{.*}}, %{{.*}} : memref<32xi32>, vector<16xi1>, vector<16xi32>
+// AVX512: scf.while {{.*}} -> (index, index, vector<16xf32>, vector<16xf32>) {
+func.func @relu_input(%x: tensor<?x20xf32>) -> tensor<?x20xf32> {
+  %w = arith.constant dense<1.0> : tensor<20x20xf32>
+  %a = nn.dense %x, %w {activation = #nn.activation<relu>} : (tensor<?x20xf32>, tensor<20x20xf32>) -> tensor<?x20xf32>
+  %b = nn.dense %a, %w {activation = #nn.activation<relu>} : (tensor<?x20xf32>, tensor<20x20xf32>) -> tensor<?x20xf32>
+  %c = nn.activation %b {activation = #nn.activation<leaky_relu, alpha = 0.0>} : tensor<?x20xf32>
+  %d = nn.dense %c, %w {activation = #nn.activation<relu>} : (tensor<?x20xf32>, tensor<20x20xf32>) -> tensor<?x20xf32>
+  %e = nn.activation %d {activation = #nn.activation<relu>} : tensor<?x20xf32>
+  %f = nn.dense %e, %w {activation = #nn.activation<relu>} : (tensor<?x20xf32>, tensor<20x20xf32>) -> tensor<?x20xf32>
+  return %f : tensor<?x20xf32>
 }
