@@ -112,8 +112,8 @@ using PackCache = kiln::ConstantCache;
 
 class DenseKernelBuilder {
 public:
-  /// `sparseInput`: the layer's input is a ReLU's output, about half
-  /// zeros (see buildNonzeroUnits).
+  /// `sparseInput`: the layer's input may be mostly zeros, a ReLU's
+  /// output or the model's input (see buildNonzeroUnits).
   DenseKernelBuilder(RewriterBase &rewriter, DenseOp op, Blocking blocking,
                      PackCache &cache, bool sparseInput)
       : b(rewriter), op(op), loc(op.getLoc()), blk(blocking), cache(cache),
@@ -156,8 +156,8 @@ private:
   /// i32), in increasing order, then kPrefetchAhead end marks (−1).
   void buildDroppedUnits(Value list, Value seed, Value stream, Value sample);
   /// Writes the units k with x[row][k] ≠ 0 (NaN included) to `list`, in
-  /// increasing order, then the end marks.
-  void buildNonzeroUnits(Value list, Value x, Value row);
+  /// increasing order, then the end marks; returns their count.
+  Value buildNonzeroUnits(Value list, Value x, Value row);
   /// A list of unit indices for one of the above: a static buffer
   /// (kiln-allocs-to-stack moves it to the stack and counts it).
   Value allocUnitList();
@@ -504,16 +504,26 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
       loc, fewLeft, b.create<arith::AddIOp>(loc, tilesEnd, index(blk.tailRows)),
       pairEnd);
   Value oneStart = b.create<arith::SelectOp>(loc, oneLeft, tilesEnd, batch);
-  // A lone row of a ReLU's output runs over its nonzero inputs, listed
-  // once for every panel (see buildNonzeroUnits).
-  Value nonzero;
+  // A lone row of an input that may be mostly zeros runs over its nonzero
+  // inputs when at most 3/4 of them are, listed once for every panel (see
+  // buildNonzeroUnits).
+  Value nonzero, useList;
   if (mode == Mode::Dense && sparseInput) {
     weightsAddress = buildWeightsAddress();
     nonzero = allocUnitList();
-    auto listed = b.create<scf::IfOp>(loc, oneLeft, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&listed.getThenRegion().front());
-    buildNonzeroUnits(nonzero, x, oneStart);
+    auto listed = b.create<scf::IfOp>(loc, b.getIndexType(), oneLeft,
+                                      /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&listed.getThenRegion().front());
+      b.create<scf::YieldOp>(loc, buildNonzeroUnits(nonzero, x, oneStart));
+      b.setInsertionPointToStart(&listed.getElseRegion().front());
+      b.create<scf::YieldOp>(loc, index(inputs));
+    }
+    useList = b.create<arith::CmpIOp>(
+        loc, arith::CmpIPredicate::ule,
+        b.create<arith::MulIOp>(loc, listed.getResult(0), index(4)),
+        index(3 * inputs));
   }
   auto rows = [&](Value y, const Panel &panel) {
     // Tiles of m rows from `start` to `end`; rows at or past `rowsEnd`
@@ -532,12 +542,20 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
       y = tiles(y, tilesEnd, pairEnd, 2, Value());
     if (blk.tailRows > 2)
       y = tiles(y, pairEnd, tailEnd, blk.tailRows, batch);
-    if (singles) {
-      Value saved = unitList;
-      if (nonzero)
-        unitList = nonzero;
+    if (singles && nonzero) {
+      auto pick = b.create<scf::IfOp>(loc, y.getType(), useList,
+                                      /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&pick.getThenRegion().front());
+      unitList = nonzero;
+      b.create<scf::YieldOp>(loc, tiles(y, oneStart, batch, 1, Value()));
+      unitList = Value();
+      b.setInsertionPointToStart(&pick.getElseRegion().front());
+      b.create<scf::YieldOp>(loc, tiles(y, oneStart, batch, 1, Value()));
+      b.setInsertionPointAfter(pick);
+      y = pick.getResult(0);
+    } else if (singles) {
       y = tiles(y, oneStart, batch, 1, Value());
-      unitList = saved;
     }
     if (mode == Mode::Dense && isPolynomial(op.getActivationAttr()))
       y = activatePanel(y, Value(), batch, panel);
@@ -790,19 +808,26 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
   endUnitList(list, end);
 }
 
-// A ReLU's output is about half zeros (a pre-activation symmetric about 0),
-// and a zero input's row of weights adds nothing: a single row (batch 1, a
+// A zero input's row of weights adds nothing, and at batch 1 the weights
+// are the time (they stream from L2 or L3): a single row (batch 1, a
 // batch's last lone row) streams only the weight rows of its nonzero
-// inputs. At batch 1 the weights are the time (they stream from L2 or L3),
-// so wide's second layer, 4 MB, reads about 2 MB. A tile of several rows
+// inputs. A ReLU's output is about half zeros (a pre-activation symmetric
+// about 0), so wide's second layer, 4 MB, reads about 2 MB; so is an
+// image's, Fashion-MNIST's pixels (half of them 0). A tile of several rows
 // needs the union of its rows' units, nearly all of them, and keeps the
 // dense loop.
+//
+// Per listed unit the loop costs more than the dense one (a list load, the
+// prefetches): fmnist-mlp's first layer over a list of all 784 inputs
+// took 7.9 µs against 6.9 at batch 1. Above 3/4 of the units listed, the
+// row takes the dense loop; the list costs a compare and a compressing
+// store per 16 inputs.
 //
 // The results are bitwise those of the dense loop: the accumulators start
 // at +0 and are never −0 (a sum in round-to-nearest is −0 only when both
 // terms are), so adding a term ±0 = 0·w_k (the weights are finite) leaves
 // them unchanged, and the remaining terms are summed in the same order.
-void DenseKernelBuilder::buildNonzeroUnits(Value list, Value x, Value row) {
+Value DenseKernelBuilder::buildNonzeroUnits(Value list, Value x, Value row) {
   constexpr int64_t kLanes = KILN_RNG_U16_LANES;
   int64_t whole = inputs / kLanes;
   auto type = VectorType::get({kLanes}, b.getF32Type());
@@ -829,6 +854,7 @@ void DenseKernelBuilder::buildNonzeroUnits(Value list, Value x, Value row) {
   if (inputs % kLanes != 0)
     end = append(end, index(whole * kLanes), false);
   endUnitList(list, end);
+  return end;
 }
 
 // Each vector of 16 decisions appends its units to the list with one
@@ -1201,8 +1227,9 @@ struct ConvertNNToVectorPass
           << static_cast<unsigned>(vectorBits);
       return signalPassFailure();
     }
-    // Each Dense, and whether it reads a ReLU's output (through a flatten
-    // or a cast), known before the rewrites replace its producer.
+    // Each Dense, and whether its input may be mostly zeros: a ReLU's
+    // output or the model's input (a function's argument), through a
+    // flatten or a cast; known before the rewrites replace its producer.
     SmallVector<std::pair<DenseOp, bool>> denseOps;
     getOperation().walk([&](DenseOp op) {
       ActivationAttr producer;
@@ -1218,8 +1245,18 @@ struct ConvertNNToVectorPass
           producer = activation.getActivationAttr();
         break;
       }
+      // Below 64 inputs a row's k loop is short, and the list (a compare
+      // and a compressing store per 16 inputs, and a branch) would save
+      // little for its share of the code: one more row kernel per panel
+      // width.
+      auto argument = dyn_cast<BlockArgument>(v);
+      bool mostlyZeros =
+          (argument && isa<func::FuncOp>(argument.getOwner()->getParentOp())) ||
+          (producer && producer.getKind() == ActivationKind::relu);
       denseOps.push_back(
-          {op, producer && producer.getKind() == ActivationKind::relu});
+          {op,
+           mostlyZeros &&
+               cast<ShapedType>(op.getWeight().getType()).getDimSize(0) >= 64});
     });
     IRRewriter rewriter(&getContext());
     PackCache cache;

@@ -98,8 +98,8 @@ func.func @dense_elu(%x: tensor<?x2xf32>) -> tensor<?x10xf32> {
 func.func @same_shape(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
   %w1 = arith.constant dense<1.0> : tensor<3x3xf32>
   %w2 = arith.constant dense<2.0> : tensor<3x3xf32>
-  %y1 = nn.dense %x, %w1 {activation = #nn.activation<tanh>} : (tensor<?x3xf32>, tensor<3x3xf32>) -> tensor<?x3xf32>
-  %y2 = nn.dense %y1, %w2 {activation = #nn.activation<tanh>} : (tensor<?x3xf32>, tensor<3x3xf32>) -> tensor<?x3xf32>
+  %y1 = nn.dense %x, %w1 {activation = #nn.activation<relu>} : (tensor<?x3xf32>, tensor<3x3xf32>) -> tensor<?x3xf32>
+  %y2 = nn.dense %y1, %w2 {activation = #nn.activation<relu>} : (tensor<?x3xf32>, tensor<3x3xf32>) -> tensor<?x3xf32>
   return %y2 : tensor<?x3xf32>
 }
 
@@ -372,39 +372,57 @@ func.func @mc_dense_high_rate(%x: tensor<?x20xf32>, %seed: i64, %s: i32, %n: ind
 
 // -----
 
-// A Dense reading a ReLU's output (fused into the Dense before it, or an
-// nn.activation) lists a lone row's nonzero inputs (NaN included: une)
-// when there is one, and that row's k loop runs over the list; the row
+// A Dense whose input may be mostly zeros, the model's input (an argument)
+// or a ReLU's output (fused into the Dense before it, or an nn.activation),
+// lists a lone row's nonzero inputs (NaN included: une) when there is one,
+// and that row's k loop runs over the list when at most 3/4 of the 64
+// inputs are listed (4·count ≤ 192), the counted loop otherwise; the row
 // tiles keep the counted loop. One reading another activation's output
-// (leaky_relu, even with slope 0) shares the plain kernel.
+// (leaky_relu, even with slope 0) takes the plain kernel, and so does one
+// with fewer than 64 inputs.
 // CHECK-LABEL: func.func @relu_input(
-// CHECK: %[[A:.*]] = call @[[DENSE:__kiln_dense_20x20_[0-9a-fx]+]](%arg0,
-// CHECK: call @[[SPARSE:__kiln_dense_20x20_[0-9a-fx]+]](%[[A]],
-// CHECK: call @[[DENSE]](
+// CHECK: %[[A:.*]] = call @[[SPARSE:__kiln_dense_64x64_[0-9a-fx]+]](%arg0,
+// CHECK: call @[[SPARSE]](%[[A]],
+// CHECK: call @[[DENSE:__kiln_dense_64x64_[0-9a-fx]+]](
 // CHECK: call @[[SPARSE]](
-// CHECK: func.func private @[[DENSE]](
-// CHECK-NOT: arith.cmpf une
-// CHECK-NOT: scf.while
+// CHECK: call @__kiln_dense_64x20_
+// CHECK: call @[[SMALL:__kiln_dense_20x20_[0-9a-fx]+]](
 // CHECK: func.func private @[[SPARSE]](
 // CHECK-SAME: sparse
-// CHECK: %[[LIST:.*]] = memref.alloc() : memref<32xi32>
-// CHECK: scf.if
+// CHECK: %[[LIST:.*]] = memref.alloc() : memref<80xi32>
+// CHECK: %[[COUNT:.*]] = scf.if %{{.*}} -> (index) {
 // CHECK: arith.cmpf une, %{{.*}}, %{{.*}} : vector<16xf32>
 // CHECK: memref.store %{{.*}}, %[[LIST]]
+// CHECK: %[[C4:.*]] = arith.muli %[[COUNT]], %c4
+// CHECK: %[[USE:.*]] = arith.cmpi ule, %[[C4]], %c192
 // CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>) {
+// CHECK: scf.if %[[USE]] -> (tensor<?x64xf32>) {
 // CHECK: scf.while {{.*}} -> (index, index, vector<4xf32>, vector<4xf32>) {
 // CHECK: memref.load %[[LIST]]
-// AVX512-LABEL: func.func private @__kiln_dense_20x20_{{.*}}sparse
+// CHECK: } else {
+// CHECK: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>) {
+// CHECK: func.func private @[[DENSE]](
+// CHECK-NOT: sparse
+// CHECK-NOT: arith.cmpf une
+// CHECK: func.func private @__kiln_dense_64x20_{{.*}}sparse
+// CHECK: func.func private @[[SMALL]](
+// CHECK-NOT: sparse
+// CHECK-NOT: arith.cmpf une
+// AVX512-LABEL: func.func private @__kiln_dense_64x64_{{.*}}sparse
 // AVX512: arith.cmpf une, %{{.*}}, %{{.*}} : vector<16xf32>
-// AVX512: vector.compressstore %{{.*}}[%{{.*}}], %{{.*}}, %{{.*}} : memref<32xi32>, vector<16xi1>, vector<16xi32>
-// AVX512: scf.while {{.*}} -> (index, index, vector<16xf32>, vector<16xf32>) {
-func.func @relu_input(%x: tensor<?x20xf32>) -> tensor<?x20xf32> {
-  %w = arith.constant dense<1.0> : tensor<20x20xf32>
-  %a = nn.dense %x, %w {activation = #nn.activation<relu>} : (tensor<?x20xf32>, tensor<20x20xf32>) -> tensor<?x20xf32>
-  %b = nn.dense %a, %w {activation = #nn.activation<relu>} : (tensor<?x20xf32>, tensor<20x20xf32>) -> tensor<?x20xf32>
-  %c = nn.activation %b {activation = #nn.activation<leaky_relu, alpha = 0.0>} : tensor<?x20xf32>
-  %d = nn.dense %c, %w {activation = #nn.activation<relu>} : (tensor<?x20xf32>, tensor<20x20xf32>) -> tensor<?x20xf32>
-  %e = nn.activation %d {activation = #nn.activation<relu>} : tensor<?x20xf32>
-  %f = nn.dense %e, %w {activation = #nn.activation<relu>} : (tensor<?x20xf32>, tensor<20x20xf32>) -> tensor<?x20xf32>
-  return %f : tensor<?x20xf32>
+// AVX512: vector.compressstore %{{.*}}[%{{.*}}], %{{.*}}, %{{.*}} : memref<80xi32>, vector<16xi1>, vector<16xi32>
+// AVX512: scf.while {{.*}} -> (index, index, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+func.func @relu_input(%x: tensor<?x64xf32>) -> tensor<?x20xf32> {
+  %w = arith.constant dense<1.0> : tensor<64x64xf32>
+  %a = nn.dense %x, %w {activation = #nn.activation<relu>} : (tensor<?x64xf32>, tensor<64x64xf32>) -> tensor<?x64xf32>
+  %b = nn.dense %a, %w {activation = #nn.activation<relu>} : (tensor<?x64xf32>, tensor<64x64xf32>) -> tensor<?x64xf32>
+  %c = nn.activation %b {activation = #nn.activation<leaky_relu, alpha = 0.0>} : tensor<?x64xf32>
+  %d = nn.dense %c, %w {activation = #nn.activation<relu>} : (tensor<?x64xf32>, tensor<64x64xf32>) -> tensor<?x64xf32>
+  %e = nn.activation %d {activation = #nn.activation<relu>} : tensor<?x64xf32>
+  %f = nn.dense %e, %w {activation = #nn.activation<relu>} : (tensor<?x64xf32>, tensor<64x64xf32>) -> tensor<?x64xf32>
+  %w2 = arith.constant dense<1.0> : tensor<64x20xf32>
+  %g = nn.dense %f, %w2 {activation = #nn.activation<relu>} : (tensor<?x64xf32>, tensor<64x20xf32>) -> tensor<?x20xf32>
+  %w3 = arith.constant dense<1.0> : tensor<20x20xf32>
+  %h = nn.dense %g, %w3 {activation = #nn.activation<relu>} : (tensor<?x20xf32>, tensor<20x20xf32>) -> tensor<?x20xf32>
+  return %h : tensor<?x20xf32>
 }
