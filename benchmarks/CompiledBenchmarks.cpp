@@ -10,7 +10,8 @@
 // called at batch 1 and 64 on one thread with fixed random inputs. Reported:
 // time per call and GFLOP/s (2·Σ inputs·units multiply-adds per example).
 // With Debian's libdnnl-dev installed, oneDNN runs the same models in the
-// same process (OneDnnPeer.cpp) as BM_oneDNN/<model>.
+// same process (OneDnnPeer.cpp) as BM_oneDNN/<model>. BM_KilnImages runs
+// the fmnist models at batch 1 on Fashion-MNIST's test images instead.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,6 +35,8 @@
 #include "wide_bf16.h"
 #include "wide_f16.h"
 #include "wide_unfused.h"
+
+#include "trainer/Data.h"
 
 #include <benchmark/benchmark.h>
 
@@ -92,6 +95,40 @@ void runPredict(benchmark::State &state, PredictFn predict, size_t inputSize,
   state.counters["GFLOP/s"] =
       benchmark::Counter(flopsPerExample * batch * state.iterations() / 1e9,
                          benchmark::Counter::kIsRate);
+}
+
+/// Batch 1 over Fashion-MNIST's 10,000 test images (pixels / 255), the next
+/// image at every call: what a deployed fmnist model sees, half of its
+/// inputs zero, which a lone row skips (see NNToVector.cpp), where
+/// runPredict's uniform random inputs have none. The weights are the
+/// benchmark models' random ones; only the inputs are real. Skipped without
+/// Debian's dataset-fashion-mnist.
+void runPredictImages(benchmark::State &state, PredictFn predict,
+                      size_t outputSize) {
+  static kiln::train::Matrix images;
+  static kiln::Status loaded = [] {
+    std::vector<int64_t> shape;
+    return kiln::train::readIdxImages(
+        "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", images,
+        shape);
+  }();
+  if (!loaded.ok()) {
+    state.SkipWithError(loaded.message().c_str());
+    return;
+  }
+  std::vector<float> out(outputSize);
+  Eigen::Index next = 0;
+  for (auto _ : state) {
+    if (predict(images.row(next).data(), out.data(), 1) != 0) {
+      state.SkipWithError("predict returned an error");
+      return;
+    }
+    next = next + 1 == images.rows() ? 0 : next + 1;
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["zero_inputs_%"] =
+      100.0 * double((images.array() == 0.f).count()) / double(images.size());
 }
 
 /// The floor under batch-1 latency: one pass of 512-bit loads over `bytes`
@@ -381,6 +418,21 @@ int main(int argc, char **argv) {
         bench->Arg(2)->Arg(4)->Arg(16);
       bench->Arg(64)->ArgName("batch")->Unit(benchmark::kMicrosecond);
     }
+  for (const Compiled &m : models) {
+    if (std::string(m.file).rfind("fmnist_", 0) != 0 || m.inputSize != 784)
+      continue;
+    for (auto [variant, fn] :
+         {std::pair{"fused", m.fused}, std::pair{"unfused", m.unfused},
+          std::pair{"f16", m.f16}}) {
+      if (!fn)
+        continue;
+      std::string name =
+          std::string("BM_KilnImages/") + m.name + "/" + variant + "/batch:1";
+      benchmark::RegisterBenchmark(name.c_str(), runPredictImages, fn,
+                                   m.outputSize)
+          ->Unit(benchmark::kMicrosecond);
+    }
+  }
 #ifdef KILN_HAVE_ONEDNN
   std::vector<kiln::bench::PeerModel> peers;
   for (const Compiled &m : models)
