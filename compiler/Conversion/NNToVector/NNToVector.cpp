@@ -104,6 +104,38 @@ struct Panel {
   int64_t vectors; // v_p
 };
 
+/// A kernel call's operands, in the one order its function takes them:
+/// (x, [shared product], weights, [bias], [slopes], [seed, stream, sample,
+/// count], destination); a null field is not passed.
+struct KernelArgs {
+  Value x, sharedProduct, weights, bias, slope, seed, stream, sample, count,
+      dest;
+
+  SmallVector<Value> list() const {
+    SmallVector<Value> values;
+    for (Value KernelArgs::*field : kOrder)
+      if (this->*field)
+        values.push_back(this->*field);
+    return values;
+  }
+  /// The arguments of `entry`, the kernel made for `call`, by field.
+  static KernelArgs of(Block &entry, const KernelArgs &call) {
+    KernelArgs in;
+    unsigned next = 0;
+    for (Value KernelArgs::*field : kOrder)
+      if (call.*field)
+        in.*field = entry.getArgument(next++);
+    return in;
+  }
+
+private:
+  static constexpr Value KernelArgs::*kOrder[] = {
+      &KernelArgs::x,      &KernelArgs::sharedProduct, &KernelArgs::weights,
+      &KernelArgs::bias,   &KernelArgs::slope,         &KernelArgs::seed,
+      &KernelArgs::stream, &KernelArgs::sample,        &KernelArgs::count,
+      &KernelArgs::dest};
+};
+
 /// Packed constants by the constant they were packed from. The
 /// Monte-Carlo entry points are clones of the model function with equal
 /// weights: packing each once gives them one copy of the packed weights
@@ -142,9 +174,9 @@ private:
   /// the values to yield.
   scf::ForOp forLoop(Value lb, Value ub, Value step, ValueRange inits,
                      function_ref<SmallVector<Value>(Value, ValueRange)> body);
-  /// The kernel function of the current mode for this layer's shape,
-  /// created on first use.
-  func::FuncOp getOrCreateKernel();
+  /// Calls the kernel function of the current mode for this layer's shape
+  /// and `call`'s operands (created on first use); returns its result.
+  Value callKernel(const KernelArgs &call);
   /// The kernel body: rows [0, batch) of x in tiles, panel by panel, into
   /// the destination y (from row `sampleRows` in Corrected mode).
   Value buildRows(Value x, Value y, Value batch);
@@ -345,7 +377,6 @@ LogicalResult DenseKernelBuilder::run() {
   // destination argument it writes in place (`bufferization.writable`),
   // so the call costs no copy.
   ActivationAttr act = op.getActivationAttr();
-  func::FuncOp kernel = getOrCreateKernel();
   auto dynamicIn =
       RankedTensorType::get({ShapedType::kDynamic, inputs}, b.getF32Type());
   auto dynamicOut =
@@ -354,15 +385,14 @@ LogicalResult DenseKernelBuilder::run() {
   if (x.getType() != dynamicIn)
     x = b.create<tensor::CastOp>(loc, dynamicIn, x);
   Value batch = b.create<tensor::DimOp>(loc, x, 0);
-  Value init = b.create<tensor::EmptyOp>(loc, dynamicOut.getShape(),
-                                         b.getF32Type(), ValueRange{batch});
-  SmallVector<Value> args{x, packedWeights};
-  if (packedBias)
-    args.push_back(packedBias);
-  if (packedSlope)
-    args.push_back(packedSlope);
-  args.push_back(init);
-  Value y = b.create<func::CallOp>(loc, kernel, args).getResult(0);
+  KernelArgs call;
+  call.x = x;
+  call.weights = packedWeights;
+  call.bias = packedBias;
+  call.slope = packedSlope;
+  call.dest = b.create<tensor::EmptyOp>(loc, dynamicOut.getShape(),
+                                        b.getF32Type(), ValueRange{batch});
+  Value y = callKernel(call);
   if (y.getType() != op.getType())
     y = b.create<tensor::CastOp>(loc, op.getType(), y);
   if (act && act.getKind() == ActivationKind::softmax)
@@ -371,15 +401,13 @@ LogicalResult DenseKernelBuilder::run() {
   return success();
 }
 
-func::FuncOp DenseKernelBuilder::getOrCreateKernel() {
+Value DenseKernelBuilder::callKernel(const KernelArgs &call) {
   ActivationAttr act =
       mode == Mode::SharedProduct ? ActivationAttr() : op.getActivationAttr();
-  Value bias = mode == Mode::SharedProduct ? Value() : packedBias;
-  Value slope = mode == Mode::SharedProduct ? Value() : packedSlope;
   std::string key;
   llvm::raw_string_ostream os(key);
   os << inputs << "x" << units << " " << (act ? act : ActivationAttr())
-     << " bias=" << bool(bias) << " slope=" << bool(slope)
+     << " bias=" << bool(call.bias) << " slope=" << bool(call.slope)
      << " lanes=" << blk.lanes << " weights=" << weightElement
      << " mode=" << int(mode);
   if (mode == Mode::Dense && sparseInput)
@@ -388,23 +416,8 @@ func::FuncOp DenseKernelBuilder::getOrCreateKernel() {
   if (mode == Mode::Corrected)
     os << " rate=" << stack.getRate().bitcastToAPInt().getZExtValue()
        << " kind=" << int(stack.getKind());
-  Type f32 = b.getF32Type();
-  auto dynamicIn = RankedTensorType::get({ShapedType::kDynamic, inputs}, f32);
-  auto dynamicOut = RankedTensorType::get({ShapedType::kDynamic, units}, f32);
-  // (x, [shared product], weights, [bias], [slopes], [seed, stream,
-  // sample, count], destination)
-  SmallVector<Type> argTypes{dynamicIn};
-  if (mode == Mode::Corrected)
-    argTypes.push_back(dynamicOut);
-  argTypes.push_back(packedWeights.getType());
-  if (bias)
-    argTypes.push_back(bias.getType());
-  if (slope)
-    argTypes.push_back(slope.getType());
-  if (mode == Mode::Corrected)
-    argTypes.append(
-        {b.getI64Type(), b.getI32Type(), b.getI32Type(), b.getIndexType()});
-  argTypes.push_back(dynamicOut);
+  SmallVector<Value> operands = call.list();
+  SmallVector<Type> argTypes(ValueRange(operands).getTypes());
   const char *prefix = mode == Mode::Dense           ? "__kiln_dense"
                        : mode == Mode::SharedProduct ? "__kiln_dense_f64"
                                                      : "__kiln_mc_dense";
@@ -413,39 +426,31 @@ func::FuncOp DenseKernelBuilder::getOrCreateKernel() {
   // into each; one copy keeps O3 and instruction selection, most of the
   // compile time, proportional to the distinct layer shapes. A call per
   // layer costs nanoseconds.
-  return kiln::getOrCreatePrivateFunction(
+  func::FuncOp kernel = kiln::getOrCreatePrivateFunction(
       b, op->getParentOfType<ModuleOp>(), loc,
       llvm::formatv("{0}_{1}x{2}", prefix, inputs, units).str(), os.str(),
-      b.getFunctionType(argTypes, {dynamicOut}), argTypes.size() - 1,
+      b.getFunctionType(argTypes, {call.dest.getType()}), argTypes.size() - 1,
       [&](OpBuilder &, Block &entry) {
         // Inside the kernel the packed constants are its arguments.
+        KernelArgs in = KernelArgs::of(entry, call);
         Value savedWeights = packedWeights, savedBias = packedBias,
               savedSlope = packedSlope;
-        unsigned next = 1;
-        if (mode == Mode::Corrected)
-          sharedProduct = entry.getArgument(next++);
-        packedWeights = entry.getArgument(next++);
-        packedBias = bias ? entry.getArgument(next++) : Value();
-        packedSlope = slope ? entry.getArgument(next++) : Value();
-        Value x = entry.getArgument(0);
-        Value y;
-        if (mode == Mode::Corrected) {
-          Value seed = entry.getArgument(next),
-                stream = entry.getArgument(next + 1),
-                sample = entry.getArgument(next + 2),
-                count = entry.getArgument(next + 3);
-          y = buildCorrectedKernel(x, entry.getArgument(next + 4), seed, stream,
-                                   sample, count);
-        } else {
-          y = buildRows(x, entry.getArgument(next),
-                        b.create<tensor::DimOp>(loc, x, 0));
-        }
+        packedWeights = in.weights;
+        packedBias = in.bias;
+        packedSlope = in.slope;
+        sharedProduct = in.sharedProduct;
+        Value y = mode == Mode::Corrected
+                      ? buildCorrectedKernel(in.x, in.dest, in.seed, in.stream,
+                                             in.sample, in.count)
+                      : buildRows(in.x, in.dest,
+                                  b.create<tensor::DimOp>(loc, in.x, 0));
         b.create<func::ReturnOp>(loc, y);
         packedWeights = savedWeights;
         packedBias = savedBias;
         packedSlope = savedSlope;
         sharedProduct = Value();
       });
+  return b.create<func::CallOp>(loc, kernel, operands).getResult(0);
 }
 
 Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
@@ -674,11 +679,12 @@ LogicalResult DenseKernelBuilder::runCorrected(McDropoutStackOp stackOp) {
     Value weights = b.clone(*packedWeights.getDefiningOp())->getResult(0);
     x = castIn(h);
     batch = b.create<tensor::DimOp>(loc, x, 0);
-    Value init =
+    KernelArgs call;
+    call.x = x;
+    call.weights = weights;
+    call.dest =
         b.create<tensor::EmptyOp>(loc, dynamicOut.getShape(), f32, batch);
-    product = b.create<func::CallOp>(loc, getOrCreateKernel(),
-                                     ValueRange{x, weights, init})
-                  .getResult(0);
+    product = callKernel(call);
     blk = saved;
   }
 
@@ -693,17 +699,18 @@ LogicalResult DenseKernelBuilder::runCorrected(McDropoutStackOp stackOp) {
   blk.rows = std::min<int64_t>(blk.rows, 4);
   blk.tailRows = 0;
   Value rows = b.create<arith::MulIOp>(loc, batch, stack.getCount());
-  SmallVector<Value> args{x, product, packedWeights};
-  if (packedBias)
-    args.push_back(packedBias);
-  if (packedSlope)
-    args.push_back(packedSlope);
-  args.append({stack.getSeed(),
-               kiln::intConstant(b, loc, b.getI32Type(), stack.getStream()),
-               stack.getSample(), stack.getCount()});
-  args.push_back(
-      b.create<tensor::EmptyOp>(loc, dynamicOut.getShape(), f32, rows));
-  Value y = b.create<func::CallOp>(loc, getOrCreateKernel(), args).getResult(0);
+  KernelArgs call;
+  call.x = x;
+  call.sharedProduct = product;
+  call.weights = packedWeights;
+  call.bias = packedBias;
+  call.slope = packedSlope;
+  call.seed = stack.getSeed();
+  call.stream = kiln::intConstant(b, loc, b.getI32Type(), stack.getStream());
+  call.sample = stack.getSample();
+  call.count = stack.getCount();
+  call.dest = b.create<tensor::EmptyOp>(loc, dynamicOut.getShape(), f32, rows);
+  Value y = callKernel(call);
   if (y.getType() != op.getType())
     y = b.create<tensor::CastOp>(loc, op.getType(), y);
   ActivationAttr act = op.getActivationAttr();
