@@ -187,9 +187,16 @@ private:
   /// Writes the units that sample `sample` drops to `list` (a memref of
   /// i32), in increasing order, then kPrefetchAhead end marks (−1).
   void buildDroppedUnits(Value list, Value seed, Value stream, Value sample);
-  /// Writes the units k with x[row][k] ≠ 0 (NaN included) to `list`, in
-  /// increasing order, then the end marks; returns their count.
-  Value buildNonzeroUnits(Value list, Value x, Value row);
+  /// Folds `step(acc, mask, first)` over row `row` of x, 16 inputs from
+  /// `first` at a time, mask[l] = x[row][first + l] ≠ 0 (NaN included;
+  /// false past K); returns the result.
+  Value foldNonzeroMasks(Value x, Value row, Value init,
+                         function_ref<Value(Value, Value, Value)> step);
+  /// Writes the units k with x[row][k] ≠ 0 to `list`, in increasing order,
+  /// then the end marks.
+  void buildNonzeroUnits(Value list, Value x, Value row);
+  /// A vector of KILN_RNG_U16_LANES i1 as the bits of an i16.
+  Value maskBits(Value mask);
   /// A list of unit indices for one of the above: a static buffer
   /// (kiln-allocs-to-stack moves it to the stack and counts it).
   Value allocUnitList();
@@ -253,8 +260,9 @@ private:
   Value sharedProduct, sampleRows;
   /// When set, the tiles' k runs over the units in this list (a memref of
   /// i32 ending in −1) instead of [0, K): a Corrected sample's dropped
-  /// units, or the nonzero inputs of a single row (see buildRows).
-  Value unitList;
+  /// units, or the nonzero inputs of a single row (see buildRows), then
+  /// only where the i1 `unitListTaken` (if set) holds.
+  Value unitList, unitListTaken;
   /// The packed weights' address (an !llvm.ptr): each k step over a unit
   /// list prefetches the weight row of the unit listed kPrefetchAhead
   /// entries further (see buildTile).
@@ -516,19 +524,34 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
   if (mode == Mode::Dense && sparseInput) {
     weightsAddress = buildWeightsAddress();
     nonzero = allocUnitList();
-    auto listed = b.create<scf::IfOp>(loc, b.getIndexType(), oneLeft,
-                                      /*withElseRegion=*/true);
+    // Counted first, listed only when the list is taken: a row of few
+    // zeros (random inputs, say) costs a compare and a popcount per 16
+    // inputs.
+    auto counted = b.create<scf::IfOp>(loc, b.getIndexType(), oneLeft,
+                                       /*withElseRegion=*/true);
     {
       OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&listed.getThenRegion().front());
-      b.create<scf::YieldOp>(loc, buildNonzeroUnits(nonzero, x, oneStart));
-      b.setInsertionPointToStart(&listed.getElseRegion().front());
+      b.setInsertionPointToStart(&counted.getThenRegion().front());
+      b.create<scf::YieldOp>(
+          loc, foldNonzeroMasks(
+                   x, oneStart, index(0), [&](Value count, Value mask, Value) {
+                     return b.create<arith::AddIOp>(
+                         loc, count,
+                         b.create<arith::IndexCastUIOp>(
+                             loc, b.getIndexType(),
+                             b.create<math::CtPopOp>(loc, maskBits(mask))));
+                   }));
+      b.setInsertionPointToStart(&counted.getElseRegion().front());
       b.create<scf::YieldOp>(loc, index(inputs));
     }
     useList = b.create<arith::CmpIOp>(
         loc, arith::CmpIPredicate::ule,
-        b.create<arith::MulIOp>(loc, listed.getResult(0), index(4)),
+        b.create<arith::MulIOp>(loc, counted.getResult(0), index(4)),
         index(3 * inputs));
+    auto listed = b.create<scf::IfOp>(loc, useList, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&listed.getThenRegion().front());
+    buildNonzeroUnits(nonzero, x, oneStart);
   }
   auto rows = [&](Value y, const Panel &panel) {
     // Tiles of m rows from `start` to `end`; rows at or past `rowsEnd`
@@ -548,17 +571,10 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
     if (blk.tailRows > 2)
       y = tiles(y, pairEnd, tailEnd, blk.tailRows, batch);
     if (singles && nonzero) {
-      auto pick = b.create<scf::IfOp>(loc, y.getType(), useList,
-                                      /*withElseRegion=*/true);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&pick.getThenRegion().front());
       unitList = nonzero;
-      b.create<scf::YieldOp>(loc, tiles(y, oneStart, batch, 1, Value()));
-      unitList = Value();
-      b.setInsertionPointToStart(&pick.getElseRegion().front());
-      b.create<scf::YieldOp>(loc, tiles(y, oneStart, batch, 1, Value()));
-      b.setInsertionPointAfter(pick);
-      y = pick.getResult(0);
+      unitListTaken = useList;
+      y = tiles(y, oneStart, batch, 1, Value());
+      unitList = unitListTaken = Value();
     } else if (singles) {
       y = tiles(y, oneStart, batch, 1, Value());
     }
@@ -834,34 +850,50 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
 // at +0 and are never −0 (a sum in round-to-nearest is −0 only when both
 // terms are), so adding a term ±0 = 0·w_k (the weights are finite) leaves
 // them unchanged, and the remaining terms are summed in the same order.
-Value DenseKernelBuilder::buildNonzeroUnits(Value list, Value x, Value row) {
+Value DenseKernelBuilder::foldNonzeroMasks(
+    Value x, Value row, Value init,
+    function_ref<Value(Value, Value, Value)> step) {
   constexpr int64_t kLanes = KILN_RNG_U16_LANES;
   int64_t whole = inputs / kLanes;
   auto type = VectorType::get({kLanes}, b.getF32Type());
   Value zero = kiln::floatConstant(b, loc, type, 0.0);
   Value pad = kiln::floatConstant(b, loc, b.getF32Type(), 0.0);
   // NaN compares unordered: it is listed, and reaches the outputs.
-  auto append = [&](Value end, Value first, bool inBounds) {
+  auto fold = [&](Value acc, Value first, bool inBounds) {
     Value v = b.create<vector::TransferReadOp>(
         loc, type, x, ValueRange{row, first}, pad, ArrayRef<bool>{inBounds});
-    return appendUnits(
-        list, end,
-        b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, v, zero),
+    return step(
+        acc, b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, v, zero),
         first);
   };
-  Value end = index(0);
+  Value acc = init;
   if (whole > 0)
-    end =
-        forLoop(index(0), index(whole * kLanes), index(kLanes), ValueRange{end},
+    acc =
+        forLoop(index(0), index(whole * kLanes), index(kLanes), ValueRange{acc},
                 [&](Value first, ValueRange iterArgs) {
-                  return SmallVector<Value>{append(iterArgs[0], first, true)};
+                  return SmallVector<Value>{fold(iterArgs[0], first, true)};
                 })
             .getResult(0);
   // The last, partial vector reads zeros past K, which are not listed.
   if (inputs % kLanes != 0)
-    end = append(end, index(whole * kLanes), false);
-  endUnitList(list, end);
-  return end;
+    acc = fold(acc, index(whole * kLanes), false);
+  return acc;
+}
+
+void DenseKernelBuilder::buildNonzeroUnits(Value list, Value x, Value row) {
+  endUnitList(list, foldNonzeroMasks(x, row, index(0),
+                                     [&](Value end, Value mask, Value first) {
+                                       return appendUnits(list, end, mask,
+                                                          first);
+                                     }));
+}
+
+Value DenseKernelBuilder::maskBits(Value mask) {
+  return b.create<vector::ExtractOp>(
+      loc,
+      b.create<vector::BitCastOp>(loc, VectorType::get({1}, b.getI16Type()),
+                                  mask),
+      ArrayRef<int64_t>{0});
 }
 
 // Each vector of 16 decisions appends its units to the list with one
@@ -872,11 +904,7 @@ Value DenseKernelBuilder::appendUnits(Value list, Value end, Value mask,
   constexpr int64_t kLanes = KILN_RNG_U16_LANES;
   Type i32 = b.getI32Type();
   auto i32Vec = VectorType::get({kLanes}, i32);
-  Value bits = b.create<vector::ExtractOp>(
-      loc,
-      b.create<vector::BitCastOp>(loc, VectorType::get({1}, b.getI16Type()),
-                                  mask),
-      ArrayRef<int64_t>{0});
+  Value bits = maskBits(mask);
   // vpcompressd is AVX-512's (blk.lanes 16: 512-bit vectors).
   if (blk.lanes != 16) {
     // Without vpcompressd LLVM expands a compressing store into a branch
@@ -1096,15 +1124,15 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
   // the one-row kernel's k range over two accumulator sets measured the
   // same at batch 1, within run-to-run noise, and would break that.
   SmallVector<Value> init(m * v, zero), acc;
-  if (unitList) {
-    // Over a unit list (a Corrected sample's dropped units, a row's
-    // nonzero inputs) k runs over the units, in increasing order, up to the
-    // list's negative end mark. A loop whose trip count LLVM cannot compute
-    // is one it does not unroll at run time: the counted loop (to droppedCount)
-    // was unrolled by two with a remainder, and the register allocator then
-    // kept the 24 accumulators in memory across every iteration (a load and a
-    // store of each per two k), which took the batch-64 Monte-Carlo run
-    // from 6.4 to 9 ms.
+  // Over a unit list (a Corrected sample's dropped units, a row's nonzero
+  // inputs) k runs over the units, in increasing order, up to the list's
+  // negative end mark. A loop whose trip count LLVM cannot compute is one
+  // it does not unroll at run time: the counted loop (to droppedCount) was
+  // unrolled by two with a remainder, and the register allocator then kept
+  // the 24 accumulators in memory across every iteration (a load and a
+  // store of each per two k), which took the batch-64 Monte-Carlo run from
+  // 6.4 to 9 ms.
+  auto overList = [&]() -> SmallVector<Value> {
     SmallVector<Type> types{b.getIndexType(), b.getIndexType()};
     types.append(init.size(), vecType());
     SmallVector<Value> inits{index(0)};
@@ -1139,11 +1167,26 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
           next.append(step(args[0], args.drop_front(2)));
           b.create<scf::YieldOp>(loc, next);
         });
-    acc.append(loop.getResults().begin() + 2, loop.getResults().end());
+    return SmallVector<Value>(loop.getResults().drop_front(2));
+  };
+  auto overAll = [&]() -> SmallVector<Value> {
+    return SmallVector<Value>(
+        forLoop(index(0), index(inputs), index(1), init,
+                [&](Value k, ValueRange acc) { return step(k, acc); })
+            .getResults());
+  };
+  if (unitList && unitListTaken) {
+    // Only the k loop differs: one epilogue and one store for both.
+    auto pick = b.create<scf::IfOp>(loc, TypeRange(ValueRange(init)),
+                                    unitListTaken, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&pick.getThenRegion().front());
+    b.create<scf::YieldOp>(loc, overList());
+    b.setInsertionPointToStart(&pick.getElseRegion().front());
+    b.create<scf::YieldOp>(loc, overAll());
+    acc.append(pick.getResults().begin(), pick.getResults().end());
   } else {
-    auto kLoop = forLoop(index(0), index(inputs), index(1), init,
-                         [&](Value k, ValueRange acc) { return step(k, acc); });
-    acc.append(kLoop.getResults().begin(), kLoop.getResults().end());
+    acc = unitList ? overList() : overAll();
   }
 
   // Epilogue on the accumulators, then one store per output vector; only
