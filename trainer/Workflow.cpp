@@ -344,13 +344,15 @@ Status checkOutputPaths(const TrainConfig &c,
   namespace fs = std::filesystem;
   // The directory part resolved through links (as far as it exists), the
   // file name kept: two names for a file not written yet are one file when
-  // their directories are one directory.
+  // their directories are one directory. Resolved before it is normalized:
+  // `linked/..` is the parent of the link's target, not `.`.
   auto normal = [](const std::string &path) {
     std::error_code ec;
     fs::path p = fs::absolute(path, ec);
-    p = (ec ? fs::path(path) : p).lexically_normal();
+    if (ec)
+      return fs::path(path).lexically_normal();
     fs::path dir = fs::weakly_canonical(p.parent_path(), ec);
-    return ec ? p : dir / p.filename();
+    return ec ? p.lexically_normal() : dir / p.filename();
   };
   // One file: the same normal path, or (for files that exist) the same
   // file through a symbolic or hard link.

@@ -56,12 +56,42 @@ std::string defaultName(const std::string &path) {
   return stem;
 }
 
+/// Creates directory `path` and its missing parents one component at a
+/// time, and appends to `created` those that this call made: not one that
+/// was there already (a directory, or a link to one, or a dangling link),
+/// nor one that `new/..` names. Comparing paths instead would count a
+/// dangling link `out` or the `old` of `new/../old` as made here.
+std::error_code createDirectories(StringRef path,
+                                  SmallVectorImpl<std::string> &created) {
+  SmallVector<StringRef> prefixes;
+  for (StringRef p = path; !p.empty(); p = llvm::sys::path::parent_path(p))
+    prefixes.push_back(p);
+  for (StringRef p : llvm::reverse(prefixes)) {
+    std::error_code ec =
+        llvm::sys::fs::create_directory(p, /*IgnoreExisting=*/false);
+    if (!ec)
+      created.push_back(p.str());
+    else if (ec != std::errc::file_exists)
+      return ec;
+  }
+  return {};
+}
+
 /// Writes `text` to `path` ("-" = stdout), atomically for files.
 LogicalResult writeOutput(const std::string &path, const std::string &text,
                           Location loc) {
   if (path == "-") {
-    llvm::outs() << text;
-    llvm::outs().flush();
+    llvm::raw_fd_ostream &out = llvm::outs();
+    out << text;
+    out.flush();
+    // A full disk (or a file-size limit) behind a redirection: reported
+    // here, and cleared so that the stream's destructor does not report
+    // it again as LLVM's fatal error.
+    if (std::error_code ec = out.error()) {
+      out.clear_error();
+      return emitError(loc)
+             << "cannot write to standard output: " << ec.message();
+    }
     return success();
   }
   ::kiln::Status s =
@@ -321,18 +351,15 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   if (options.emit == EmitKind::Asm || options.emit == EmitKind::Obj)
     return writeOutput(output, object, fileLoc);
 
-  // The directories this compile creates, deepest first: a compile that
-  // fails after creating them takes them away again, so a failed compile
-  // leaves the file system as it found it.
+  // The directories this compile creates: a compile that fails after
+  // creating them takes them away again, deepest first, so a failed
+  // compile leaves the file system as it found it.
   SmallVector<std::string> created;
-  for (StringRef dir = output; !dir.empty() && !llvm::sys::fs::exists(dir);
-       dir = llvm::sys::path::parent_path(dir))
-    created.push_back(dir.str());
   auto removeCreated = [&] {
-    for (const std::string &dir : created)
-      (void)llvm::sys::fs::remove(dir); // Only ever an empty directory.
+    for (const std::string &dir : llvm::reverse(created))
+      (void)llvm::sys::fs::remove(dir); // Empty: nothing was written in it.
   };
-  if (std::error_code ec = llvm::sys::fs::create_directories(output)) {
+  if (std::error_code ec = createDirectories(output, created)) {
     removeCreated();
     return emitError(fileLoc)
            << "cannot create directory '" << output << "': " << ec.message();

@@ -33,6 +33,7 @@
 #include "mlir/IR/PatternMatch.h"
 
 #include <cmath>
+#include <limits>
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_FOLDBATCHNORMPASS
@@ -49,6 +50,16 @@ Value makeConstant(RewriterBase &rewriter, Location loc, Value like,
                    RankedTensorType type, ArrayRef<double> values) {
   SmallVector<float> f32(values.begin(), values.end());
   return kiln::createFloatConstant(rewriter, loc, like, type, f32, "folded");
+}
+
+/// Whether every value rounds to a finite f32. A BatchNorm of tiny variance
+/// and large γ can scale a weight past FLT_MAX: folded, it would be an
+/// infinite weight (and 0·∞ a NaN where the model computes a 0); unfolded,
+/// the BN runs at inference as the trainer runs it.
+bool finiteInF32(ArrayRef<double> values) {
+  return llvm::all_of(values, [](double v) {
+    return std::fabs(v) <= std::numeric_limits<float>::max();
+  });
 }
 
 /// s and t of the BN's affine form (see the file comment).
@@ -138,6 +149,8 @@ LogicalResult foldIntoPrecedingDense(nn::BatchNormOp bn,
       c->w[i * c->out + j] *= affine->s[j];
   for (int64_t j = 0; j < c->out; ++j)
     c->b[j] = c->b[j] * affine->s[j] + affine->t[j];
+  if (!finiteInF32(c->w) || !finiteInF32(c->b))
+    return rewriter.notifyMatchFailure(bn, "folded values overflow f32");
 
   Location loc = rewriter.getFusedLoc({dense.getLoc(), bn.getLoc()});
   auto [newW, newB] = materialize(rewriter, loc, dense, *c);
@@ -173,6 +186,8 @@ LogicalResult foldIntoFollowingDense(nn::DenseOp dense,
       c->b[j] += affine->t[i] * c->w[i * c->out + j];
       c->w[i * c->out + j] *= affine->s[i];
     }
+  if (!finiteInF32(c->w) || !finiteInF32(c->b))
+    return rewriter.notifyMatchFailure(dense, "folded values overflow f32");
 
   Location loc = rewriter.getFusedLoc({bn.getLoc(), dense.getLoc()});
   auto [newW, newB] = materialize(rewriter, loc, dense, *c);

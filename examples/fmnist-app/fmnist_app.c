@@ -101,6 +101,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "fmnist_app: %zu images but %zu labels\n", n, n_labels);
     return 1;
   }
+  if (n < 64) { /* the batch-64 timing reads 64 images per call */
+    fprintf(stderr, "fmnist_app: %zu test images, fewer than 64\n", n);
+    return 1;
+  }
   float *x = malloc(sizeof(float) * n * FMNIST_INPUT_SIZE);
   float *y = malloc(sizeof(float) * n * FMNIST_OUTPUT_SIZE);
   for (size_t i = 0; i < n * FMNIST_INPUT_SIZE; ++i)

@@ -139,3 +139,32 @@ func.func @negative_non_constant_weights(%x: tensor<?x2xf32>, %w: tensor<2x2xf32
   %1 = nn.batch_norm %0, %c, %c, %c, %c : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
   return %1 : tensor<?x2xf32>
 }
+
+// -----
+
+// A fold whose weights or bias would overflow f32 (γ = 1e30, σ² = 0,
+// ε = 1e-3: s ≈ 3.2e31, W·s ≈ 3.2e41 > FLT_MAX) is not made: the BN stays
+// and runs as the trainer runs it, on either side of the Dense. NaN fails
+// the test as well (|NaN| <= FLT_MAX is false).
+// CHECK-LABEL: func @negative_overflow_after
+// CHECK: nn.dense
+// CHECK: nn.batch_norm
+// CHECK-LABEL: func @negative_overflow_before
+// CHECK: nn.batch_norm
+// CHECK: nn.dense
+func.func @negative_overflow_after(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<1.0e10> : tensor<2x2xf32>
+  %g = arith.constant dense<1.0e30> : tensor<2xf32>
+  %z = arith.constant dense<0.0> : tensor<2xf32>
+  %0 = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  %1 = nn.batch_norm %0, %g, %z, %z, %z {epsilon = 1.0e-3 : f32} : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}
+func.func @negative_overflow_before(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<1.0e10> : tensor<2x2xf32>
+  %g = arith.constant dense<1.0e30> : tensor<2xf32>
+  %z = arith.constant dense<0.0> : tensor<2xf32>
+  %0 = nn.batch_norm %x, %g, %z, %z, %z {epsilon = 1.0e-3 : f32} : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  %1 = nn.dense %0, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}

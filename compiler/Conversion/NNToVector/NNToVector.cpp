@@ -145,7 +145,7 @@ using PackCache = kiln::ConstantCache;
 class DenseKernelBuilder {
 public:
   /// `sparseInput`: the layer's input may be mostly zeros, a ReLU's
-  /// output or the model's input (see buildNonzeroUnits).
+  /// output or the model's input (see foldNonzeroMasks).
   DenseKernelBuilder(RewriterBase &rewriter, DenseOp op, Blocking blocking,
                      PackCache &cache, bool sparseInput)
       : b(rewriter), op(op), loc(op.getLoc()), blk(blocking), cache(cache),
@@ -185,8 +185,16 @@ private:
   Value buildCorrectedKernel(Value x, Value y, Value seed, Value stream,
                              Value sample, Value count);
   /// Writes the units that sample `sample` drops to `list` (a memref of
-  /// i32), in increasing order, then kPrefetchAhead end marks (−1).
-  void buildDroppedUnits(Value list, Value seed, Value stream, Value sample);
+  /// i32), in increasing order, then kPrefetchAhead end marks (−1). With
+  /// `keep` (a memref of i16: 16 units' bits each), only the units it
+  /// keeps.
+  void buildDroppedUnits(Value list, Value seed, Value stream, Value sample,
+                         Value keep = Value());
+  /// Corrected mode: a lone row's dropped units with x_k = x₀ = 0 are left
+  /// out of the correction (see buildCorrectedKernel).
+  bool skipsZeroTerms() const {
+    return mode == Mode::Corrected && sparseInput && droppedInput == 0.f;
+  }
   /// Folds `step(acc, mask, first)` over row `row` of x, 16 inputs from
   /// `first` at a time, mask[l] = x[row][first + l] ≠ 0 (NaN included;
   /// false past K); returns the result.
@@ -418,7 +426,7 @@ Value DenseKernelBuilder::callKernel(const KernelArgs &call) {
      << " bias=" << bool(call.bias) << " slope=" << bool(call.slope)
      << " lanes=" << blk.lanes << " weights=" << weightElement
      << " mode=" << int(mode);
-  if (mode == Mode::Dense && sparseInput)
+  if ((mode == Mode::Dense && sparseInput) || skipsZeroTerms())
     os << " sparse";
   // The rate by its bits (see McDropoutOpLowering in NNToLinalg.cpp).
   if (mode == Mode::Corrected)
@@ -519,7 +527,7 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
   Value oneStart = b.create<arith::SelectOp>(loc, oneLeft, tilesEnd, batch);
   // A lone row of an input that may be mostly zeros runs over its nonzero
   // inputs when at most 3/4 of them are, listed once for every panel (see
-  // buildNonzeroUnits).
+  // foldNonzeroMasks).
   Value nonzero, useList;
   if (mode == Mode::Dense && sparseInput) {
     weightsAddress = buildWeightsAddress();
@@ -744,11 +752,47 @@ Value DenseKernelBuilder::buildCorrectedKernel(Value x, Value y, Value seed,
   weightsAddress = buildWeightsAddress();
   Value list = allocUnitList();
   unitList = list;
+  // A dropped unit whose x_k is x₀ = 0 (standard dropout) in every row of
+  // the sample adds a zero term: with one row (batch 1) and an input that
+  // may be mostly zeros (an image's, a ReLU's), the list leaves those out,
+  // about half of them. The sums do not change (see foldNonzeroMasks).
+  // The row's nonzero inputs are found once per call, 16 bits per 16 units
+  // (all ones for more rows), and each sample's dropped units are masked
+  // with them.
+  Value keep;
+  if (skipsZeroTerms()) {
+    int64_t vectors = llvm::divideCeil(inputs, KILN_RNG_U16_GROUP) *
+                      (KILN_RNG_U16_GROUP / KILN_RNG_U16_LANES);
+    keep = b.create<memref::AllocOp>(
+        loc, MemRefType::get({vectors}, b.getI16Type()));
+    Value oneRow =
+        b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, batch, index(1));
+    auto fill = b.create<scf::IfOp>(loc, oneRow, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fill.getThenRegion().front());
+    foldNonzeroMasks(x, index(0), index(0),
+                     [&](Value q, Value mask, Value) -> Value {
+                       b.create<memref::StoreOp>(loc, maskBits(mask), keep, q);
+                       return b.create<arith::AddIOp>(loc, q, index(1));
+                     });
+    // Past K: no unit (the dropped lanes there are masked off as well).
+    Value none = kiln::intConstant(b, loc, b.getI16Type(), 0);
+    for (int64_t q = llvm::divideCeil(inputs, KILN_RNG_U16_LANES); q < vectors;
+         ++q)
+      b.create<memref::StoreOp>(loc, none, keep, index(q));
+    b.setInsertionPointToStart(&fill.getElseRegion().front());
+    Value all = kiln::intConstant(b, loc, b.getI16Type(), uint16_t(0xffff));
+    forLoop(index(0), index(vectors), index(1), ValueRange{},
+            [&](Value q, ValueRange) {
+              b.create<memref::StoreOp>(loc, all, keep, q);
+              return SmallVector<Value>{};
+            });
+  }
   y = forLoop(index(0), count, index(1), y, [&](Value j, ValueRange iterArgs) {
         Value s = b.create<arith::AddIOp>(
             loc, sample,
             b.create<arith::IndexCastUIOp>(loc, b.getI32Type(), j));
-        buildDroppedUnits(list, seed, stream, s);
+        buildDroppedUnits(list, seed, stream, s, keep);
         sampleRows = b.create<arith::MulIOp>(loc, j, batch);
         return SmallVector<Value>{buildRows(x, iterArgs[0], batch)};
       }).getResult(0);
@@ -790,7 +834,7 @@ Value DenseKernelBuilder::allocUnitList() {
 // reused by every row tile and panel of the sample; the decisions are
 // never stored.
 void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
-                                           Value sample) {
+                                           Value sample, Value keep) {
   constexpr int64_t kLanes = KILN_RNG_U16_LANES, kGroup = KILN_RNG_U16_GROUP;
   int64_t groups = llvm::divideCeil(inputs, kGroup);
   func::FuncOp philoxGroup = kiln::getOrCreatePhiloxGroupFunction(
@@ -823,6 +867,20 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
                             loc,
                             b.create<arith::MaxUIOp>(loc, index(inputs), first),
                             first)}));
+              if (keep)
+                dropped = b.create<arith::AndIOp>(
+                    loc, dropped,
+                    b.create<vector::BitCastOp>(
+                        loc, maskType,
+                        b.create<vector::BroadcastOp>(
+                            loc, VectorType::get({1}, b.getI16Type()),
+                            b.create<memref::LoadOp>(
+                                loc, keep,
+                                ValueRange{b.create<arith::AddIOp>(
+                                    loc,
+                                    b.create<arith::MulIOp>(
+                                        loc, g, index(kGroup / kLanes)),
+                                    index(d))}))));
               end = appendUnits(list, end, dropped, first);
             }
             return SmallVector<Value>{end};
@@ -846,10 +904,13 @@ void DenseKernelBuilder::buildDroppedUnits(Value list, Value seed, Value stream,
 // row takes the dense loop; the list costs a compare and a compressing
 // store per 16 inputs.
 //
-// The results are bitwise those of the dense loop: the accumulators start
-// at +0 and are never −0 (a sum in round-to-nearest is −0 only when both
-// terms are), so adding a term ±0 = 0·w_k (the weights are finite) leaves
-// them unchanged, and the remaining terms are summed in the same order.
+// The results are those of the dense loop, bit for bit but for the sign of
+// a zero: the remaining terms are summed in the same order, and a skipped
+// term ±0 = 0·w_k (the weights are finite: nn-fold-batch-norm and
+// nn-quantize refuse to make them infinite) changes an accumulator only
+// when it is −0, which takes a sum that rounds to zero from below (a
+// negative exact sum of magnitude at most 2^-150); the dense loop then
+// adds +0 and makes it +0.
 Value DenseKernelBuilder::foldNonzeroMasks(
     Value x, Value row, Value init,
     function_ref<Value(Value, Value, Value)> step) {
@@ -1120,7 +1181,8 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
   // One k loop for every tile height, so a row is summed in the same order
   // whatever tile computes it and its output is bitwise the same in any
   // batch (Monte-Carlo results must not depend on batch splits; a row's
-  // nonzero units give the same bits, see buildNonzeroUnits). Splitting
+  // nonzero units give the same bits but for a zero's sign, see
+  // foldNonzeroMasks). Splitting
   // the one-row kernel's k range over two accumulator sets measured the
   // same at batch 1, within run-to-run noise, and would break that.
   SmallVector<Value> init(m * v, zero), acc;
@@ -1279,13 +1341,14 @@ struct ConvertNNToVectorPass
     }
     // Each Dense, and whether its input may be mostly zeros: a ReLU's
     // output or the model's input (a function's argument), through a
-    // flatten or a cast; known before the rewrites replace its producer.
+    // flatten, a cast or the Monte-Carlo samples' dropout; known before the
+    // rewrites replace its producer.
     SmallVector<std::pair<DenseOp, bool>> denseOps;
     getOperation().walk([&](DenseOp op) {
       ActivationAttr producer;
       Value v = op.getInput();
       while (Operation *def = v.getDefiningOp()) {
-        if (isa<FlattenOp, tensor::CastOp>(def)) {
+        if (isa<FlattenOp, tensor::CastOp, McDropoutStackOp>(def)) {
           v = def->getOperand(0);
           continue;
         }
@@ -1297,8 +1360,7 @@ struct ConvertNNToVectorPass
       }
       // Below 64 inputs a row's k loop is short, and the list (a compare
       // and a compressing store per 16 inputs, and a branch) would save
-      // little for its share of the code: one more row kernel per panel
-      // width.
+      // little for its share of the code: one more k loop per panel width.
       auto argument = dyn_cast<BlockArgument>(v);
       bool mostlyZeros =
           (argument && isa<func::FuncOp>(argument.getOwner()->getParentOp())) ||

@@ -430,3 +430,49 @@ func.func @relu_input(%x: tensor<?x64xf32>) -> tensor<?x20xf32> {
   %h = nn.dense %g, %w3 {activation = #nn.activation<relu>} : (tensor<?x20xf32>, tensor<20x20xf32>) -> tensor<?x20xf32>
   return %h : tensor<?x20xf32>
 }
+
+// -----
+
+// A Monte-Carlo correction over an input that may be mostly zeros (here the
+// model's), 64 units or more, standard dropout (x₀ = 0): with one row, the
+// row's nonzero inputs, 16 bits per 16 units, are found once per call
+// (all ones for more rows; zeros past K in the last group of 128), and
+// each sample's dropped units are masked with them. Alpha dropout
+// (x₀ ≠ 0) keeps every dropped unit.
+// CHECK-LABEL: func.func @mc_dense_sparse(
+// CHECK: call @[[SPARSE:__kiln_mc_dense_64x5_[0-9a-fx]+]](
+// CHECK-LABEL: func.func @mc_dense_sparse_alpha(
+// CHECK: call @[[ALPHA:__kiln_mc_dense_64x5_[0-9a-fx]+]](
+// CHECK: func.func private @[[SPARSE]](
+// CHECK-SAME: sparse
+// CHECK: %[[KEEP:.*]] = memref.alloc() : memref<8xi16>
+// CHECK: %[[ONE:.*]] = arith.cmpi eq, %{{.*}}, %c1 : index
+// CHECK: scf.if %[[ONE]] {
+// CHECK: arith.cmpf une
+// CHECK: memref.store %{{.*}}, %[[KEEP]][%{{.*}}] : memref<8xi16>
+// CHECK: memref.store %c0_i16, %[[KEEP]][%c4] : memref<8xi16>
+// CHECK: memref.store %c0_i16, %[[KEEP]][%c7] : memref<8xi16>
+// CHECK: } else {
+// CHECK: memref.store %c-1_i16, %[[KEEP]]
+// CHECK: call @__kiln_philox_u16_
+// CHECK: %[[WORD:.*]] = memref.load %[[KEEP]]
+// CHECK: %[[V:.*]] = vector.broadcast %[[WORD]] : i16 to vector<1xi16>
+// CHECK: %[[M:.*]] = vector.bitcast %[[V]] : vector<1xi16> to vector<16xi1>
+// CHECK: arith.andi %{{.*}}, %[[M]] : vector<16xi1>
+// CHECK: func.func private @[[ALPHA]](
+// CHECK-NOT: sparse
+// CHECK-NOT: memref<8xi16>
+// CHECK: call @__kiln_philox_u16_
+// CHECK-NOT: memref<8xi16>
+func.func @mc_dense_sparse(%x: tensor<?x64xf32>, %seed: i64, %s: i32, %n: index) -> tensor<?x5xf32> {
+  %w = arith.constant dense<0.5> : tensor<64x5xf32>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {rate = 0.2 : f32, stream = 3 : ui32} : (tensor<?x64xf32>, i64, i32, index) -> tensor<?x64xf32>
+  %1 = nn.dense %0, %w : (tensor<?x64xf32>, tensor<64x5xf32>) -> tensor<?x5xf32>
+  return %1 : tensor<?x5xf32>
+}
+func.func @mc_dense_sparse_alpha(%x: tensor<?x64xf32>, %seed: i64, %s: i32, %n: index) -> tensor<?x5xf32> {
+  %w = arith.constant dense<0.5> : tensor<64x5xf32>
+  %0 = nn.mc_dropout_stack %x, %seed, %s, %n {kind = #nn.dropout_kind<alpha>, rate = 0.1 : f32, stream = 4 : ui32} : (tensor<?x64xf32>, i64, i32, index) -> tensor<?x64xf32>
+  %1 = nn.dense %0, %w : (tensor<?x64xf32>, tensor<64x5xf32>) -> tensor<?x5xf32>
+  return %1 : tensor<?x5xf32>
+}

@@ -264,6 +264,18 @@ TEST(WorkflowTest, OutputPathsSeeIdxFilesAndLinks) {
   EXPECT_TRUE(checkOutputPaths(
                   c, trainingOutputs(c, (dir / "linked" / "run.kiln").string()))
                   .ok());
+  // `..` after a link is the parent of the link's target: deep/x, not x.
+  fs::create_directories(dir / "deep" / "er");
+  fs::create_directory_symlink("deep/er", dir / "nested");
+  c.callbacks[0].path = (dir / "deep" / "best.kiln").string();
+  EXPECT_TRUE(failsWith(
+      checkOutputPaths(
+          c,
+          trainingOutputs(c, (dir / "nested" / ".." / "best.kiln").string())),
+      "both write"));
+  EXPECT_TRUE(
+      checkOutputPaths(c, trainingOutputs(c, (dir / "best.kiln").string()))
+          .ok());
   fs::remove_all(dir);
 }
 
