@@ -102,9 +102,10 @@ void runPredict(benchmark::State &state, PredictFn predict, size_t inputSize,
 /// inputs zero, which a lone row skips (see NNToVector.cpp), where
 /// runPredict's uniform random inputs have none. The weights are the
 /// benchmark models' random ones; only the inputs are real. Skipped without
-/// Debian's dataset-fashion-mnist.
-void runPredictImages(benchmark::State &state, PredictFn predict,
-                      size_t outputSize) {
+/// Debian's dataset-fashion-mnist. `call(image)` runs one call on the
+/// image's 784 floats and returns its status.
+template <typename Call>
+void runOnImages(benchmark::State &state, Call call) {
   static kiln::train::Matrix images;
   static kiln::Status loaded = [] {
     std::vector<int64_t> shape;
@@ -116,19 +117,27 @@ void runPredictImages(benchmark::State &state, PredictFn predict,
     state.SkipWithError(loaded.message().c_str());
     return;
   }
-  std::vector<float> out(outputSize);
   Eigen::Index next = 0;
   for (auto _ : state) {
-    if (predict(images.row(next).data(), out.data(), 1) != 0) {
-      state.SkipWithError("predict returned an error");
+    if (call(images.row(next).data()) != 0) {
+      state.SkipWithError("the call returned an error");
       return;
     }
     next = next + 1 == images.rows() ? 0 : next + 1;
-    benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
   }
   state.counters["zero_inputs_%"] =
       100.0 * double((images.array() == 0.f).count()) / double(images.size());
+}
+
+void runPredictImages(benchmark::State &state, PredictFn predict,
+                      size_t outputSize) {
+  std::vector<float> out(outputSize);
+  runOnImages(state, [&](const float *image) {
+    int status = predict(image, out.data(), 1);
+    benchmark::DoNotOptimize(out.data());
+    return status;
+  });
 }
 
 /// The floor under batch-1 latency: one pass of 512-bit loads over `bytes`
@@ -342,6 +351,17 @@ void runPredictMc(benchmark::State &state, PredictMcFn predictMc,
   }
 }
 
+/// 100 Monte-Carlo samples at batch 1 over the test images (runOnImages).
+void runPredictMcImages(benchmark::State &state, PredictMcFn predictMc,
+                        size_t outputSize) {
+  std::vector<float> mean(outputSize), stddev(outputSize);
+  runOnImages(state, [&](const float *image) {
+    int status = predictMc(image, 1, 100, 42, mean.data(), stddev.data());
+    benchmark::DoNotOptimize(mean.data());
+    return status;
+  });
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -400,6 +420,13 @@ int main(int argc, char **argv) {
         ->Arg(64)
         ->ArgName("batch")
         ->Unit(benchmark::kMicrosecond);
+    if (m.inputSize == 784) {
+      std::string images =
+          std::string("BM_KilnMCImages/") + m.name + "/samples:100/batch:1";
+      benchmark::RegisterBenchmark(images.c_str(), runPredictMcImages, m.fn,
+                                   m.outputSize)
+          ->Unit(benchmark::kMicrosecond);
+    }
   }
   for (const Compiled &m : models)
     for (auto [variant, fn] :
