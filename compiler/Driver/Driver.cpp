@@ -290,9 +290,22 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
                    << options.maxStackBytes << ")\n";
     return Budget{rows, fixed + rows * perRow};
   };
-  if (options.stats)
+  if (options.stats) {
+    // The Dense kernels are the functions whose key has a mode (see
+    // NNToVector.cpp); " sparse" marks those whose lone row skips zero
+    // inputs.
+    unsigned kernels = 0, skipping = 0;
+    (**module)->walk([&](Operation *fn) {
+      auto key = fn->getAttrOfType<StringAttr>("kiln.function_key");
+      if (!key || !key.getValue().contains(" mode="))
+        return;
+      ++kernels;
+      skipping += key.getValue().contains(" sparse");
+    });
     llvm::errs() << "kilnc: " << pipelineOptions.vectorBits
-                 << "-bit Dense kernels\n";
+                 << "-bit Dense kernels, " << skipping << " of " << kernels
+                 << " skipping zero inputs in a lone row\n";
+  }
   FailureOr<Budget> predictBudget =
       budgetFor(name + "_forward", 0, name + "_predict");
   if (failed(predictBudget))
