@@ -104,6 +104,15 @@ struct Panel {
   int64_t vectors; // v_p
 };
 
+/// The row tiles of a kernel body: tiles of `rows` (M) rows, the last one
+/// partial; one tile of `tailRows` (T) rows for 3 to T leftover rows (none
+/// when T ≤ 2); an exact 2-row tile for two leftover rows (`pairs`) and a
+/// 1-row kernel for one (`singles`). See DenseKernelBuilder::tilePolicy.
+struct TilePolicy {
+  int64_t rows, tailRows;
+  bool pairs, singles;
+};
+
 /// A kernel call's operands, in the one order its function takes them:
 /// (x, [shared product], weights, [bias], [slopes], [seed, stream, sample,
 /// count], destination); a null field is not passed.
@@ -177,6 +186,8 @@ private:
   /// Calls the kernel function of the current mode for this layer's shape
   /// and `call`'s operands (created on first use); returns its result.
   Value callKernel(const KernelArgs &call);
+  /// The row tiles of the current mode's kernel.
+  TilePolicy tilePolicy() const;
   /// The kernel body: rows [0, batch) of x in tiles, panel by panel, into
   /// the destination y (from row `sampleRows` in Corrected mode).
   Value buildRows(Value x, Value y, Value batch);
@@ -469,34 +480,57 @@ Value DenseKernelBuilder::callKernel(const KernelArgs &call) {
   return b.create<func::CallOp>(loc, kernel, operands).getResult(0);
 }
 
+// A lone leftover row takes the one-row kernel because M rows of work for
+// one is the worst trade; batch 1 is that case. Two leftover rows take a
+// two-row tile: the weights stream once for both, and batch 2 costs little
+// more than batch 1 (with the four-row tile it cost 9.3 µs for fmnist-mlp
+// against 7.1). With a tail tile of T rows (T = 4 for M = 6), 3 to T
+// leftover rows take one T-row tile (partial below T): a partial 6-row
+// tile computes 6 rows, which made batch 2 and 4 cost as much as batch 6
+// (13.5 µs for fmnist-mlp, against 7 µs for batch 1). At most four kernels
+// per panel width, whatever the batch, keep the code (and the compile
+// time) small.
+//
+// The Monte-Carlo kernels keep fewer: the shared product runs once per
+// call, in tiles only (a batch-1 call computes three rows for one, 4 µs
+// more per 100 samples), and the correction has no two-row tile (two
+// leftover rows take a partial 4-row tile). Each kernel shape is about a
+// fifth of a model's LLVM compile time: with all of them the Monte-Carlo
+// models took 0.58–0.60 s to compile, 0.51–0.54 s without these two
+// (measured while each user of Philox had its own inlined copy; with one
+// Philox function per module they take 0.42–0.44 s).
+//
+// The correction's tiles have at most 4 rows. Each k of its list is a
+// load, and LLVM issues the broadcasts of all the tile's x[r, k] right
+// after it: with 6 rows, 24 accumulators, 6 broadcasts and 4 weight
+// vectors needed 34 of the 32 zmm registers, and the spills inside the k
+// loop made 100 samples of fmnist-mc-all at batch 64 take 6357 µs against
+// 5941 µs with 4 rows (16 accumulators, 3 repetitions each). Every tile
+// height sums a row in the same order, so the results do not change.
+TilePolicy DenseKernelBuilder::tilePolicy() const {
+  switch (mode) {
+  case Mode::Dense:
+    return {blk.rows, blk.tailRows, /*pairs=*/true, /*singles=*/true};
+  case Mode::SharedProduct:
+    return {blk.rows, blk.tailRows, /*pairs=*/false, /*singles=*/false};
+  case Mode::Corrected:
+    return {std::min<int64_t>(blk.rows, 4), 0, /*pairs=*/false,
+            /*singles=*/true};
+  }
+  llvm_unreachable("every mode has its tiles");
+}
+
 Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
   int64_t panelUnits = blk.vectors * blk.lanes;
   int64_t fullPanels = units / panelUnits;
   int64_t lastUnits = units % panelUnits;
 
   // Rows: tiles of M up to `tilesEnd`, the last one partial (its missing
-  // rows recompute the last real row and are not stored), then the rest.
-  // A lone leftover row takes the one-row kernel because M rows of work
-  // for one is the worst trade; batch 1 is that case. Two leftover rows
-  // take a two-row tile: the weights stream once for both, and batch 2
-  // costs little more than batch 1 (with the four-row tile it cost 9.3 µs
-  // for fmnist-mlp against 7.1). With a tail tile of T rows (T = 4 for
-  // M = 6), 3 to T leftover rows take one T-row tile (partial below T): a
-  // partial 6-row tile computes 6 rows, which made batch 2 and 4 cost as
-  // much as batch 6 (13.5 µs for fmnist-mlp, against 7 µs for batch 1).
-  // At most four kernels per panel width, whatever the batch, keep the
-  // code (and the compile time) small.
-  //
-  // The Monte-Carlo kernels keep fewer: the shared product runs once per
-  // call, in tiles only (a batch-1 call computes three rows for one, 4 µs
-  // more per 100 samples), and the correction has no two-row tile (two
-  // leftover rows take a partial 4-row tile). Each kernel shape is about a
-  // fifth of a model's LLVM compile time: with all of them the Monte-Carlo
-  // models took 0.58–0.60 s to compile, 0.51–0.54 s without these two
-  // (measured while each user of Philox had its own inlined copy; with one
-  // Philox function per module they take 0.42–0.44 s).
-  bool pairs = mode == Mode::Dense, singles = mode != Mode::SharedProduct;
-  Value leftover = b.create<arith::RemUIOp>(loc, batch, index(blk.rows));
+  // rows recompute the last real row and are not stored), then the rest
+  // (tilePolicy says which tiles the mode has).
+  TilePolicy policy = tilePolicy();
+  bool pairs = policy.pairs, singles = policy.singles;
+  Value leftover = b.create<arith::RemUIOp>(loc, batch, index(policy.rows));
   Value never = b.create<arith::ConstantOp>(loc, b.getBoolAttr(false));
   auto leftoverIs = [&](int64_t n) -> Value {
     return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, leftover,
@@ -507,11 +541,11 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
   // every width.
   Value twoLeft = pairs ? leftoverIs(2) : never;
   // leftover in [3, T]: (leftover − 3) < T − 2, unsigned.
-  Value fewLeft = blk.tailRows > 2
+  Value fewLeft = policy.tailRows > 2
                       ? b.create<arith::CmpIOp>(
                              loc, arith::CmpIPredicate::ult,
                              b.create<arith::SubIOp>(loc, leftover, index(3)),
-                             index(blk.tailRows - 2))
+                             index(policy.tailRows - 2))
                             .getResult()
                       : never;
   Value tilesEnd = b.create<arith::SelectOp>(
@@ -522,8 +556,8 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
   Value pairEnd = b.create<arith::SelectOp>(
       loc, twoLeft, b.create<arith::AddIOp>(loc, tilesEnd, index(2)), tilesEnd);
   Value tailEnd = b.create<arith::SelectOp>(
-      loc, fewLeft, b.create<arith::AddIOp>(loc, tilesEnd, index(blk.tailRows)),
-      pairEnd);
+      loc, fewLeft,
+      b.create<arith::AddIOp>(loc, tilesEnd, index(policy.tailRows)), pairEnd);
   Value oneStart = b.create<arith::SelectOp>(loc, oneLeft, tilesEnd, batch);
   // A lone row of an input that may be mostly zeros runs over its nonzero
   // inputs when at most 3/4 of them are, listed once for every panel (see
@@ -573,11 +607,11 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
                      })
           .getResult(0);
     };
-    y = tiles(y, index(0), tilesEnd, blk.rows, tilesEnd);
+    y = tiles(y, index(0), tilesEnd, policy.rows, tilesEnd);
     if (pairs)
       y = tiles(y, tilesEnd, pairEnd, 2, Value());
-    if (blk.tailRows > 2)
-      y = tiles(y, pairEnd, tailEnd, blk.tailRows, batch);
+    if (policy.tailRows > 2)
+      y = tiles(y, pairEnd, tailEnd, policy.tailRows, batch);
     if (singles && nonzero) {
       unitList = nonzero;
       unitListTaken = useList;
@@ -713,15 +747,6 @@ LogicalResult DenseKernelBuilder::runCorrected(McDropoutStackOp stackOp) {
   }
 
   mode = Mode::Corrected;
-  // Tiles of at most 4 rows. Each k of the list is a load, and LLVM
-  // issues the broadcasts of all the tile's x[r, k] right after it: with 6
-  // rows, 24 accumulators, 6 broadcasts and 4 weight vectors needed 34 of
-  // the 32 zmm registers, and the spills inside the k loop made 100
-  // samples of fmnist-mc-all at batch 64 take 6357 µs against 5941 µs with
-  // 4 rows (16 accumulators, 3 repetitions each). Every tile height sums a
-  // row in the same order, so the results do not change.
-  blk.rows = std::min<int64_t>(blk.rows, 4);
-  blk.tailRows = 0;
   Value rows = b.create<arith::MulIOp>(loc, batch, stack.getCount());
   KernelArgs call;
   call.x = x;
