@@ -24,6 +24,12 @@
 
 namespace mlir::kiln {
 
+/// A BoolAttr that convert-nn-to-vector puts on each Dense kernel function
+/// it makes: whether the kernel's lone row skips zero inputs. It survives
+/// into the LLVM dialect (kilnc --stats counts it) and LLVM translation
+/// ignores it.
+inline constexpr StringLiteral kZeroSkippingAttr = "kiln.zero_skipping";
+
 #define GEN_PASS_DECL
 #include "compiler/Conversion/Passes.h.inc"
 

@@ -6,6 +6,7 @@
 
 #include "compiler/Driver/Driver.h"
 
+#include "compiler/Conversion/Passes.h"
 #include "compiler/Import/ModelImporter.h"
 #include "compiler/InitAll.h"
 #include "compiler/Pipelines/Pipelines.h"
@@ -20,6 +21,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -291,16 +293,12 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
     return Budget{rows, fixed + rows * perRow};
   };
   if (options.stats) {
-    // The Dense kernels are the functions whose key has a mode (see
-    // NNToVector.cpp); " sparse" marks those whose lone row skips zero
-    // inputs.
     unsigned kernels = 0, skipping = 0;
     (**module)->walk([&](Operation *fn) {
-      auto key = fn->getAttrOfType<StringAttr>("kiln.function_key");
-      if (!key || !key.getValue().contains(" mode="))
-        return;
-      ++kernels;
-      skipping += key.getValue().contains(" sparse");
+      if (auto skips = fn->getAttrOfType<BoolAttr>(kZeroSkippingAttr)) {
+        ++kernels;
+        skipping += skips.getValue();
+      }
     });
     llvm::errs() << "kilnc: " << pipelineOptions.vectorBits
                  << "-bit Dense kernels, " << skipping << " of " << kernels
@@ -368,15 +366,15 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   // creating them takes them away again, deepest first, so a failed
   // compile leaves the file system as it found it.
   SmallVector<std::string> created;
-  auto removeCreated = [&] {
-    for (const std::string &dir : llvm::reverse(created))
-      (void)llvm::sys::fs::remove(dir); // Empty: nothing was written in it.
-  };
-  if (std::error_code ec = createDirectories(output, created)) {
-    removeCreated();
+  bool written = false;
+  auto removeCreated = llvm::make_scope_exit([&] {
+    if (!written)
+      for (const std::string &dir : llvm::reverse(created))
+        (void)llvm::sys::fs::remove(dir); // Empty: nothing was written in it.
+  });
+  if (std::error_code ec = createDirectories(output, created))
     return emitError(fileLoc)
            << "cannot create directory '" << output << "': " << ec.message();
-  }
   HeaderInfo info;
   info.foldedBatchNorm = options.foldBatchNorm;
   info.fusedActivations = options.fuseActivations;
@@ -389,10 +387,8 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   info.outputShape = entry.outputShape;
   std::string header = emitHeader(model, name, options.input, info);
   std::string archive;
-  if (failed(buildStaticArchive(name + ".o", object, archive, fileLoc))) {
-    removeCreated();
+  if (failed(buildStaticArchive(name + ".o", object, archive, fileLoc)))
     return failure();
-  }
   // Together: a new library beside an old header (its stack bound, rows
   // per call) is worse than neither. The header goes first: if it cannot
   // be replaced, neither is the library.
@@ -401,9 +397,8 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   ::kiln::Status s = ::kiln::writeFilesAtomically(
       {{headerPath, header.data(), header.size()},
        {archivePath, archive.data(), archive.size()}});
-  if (!s.ok()) {
-    removeCreated();
+  if (!s.ok())
     return emitError(fileLoc) << s.message();
-  }
+  written = true;
   return success();
 }

@@ -437,7 +437,8 @@ Value DenseKernelBuilder::callKernel(const KernelArgs &call) {
      << " bias=" << bool(call.bias) << " slope=" << bool(call.slope)
      << " lanes=" << blk.lanes << " weights=" << weightElement
      << " mode=" << int(mode);
-  if ((mode == Mode::Dense && sparseInput) || skipsZeroTerms())
+  bool skipsZeros = (mode == Mode::Dense && sparseInput) || skipsZeroTerms();
+  if (skipsZeros)
     os << " sparse";
   // The rate by its bits (see McDropoutOpLowering in NNToLinalg.cpp).
   if (mode == Mode::Corrected)
@@ -477,6 +478,7 @@ Value DenseKernelBuilder::callKernel(const KernelArgs &call) {
         packedSlope = savedSlope;
         sharedProduct = Value();
       });
+  kernel->setAttr(kiln::kZeroSkippingAttr, b.getBoolAttr(skipsZeros));
   return b.create<func::CallOp>(loc, kernel, operands).getResult(0);
 }
 
@@ -1354,6 +1356,33 @@ Value DenseKernelBuilder::buildTile(Value x, Value y, Value i, int64_t m,
   return y;
 }
 
+/// Whether `op`'s lone row skips zero inputs (see foldNonzeroMasks): its
+/// input may be mostly zeros, a ReLU's output or the model's input (a
+/// function's argument), through a flatten, a cast or the Monte-Carlo
+/// samples' dropout; and it has 64 inputs or more. Below that a row's k
+/// loop is short, and the list (a compare and a compressing store per 16
+/// inputs, and a branch) would save little for its share of the code: one
+/// more k loop per panel width.
+bool skipsZeroInputs(DenseOp op) {
+  constexpr int64_t kFewestInputs = 64;
+  if (cast<ShapedType>(op.getWeight().getType()).getDimSize(0) < kFewestInputs)
+    return false;
+  Value v = op.getInput();
+  while (Operation *def = v.getDefiningOp()) {
+    if (isa<FlattenOp, tensor::CastOp, McDropoutStackOp>(def)) {
+      v = def->getOperand(0);
+      continue;
+    }
+    ActivationAttr producer;
+    if (auto dense = dyn_cast<DenseOp>(def))
+      producer = dense.getActivationAttr();
+    else if (auto activation = dyn_cast<ActivationOp>(def))
+      producer = activation.getActivationAttr();
+    return producer && producer.getKind() == ActivationKind::relu;
+  }
+  return isa<func::FuncOp>(cast<BlockArgument>(v).getOwner()->getParentOp());
+}
+
 struct ConvertNNToVectorPass
     : public kiln::impl::ConvertNNToVectorPassBase<ConvertNNToVectorPass> {
   using ConvertNNToVectorPassBase::ConvertNNToVectorPassBase;
@@ -1364,37 +1393,10 @@ struct ConvertNNToVectorPass
           << static_cast<unsigned>(vectorBits);
       return signalPassFailure();
     }
-    // Each Dense, and whether its input may be mostly zeros: a ReLU's
-    // output or the model's input (a function's argument), through a
-    // flatten, a cast or the Monte-Carlo samples' dropout; known before the
-    // rewrites replace its producer.
+    // Known before the rewrites replace the producers.
     SmallVector<std::pair<DenseOp, bool>> denseOps;
-    getOperation().walk([&](DenseOp op) {
-      ActivationAttr producer;
-      Value v = op.getInput();
-      while (Operation *def = v.getDefiningOp()) {
-        if (isa<FlattenOp, tensor::CastOp, McDropoutStackOp>(def)) {
-          v = def->getOperand(0);
-          continue;
-        }
-        if (auto dense = dyn_cast<DenseOp>(def))
-          producer = dense.getActivationAttr();
-        else if (auto activation = dyn_cast<ActivationOp>(def))
-          producer = activation.getActivationAttr();
-        break;
-      }
-      // Below 64 inputs a row's k loop is short, and the list (a compare
-      // and a compressing store per 16 inputs, and a branch) would save
-      // little for its share of the code: one more k loop per panel width.
-      auto argument = dyn_cast<BlockArgument>(v);
-      bool mostlyZeros =
-          (argument && isa<func::FuncOp>(argument.getOwner()->getParentOp())) ||
-          (producer && producer.getKind() == ActivationKind::relu);
-      denseOps.push_back(
-          {op,
-           mostlyZeros &&
-               cast<ShapedType>(op.getWeight().getType()).getDimSize(0) >= 64});
-    });
+    getOperation().walk(
+        [&](DenseOp op) { denseOps.push_back({op, skipsZeroInputs(op)}); });
     IRRewriter rewriter(&getContext());
     PackCache cache;
     for (auto [op, sparseInput] : denseOps)
