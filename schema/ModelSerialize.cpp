@@ -713,6 +713,14 @@ Status writeFilesAtomically(const std::vector<FileContents> &files) {
   auto error = [](const std::string &path, int err) {
     return Status::error("cannot write '" + path + "': " + std::strerror(err));
   };
+  // rename() fails on a directory, but only when it reaches it: a
+  // directory at a later target would leave the earlier ones replaced.
+  // Checked before anything is written.
+  for (const FileContents &f : files) {
+    struct stat st;
+    if (::lstat(f.path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+      return error(f.path, EISDIR);
+  }
   mode_t mask = ::umask(0);
   ::umask(mask);
   for (const FileContents &f : files) {
@@ -746,15 +754,6 @@ Status writeFilesAtomically(const std::vector<FileContents> &files) {
       int err = errno;
       discard(0);
       return error(f.path, err);
-    }
-  }
-  // rename() fails on a directory, but only when it reaches it: a
-  // directory at a later target would leave the earlier ones replaced.
-  for (const FileContents &f : files) {
-    struct stat st;
-    if (::lstat(f.path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-      discard(0);
-      return error(f.path, EISDIR);
     }
   }
   // In the caller's order: a file that must not be replaced without the

@@ -323,7 +323,9 @@ std::vector<OutputPath> trainingOutputs(const TrainConfig &c,
   return outputs;
 }
 
-std::vector<std::pair<std::string, std::string>>
+/// The files a data set reads, each with how errors name it: CSV's
+/// dataset.train and dataset.test (if set), or the IDX files.
+static std::vector<std::pair<std::string, std::string>>
 datasetFiles(const DatasetConfig &c) {
   std::vector<std::pair<std::string, std::string>> files;
   if (c.name != "csv") {

@@ -73,11 +73,11 @@ std::vector<OutputPath> trainingOutputs(const TrainConfig &c,
 /// No file is written twice, and none overwrites an input: a CSV log named
 /// like the training data would destroy it. Inputs are `input` (the config
 /// read, or with `resuming` the run file resumed), the dataset's files
-/// (datasetFiles) and the model transferred from. Only the run file may
-/// replace the run resumed or the model transferred from: it does on
-/// purpose. Paths compare after making them absolute and normal, and
-/// existing files also by identity (a symbolic or hard link to an input is
-/// that input).
+/// (CSV's dataset.train and dataset.test, or the four IDX files) and the
+/// model transferred from. Only the run file may replace the run resumed
+/// or the model transferred from: it does on purpose. Paths compare with
+/// their directory part resolved through links, and existing files also
+/// by identity (a symbolic or hard link to an input is that input).
 Status checkOutputPaths(const TrainConfig &c,
                         const std::vector<OutputPath> &outputs,
                         const std::string &input = {}, bool resuming = false);
@@ -85,11 +85,6 @@ Status checkOutputPaths(const TrainConfig &c,
 /// The IDX data set's four files in `c.path`: training images and labels,
 /// test images and labels.
 std::array<std::string, 4> idxFiles(const DatasetConfig &c);
-
-/// The files a data set reads, each with how errors name it: CSV's
-/// dataset.train and dataset.test (if set), or the IDX files.
-std::vector<std::pair<std::string, std::string>>
-datasetFiles(const DatasetConfig &c);
 
 /// For --resume: the configured Dense layers of `model` (the last
 /// c.layers.size() layers, after any reused ones) take their penalties

@@ -22,6 +22,9 @@ def ConvertNNToLinalgPass : Pass<"convert-nn-to-linalg", "::mlir::ModuleOp"> {
 
     `nn.dropout` is rejected with a diagnostic: deterministic pipelines run
     `nn-strip-dropout` first, and the Monte-Carlo lowering is separate.
+    It is the last lowering that shares functions by key
+    (`kiln.function_key`, see compiler/Utils/Functions.h), and drops the
+    keys at its end.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

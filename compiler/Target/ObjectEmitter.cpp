@@ -128,24 +128,22 @@ mlir::kiln::createTargetMachine(const TargetOptions &options, Location loc) {
   // evex512 unless evex512 is named too (LLVM 19's code generator does not
   // add it); then AVX-512 with evex512 off, by -evex512 with the features
   // or the CPU, or by AVX10 limited to 256 bits, is an error.
-  if (llvm::Triple(triple).isX86()) {
-    if (StringRef(features).contains("+avx512") &&
-        !StringRef(features).contains("evex512"))
-      features += ",+evex512";
-    std::unique_ptr<llvm::MCSubtargetInfo> resolved(
-        target->createMCSubtargetInfo(triple, cpu, features));
-    if (resolved && resolved->checkFeatures("+avx512f,-evex512"))
-      return emitError(loc)
-             << "AVX-512 without 512-bit registers (-evex512, or AVX10 "
-                "limited to 256 bits) is not supported: LLVM 19 cannot "
-                "compile 512-bit vectors without them";
-  }
+  if (llvm::Triple(triple).isX86() && StringRef(features).contains("+avx512") &&
+      !StringRef(features).contains("evex512"))
+    features += ",+evex512";
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
       std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!machine)
     return emitError(loc) << "cannot create a target machine for '" << triple
                           << "' (cpu '" << cpu << "')";
+  if (const llvm::MCSubtargetInfo *resolved = machine->getMCSubtargetInfo();
+      machine->getTargetTriple().isX86() && resolved &&
+      resolved->checkFeatures("+avx512f,-evex512"))
+    return emitError(loc)
+           << "AVX-512 without 512-bit registers (-evex512, or AVX10 "
+              "limited to 256 bits) is not supported: LLVM 19 cannot "
+              "compile 512-bit vectors without them";
   // The entry points take size_t as i64 and the runtime's bitcode assumes
   // 64-bit pointers and size_t.
   if (unsigned bits = machine->createDataLayout().getPointerSizeInBits();

@@ -261,12 +261,13 @@ bool sameIndex(Value a, Value b) {
   return a == b || resolveIndex(a) == resolveIndex(b);
 }
 
-/// A bound of n·m where n counts steps of m rows.
-FailureOr<RowBound> boundOfProduct(Value n, Value m, int depth) {
+/// A bound of n·m where n counts steps of m rows, `bm` being m's (found
+/// once: the min and select cases below recurse on n alone).
+FailureOr<RowBound> boundOfSteps(Value n, Value m, FailureOr<RowBound> bm,
+                                 int depth) {
   if (depth > 64)
     return failure();
   FailureOr<RowBound> bn = boundOfIndex(n, depth + 1);
-  FailureOr<RowBound> bm = boundOfIndex(m, depth + 1);
   if (succeeded(bn) && succeeded(bm))
     if (FailureOr<RowBound> p = product(*bn, *bm); succeeded(p))
       return p;
@@ -282,12 +283,18 @@ FailureOr<RowBound> boundOfProduct(Value n, Value m, int depth) {
         return RowBound{bm->perBatch, bm->fixedRows + c.getSExtValue()};
   // min(a, b)·m is at most either product; select(c, a, b)·m the larger.
   if (auto min = n.getDefiningOp<arith::MinUIOp>())
-    return boundOfMin(boundOfProduct(min.getLhs(), m, depth + 1),
-                      boundOfProduct(min.getRhs(), m, depth + 1));
+    return boundOfMin(boundOfSteps(min.getLhs(), m, bm, depth + 1),
+                      boundOfSteps(min.getRhs(), m, bm, depth + 1));
   if (auto select = n.getDefiningOp<arith::SelectOp>())
-    return boundOfSelect(boundOfProduct(select.getTrueValue(), m, depth + 1),
-                         boundOfProduct(select.getFalseValue(), m, depth + 1));
+    return boundOfSelect(
+        boundOfSteps(select.getTrueValue(), m, bm, depth + 1),
+        boundOfSteps(select.getFalseValue(), m, bm, depth + 1));
   return failure();
+}
+
+/// A bound of n·m where n counts steps of m rows.
+FailureOr<RowBound> boundOfProduct(Value n, Value m, int depth) {
+  return boundOfSteps(n, m, boundOfIndex(m, depth + 1), depth);
 }
 
 FailureOr<RowBound> boundOfIndex(Value size, int depth) {
@@ -504,12 +511,12 @@ struct AllocsToStackPass
             {op, rows->perBatch * rowBytes, rows->fixedRows * rowBytes, 0, 0});
         continue;
       }
-      // Static buffers (and unusual layouts) keep an alloca of their own;
-      // count the worst-case alignment padding too.
-      int64_t align = op.getAlignment().value_or(elementBytes);
       if (batchShaped)
         return op.emitOpError("has a layout or memory space the stack slots "
                               "do not support");
+      // Static buffers keep an alloca of their own; count the worst-case
+      // alignment padding too.
+      int64_t align = op.getAlignment().value_or(elementBytes);
       fixed += staticElements * elementBytes + align;
       OpBuilder builder(op);
       auto alloca = builder.create<memref::AllocaOp>(

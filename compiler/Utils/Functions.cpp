@@ -13,6 +13,8 @@
 
 using namespace mlir;
 
+static constexpr StringLiteral kKeyAttr = "kiln.function_key";
+
 func::FuncOp kiln::getOrCreatePrivateFunction(
     OpBuilder &b, ModuleOp module, Location loc, StringRef prefix,
     StringRef key, FunctionType type, std::optional<unsigned> writableArg,
@@ -21,7 +23,6 @@ func::FuncOp kiln::getOrCreatePrivateFunction(
   // translation ignores): a function of that name with another key is a
   // hash collision of two configurations, which must not share a body, and
   // the next free name `<name>_1`, `<name>_2`, ... is taken instead.
-  constexpr StringLiteral kKeyAttr = "kiln.function_key";
   std::string base = llvm::formatv(
       "{0}_{1:x}", prefix, static_cast<uint64_t>(llvm::hash_value(key)));
   std::string name = base;
@@ -50,6 +51,11 @@ func::FuncOp kiln::getOrCreatePrivateFunction(
   b.setInsertionPointToStart(entry);
   build(b, *entry);
   return fn;
+}
+
+void kiln::dropFunctionKeys(ModuleOp module) {
+  for (auto fn : module.getOps<func::FuncOp>())
+    fn->removeAttr(kKeyAttr);
 }
 
 void kiln::buildPrefetch(OpBuilder &b, ModuleOp module, Location loc,

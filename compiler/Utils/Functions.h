@@ -39,6 +39,11 @@ getOrCreatePrivateFunction(OpBuilder &b, ModuleOp module, Location loc,
                            std::optional<unsigned> writableArg,
                            function_ref<void(OpBuilder &, Block &)> build);
 
+/// Removes the `kiln.function_key` of every function of `module`: once no
+/// lowering shares functions any more (after convert-nn-to-linalg), the
+/// keys are bookkeeping the output need not carry.
+void dropFunctionKeys(ModuleOp module);
+
 /// Prefetches the cache line holding `address` (an !llvm.ptr) for reading,
 /// into every cache level: a call to LLVM's intrinsic `llvm.prefetch.p0`,
 /// declared in `module` on first use. Neither `llvm.intr.prefetch` nor

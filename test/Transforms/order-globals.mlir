@@ -1,4 +1,4 @@
-// RUN: kiln-opt %s --kiln-order-globals | FileCheck %s
+// RUN: kiln-opt %s -split-input-file -verify-diagnostics --kiln-order-globals | FileCheck %s
 
 // Constant globals take __constant_<k> by first use, in module order, and
 // move there; unused ones follow, and other globals keep their names.
@@ -31,5 +31,19 @@ module {
     %b = memref.get_global @__constant_2xf32 : memref<2xf32>
     %s = memref.get_global @state : memref<2xf32>
     return %c, %b, %s : memref<3xf32>, memref<2xf32>, memref<2xf32>
+  }
+}
+
+// -----
+
+// A name the pass would give, held by another symbol, is an error naming
+// it (two symbols of one name would follow).
+module {
+  memref.global "private" constant @__constant_2xf32 : memref<2xf32> = dense<[1.0, 2.0]>
+  // expected-error @below {{kiln-order-globals: the name '__constant_0' it gives a constant global is taken}}
+  memref.global "private" @__constant_0 : memref<2xf32> = dense<0.0>
+  func.func @use() -> memref<2xf32> {
+    %0 = memref.get_global @__constant_2xf32 : memref<2xf32>
+    return %0 : memref<2xf32>
   }
 }

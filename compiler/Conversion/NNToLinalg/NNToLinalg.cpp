@@ -553,7 +553,9 @@ struct ConvertNNToLinalgPass
     kiln::populateNNToLinalgConversionPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // The last lowering that shares functions by key.
+    kiln::dropFunctionKeys(getOperation());
   }
 };
 

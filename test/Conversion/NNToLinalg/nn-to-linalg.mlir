@@ -136,7 +136,7 @@ func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK: %[[STREAM:.*]] = arith.constant 3 : i32
 // CHECK: %[[R:.*]] = call @[[FN:__kiln_mc_dropout_[0-9a-fx]+]](%[[ANY]], %{{.*}}, %{{.*}}, %{{.*}}, %[[STREAM]])
 // CHECK: tensor.cast %[[R]] : tensor<?x?xf32> to tensor<?x8xf32>
-// CHECK: func.func private @[[PHILOX:__kiln_philox_u16_[0-9a-fx]+]](%{{.*}}: i64, %{{.*}}: i32, %{{.*}}: i32, %[[PG:.*]]: index) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>) attributes {kiln.function_key = {{.*}}, passthrough = ["noinline"]}
+// CHECK: func.func private @[[PHILOX:__kiln_philox_u16_[0-9a-fx]+]](%{{.*}}: i64, %{{.*}}: i32, %{{.*}}: i32, %[[PG:.*]]: index) -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>) attributes {passthrough = ["noinline"]}
 // CHECK: %[[B0:.*]] = arith.muli %[[PG]], %c16{{.*}} : index
 // CHECK: arith.index_castui %[[B0]] : index to i32
 // CHECK: arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]> : vector<16xi32>
@@ -144,7 +144,7 @@ func.func @gelu_elu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK: vector.bitcast %{{.*}} : vector<16xi32> to vector<8xi64>
 // CHECK-COUNT-40: arith.muli {{.*}} : vector<8xi64>
 // CHECK: return
-// CHECK: func.func private @[[FN]](%{{.*}}: tensor<?x?xf32> {bufferization.writable = true}, %{{.*}}: i64, %{{.*}}: i32, %{{.*}}: index, %{{.*}}: i32){{.*}} attributes {kiln.function_key = {{.*}}, passthrough = ["noinline"]}
+// CHECK: func.func private @[[FN]](%{{.*}}: tensor<?x?xf32> {bufferization.writable = true}, %{{.*}}: i64, %{{.*}}: i32, %{{.*}}: index, %{{.*}}: i32){{.*}} attributes {passthrough = ["noinline"]}
 // CHECK: %[[ROWS:.*]] = tensor.dim %arg0, %c0
 // CHECK: %[[UNITS:.*]] = tensor.dim %arg0, %c1
 // CHECK: %[[COUNT:.*]] = arith.divui %[[ROWS]], %arg3
