@@ -15,7 +15,8 @@
 //  1. nn-strip-dropout first: deterministic inference drops dropout, which
 //     also lets a BatchNorm fold across where the dropout was.
 //  2. nn-fold-batch-norm before fusion: folding needs the Dense linear, and
-//     turns Dense->BN->Act into Dense->Act, which fusion then merges.
+//     turns Dense->BN->Act into Dense->Act, which fusion then merges. It
+//     also folds input standardization into the first Dense.
 //  3. nn-fuse-activations, canonicalize (identity activations, no-op
 //     flattens). nn-quantize (option quantize) after folding, so
 //     folded weights are rounded to 16 bits once.

@@ -21,9 +21,10 @@ namespace kiln {
 /// Options of the nn-to-llvm pipeline (and of kilnc's --no-fold-bn/--no-fuse).
 struct NNToLLVMPipelineOptions
     : public PassPipelineOptions<NNToLLVMPipelineOptions> {
-  Option<bool> foldBatchNorm{*this, "fold-batch-norm",
-                             llvm::cl::desc("Fold BatchNorm into Dense"),
-                             llvm::cl::init(true)};
+  Option<bool> foldBatchNorm{
+      *this, "fold-batch-norm",
+      llvm::cl::desc("Fold BatchNorm and input standardization into Dense"),
+      llvm::cl::init(true)};
   Option<bool> fuseActivations{
       *this, "fuse-activations",
       llvm::cl::desc("Fuse activations into the Dense epilogue"),

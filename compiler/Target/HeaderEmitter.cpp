@@ -60,7 +60,7 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
               "applied inside:\n * pass raw features.\n"
             : " * No input normalization: pass features as the model was "
               "trained on them.\n")
-    << " * Compiled with BatchNorm folding "
+    << " * Compiled with BatchNorm and standardization folding "
     << (info.foldedBatchNorm ? "on" : "off") << " and activation fusion "
     << (info.fusedActivations ? "on" : "off")
     << "; dropout removed\n * (deterministic inference).\n"

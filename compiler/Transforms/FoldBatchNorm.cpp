@@ -1,4 +1,4 @@
-//===- FoldBatchNorm.cpp - Fold inference BatchNorm into Dense ------------===//
+//===- FoldBatchNorm.cpp - Fold BatchNorm and normalization into Dense ---===//
 //
 // SPDX-License-Identifier: Apache-2.0
 //
@@ -17,6 +17,13 @@
 //   Dense(BN(x)) = Σ_i (s_i x_i + t_i) W_ij + b_j
 //   => W'_ij = s_i·W_ij  (scale row i),  b'_j = b_j + Σ_i t_i W_ij.
 //   The Dense's activation applies after, unchanged.
+//
+// Input standardization, nn.normalize (x − μ)/σ, is the same affine map with
+// s_i = 1/σ_i and t_i = −μ_i/σ_i, and folds the same way into the Dense that
+// reads it, also through nn.flatten: the flatten is row-major, the order of
+// the normalize's per-example μ and σ. The folded Dense then reads the raw
+// input, in which a zero pixel is a zero again (what lets the Dense kernel
+// skip zero inputs at batch 1).
 //
 // New weights are computed in double and rounded once to f32, and keep the
 // representation of the originals (dense_resource blobs stay blobs, literal
@@ -81,6 +88,20 @@ FailureOr<Affine> affineForm(nn::BatchNormOp bn) {
     double s = (*gamma)[j] / std::sqrt((*var)[j] + eps);
     a.s.push_back(s);
     a.t.push_back((*beta)[j] - (*mean)[j] * s);
+  }
+  return a;
+}
+
+/// s = 1/σ and t = −μ/σ of input standardization, flattened row-major.
+FailureOr<Affine> affineForm(nn::NormalizeOp norm) {
+  FailureOr<SmallVector<double>> mean = kiln::getConstantValues(norm.getMean());
+  FailureOr<SmallVector<double>> std = kiln::getConstantValues(norm.getStd());
+  if (failed(mean) || failed(std))
+    return failure();
+  Affine a;
+  for (size_t i = 0; i < std->size(); ++i) {
+    a.s.push_back(1.0 / (*std)[i]);
+    a.t.push_back(-(*mean)[i] / (*std)[i]);
   }
   return a;
 }
@@ -170,16 +191,32 @@ struct FoldIntoPrecedingDense : public OpRewritePattern<nn::BatchNormOp> {
   }
 };
 
-/// dense(BN(x)) -> dense'(x), keeping the Dense's activation.
+/// dense(BN(x)) -> dense'(x) and dense(flatten?(normalize(x))) ->
+/// dense'(flatten?(x)), keeping the Dense's activation. A BN folds only when
+/// the Dense reads it directly: a BN on a rank-3 input normalizes the last
+/// axis, not the flattened features.
 LogicalResult foldIntoFollowingDense(nn::DenseOp dense,
                                      RewriterBase &rewriter) {
-  auto bn = dense.getInput().getDefiningOp<nn::BatchNormOp>();
-  if (!bn)
-    return rewriter.notifyMatchFailure(dense, "input is not nn.batch_norm");
-  FailureOr<Affine> affine = affineForm(bn);
+  auto flatten = dense.getInput().getDefiningOp<nn::FlattenOp>();
+  Operation *producer =
+      (flatten ? flatten.getInput() : dense.getInput()).getDefiningOp();
+  FailureOr<Affine> affine = failure();
+  Value raw;
+  if (auto bn = dyn_cast_or_null<nn::BatchNormOp>(producer); bn && !flatten) {
+    affine = affineForm(bn);
+    raw = bn.getInput();
+  } else if (auto norm = dyn_cast_or_null<nn::NormalizeOp>(producer)) {
+    affine = affineForm(norm);
+    raw = norm.getInput();
+  } else {
+    return rewriter.notifyMatchFailure(
+        dense, "input is not nn.batch_norm or nn.normalize");
+  }
   FailureOr<DenseConstants> c = denseConstants(dense);
   if (failed(affine) || failed(c))
     return rewriter.notifyMatchFailure(dense, "weights are not f32 constants");
+  if (affine->s.size() != size_t(c->in))
+    return rewriter.notifyMatchFailure(dense, "feature counts differ");
   // b'_j = b_j + Σ_i t_i W_ij (with the original W), then W'_ij = s_i W_ij.
   for (int64_t i = 0; i < c->in; ++i)
     for (int64_t j = 0; j < c->out; ++j) {
@@ -189,13 +226,19 @@ LogicalResult foldIntoFollowingDense(nn::DenseOp dense,
   if (!finiteInF32(c->w) || !finiteInF32(c->b))
     return rewriter.notifyMatchFailure(dense, "folded values overflow f32");
 
-  Location loc = rewriter.getFusedLoc({bn.getLoc(), dense.getLoc()});
+  Location loc = rewriter.getFusedLoc({producer->getLoc(), dense.getLoc()});
   auto [newW, newB] = materialize(rewriter, loc, dense, *c);
-  rewriter.replaceOpWithNewOp<nn::DenseOp>(
-      dense, dense.getType(), bn.getInput(), newW, newB, dense.getSlope(),
-      dense.getActivationAttr());
-  if (bn->use_empty())
-    rewriter.eraseOp(bn);
+  Value input = raw;
+  if (flatten)
+    input = rewriter.create<nn::FlattenOp>(flatten.getLoc(), flatten.getType(),
+                                           raw);
+  rewriter.replaceOpWithNewOp<nn::DenseOp>(dense, dense.getType(), input, newW,
+                                           newB, dense.getSlope(),
+                                           dense.getActivationAttr());
+  if (flatten && flatten->use_empty())
+    rewriter.eraseOp(flatten);
+  if (producer->use_empty())
+    rewriter.eraseOp(producer);
   return success();
 }
 
@@ -225,6 +268,17 @@ struct FoldBatchNormPass
         if (auto dense = dyn_cast<nn::DenseOp>(user))
           (void)foldIntoFollowingDense(dense, rewriter);
     }
+    // Input standardization folds into the Dense layers that read it.
+    SmallVector<nn::DenseOp> readers;
+    getOperation().walk([&](nn::DenseOp dense) {
+      Value input = dense.getInput();
+      if (auto flatten = input.getDefiningOp<nn::FlattenOp>())
+        input = flatten.getInput();
+      if (input.getDefiningOp<nn::NormalizeOp>())
+        readers.push_back(dense);
+    });
+    for (nn::DenseOp dense : readers)
+      (void)foldIntoFollowingDense(dense, rewriter);
   }
 };
 } // namespace

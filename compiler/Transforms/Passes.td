@@ -10,7 +10,8 @@
 include "mlir/Pass/PassBase.td"
 
 def FoldBatchNormPass : Pass<"nn-fold-batch-norm", "::mlir::func::FuncOp"> {
-  let summary = "Fold inference BatchNorm into the adjacent Dense layer";
+  let summary = "Fold inference BatchNorm and input normalization into the "
+                "adjacent Dense layer";
   let description = [{
     With s = γ/√(σ²+ε), inference BatchNorm is the affine map
     y = x·s + (β − μ·s), per feature. Two placements fold:
@@ -20,6 +21,11 @@ def FoldBatchNormPass : Pass<"nn-fold-batch-norm", "::mlir::func::FuncOp"> {
     - before a Dense, nothing in between (the input BN of the book's models):
       Dense(x·s + t) = x·W' + b' with W' = diag(s)·W, b' = b + t·W,
       t = β − μ·s; the Dense's activation is kept.
+
+    Input standardization `nn.normalize` ((x − μ)/σ, s = 1/σ, t = −μ/σ)
+    folds into the Dense that reads it, directly or through `nn.flatten`,
+    the same way. The folded Dense reads the raw input, so zero inputs stay
+    zero (and the batch-1 kernel can skip them).
 
     It never folds across a nonlinearity or a dropout, and needs the weights
     and statistics as f32 constants. It changes the rounding of the result

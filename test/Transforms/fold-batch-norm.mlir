@@ -168,3 +168,96 @@ func.func @negative_overflow_before(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %1 = nn.dense %0, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
   return %1 : tensor<?x2xf32>
 }
+
+// -----
+
+// Input standardization (x - mean)/std before a Dense is the affine map with
+// s = 1/std, t = -mean/std: mean [1, -2], std [2, 0.5] -> s = [0.5, 2],
+// t = [-0.5, 4]; W' = diag(s) W, b' = b + t W = [1 + 11.5, 1 + 15]. The
+// Dense's activation stays.
+// CHECK-LABEL: func @normalize_before_dense
+// CHECK-SAME: (%[[X:.*]]: tensor<?x2xf32>)
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[}}[5.000000e-01, 1.000000e+00], [6.000000e+00, 8.000000e+00]]> : tensor<2x2xf32>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[1.250000e+01, 1.600000e+01]> : tensor<2xf32>
+// CHECK: %[[Y:.*]] = nn.dense %[[X]], %[[W]], %[[B]] {activation = #nn.activation<relu>}
+// CHECK-NOT: nn.normalize
+// CHECK: return %[[Y]]
+func.func @normalize_before_dense(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %mean = arith.constant dense<[1.0, -2.0]> : tensor<2xf32>
+  %std = arith.constant dense<[2.0, 0.5]> : tensor<2xf32>
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %b = arith.constant dense<[1.0, 1.0]> : tensor<2xf32>
+  %0 = nn.normalize %x, %mean, %std : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  %1 = nn.dense %0, %w, %b {activation = #nn.activation<relu>} : (tensor<?x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}
+
+// -----
+
+// Through nn.flatten, feature i of the Dense is element i of mean and std in
+// row-major order: mean [[0, 1], [2, 3]], std [[1, 1], [1, 2]] ->
+// s = [1, 1, 1, 0.5], t = [0, -1, -2, -1.5]; W rows [1,0] [0,1] [1,1] [2,2]
+// -> W' rows [1,0] [0,1] [1,1] [1,1], b' = t W = [-2 - 3, -1 - 2 - 3].
+// CHECK-LABEL: func @normalize_through_flatten
+// CHECK-SAME: (%[[X:.*]]: tensor<?x2x2xf32>)
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[}}[1.000000e+00, 0.000000e+00], [0.000000e+00, 1.000000e+00], [1.000000e+00, 1.000000e+00], [1.000000e+00, 1.000000e+00]]> : tensor<4x2xf32>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[-5.000000e+00, -6.000000e+00]> : tensor<2xf32>
+// CHECK: %[[F:.*]] = nn.flatten %[[X]] : tensor<?x2x2xf32> -> tensor<?x4xf32>
+// CHECK: nn.dense %[[F]], %[[W]], %[[B]] :
+// CHECK-NOT: nn.normalize
+func.func @normalize_through_flatten(%x: tensor<?x2x2xf32>) -> tensor<?x2xf32> {
+  %mean = arith.constant dense<[[0.0, 1.0], [2.0, 3.0]]> : tensor<2x2xf32>
+  %std = arith.constant dense<[[1.0, 1.0], [1.0, 2.0]]> : tensor<2x2xf32>
+  %w = arith.constant dense<[[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 2.0]]> : tensor<4x2xf32>
+  %0 = nn.normalize %x, %mean, %std : tensor<?x2x2xf32>, tensor<2x2xf32> -> tensor<?x2x2xf32>
+  %1 = nn.flatten %0 : tensor<?x2x2xf32> -> tensor<?x4xf32>
+  %2 = nn.dense %1, %w : (tensor<?x4xf32>, tensor<4x2xf32>) -> tensor<?x2xf32>
+  return %2 : tensor<?x2xf32>
+}
+
+// -----
+
+// The normalized input has another use: the Dense folds, the normalize
+// stays for the other use.
+// CHECK-LABEL: func @normalize_other_use
+// CHECK-SAME: (%[[X:.*]]: tensor<?x2xf32>)
+// CHECK: %[[N:.*]] = nn.normalize %[[X]]
+// CHECK: %[[Y:.*]] = nn.dense %[[X]],
+// CHECK: return %[[N]], %[[Y]]
+func.func @normalize_other_use(%x: tensor<?x2xf32>) -> (tensor<?x2xf32>, tensor<?x2xf32>) {
+  %mean = arith.constant dense<[1.0, -2.0]> : tensor<2xf32>
+  %std = arith.constant dense<[2.0, 0.5]> : tensor<2xf32>
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %0 = nn.normalize %x, %mean, %std : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  %1 = nn.dense %0, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  return %0, %1 : tensor<?x2xf32>, tensor<?x2xf32>
+}
+
+// -----
+
+// Not folded: a dropout in between (it zeroes standardized values, which
+// are not zero raw values), and a std of 0 (s = 1/0 is no finite weight).
+// CHECK-LABEL: func @negative_normalize_dropout
+// CHECK: nn.normalize
+// CHECK: nn.dropout
+// CHECK: nn.dense
+// CHECK-LABEL: func @negative_normalize_zero_std
+// CHECK: nn.normalize
+// CHECK: nn.dense
+func.func @negative_normalize_dropout(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %mean = arith.constant dense<[1.0, -2.0]> : tensor<2xf32>
+  %std = arith.constant dense<[2.0, 0.5]> : tensor<2xf32>
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %0 = nn.normalize %x, %mean, %std : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  %1 = nn.dropout %0 {rate = 0.2 : f32} : tensor<?x2xf32>
+  %2 = nn.dense %1, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  return %2 : tensor<?x2xf32>
+}
+func.func @negative_normalize_zero_std(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %mean = arith.constant dense<[1.0, -2.0]> : tensor<2xf32>
+  %std = arith.constant dense<[2.0, 0.0]> : tensor<2xf32>
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %0 = nn.normalize %x, %mean, %std : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  %1 = nn.dense %0, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}

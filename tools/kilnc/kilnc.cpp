@@ -75,9 +75,10 @@ int main(int argc, char **argv) {
   cl::opt<std::string> attrs("mattr",
                              cl::desc("Target features, e.g. +avx2,-avx512f"),
                              cl::cat(category));
-  cl::opt<bool> noFoldBn("no-fold-bn",
-                         cl::desc("Keep BatchNorm as separate layers"),
-                         cl::cat(category));
+  cl::opt<bool> noFoldBn(
+      "no-fold-bn",
+      cl::desc("Keep BatchNorm and input standardization as separate layers"),
+      cl::cat(category));
   cl::opt<bool> noFuse("no-fuse",
                        cl::desc("Keep activations out of the Dense epilogue"),
                        cl::cat(category));
