@@ -52,7 +52,8 @@ kiln::buildNNToLLVMPipeline(OpPassManager &pm,
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(kiln::createStripDropoutPass());
   if (options.foldBatchNorm)
-    funcPm.addPass(kiln::createFoldBatchNormPass());
+    funcPm.addPass(kiln::createFoldBatchNormPass(
+        FoldBatchNormPassOptions{options.quantize}));
   if (options.fuseActivations)
     funcPm.addPass(kiln::createFuseActivationsPass());
   pm.addPass(createCanonicalizerPass());

@@ -69,6 +69,18 @@ bool finiteInF32(ArrayRef<double> values) {
   });
 }
 
+/// Whether every folded weight fits `storage`, the type nn-quantize will
+/// round the weights to (f32: no rounding). Checked after finiteInF32.
+bool fitsStorage(ArrayRef<double> weights, FloatType storage) {
+  if (storage.isF32())
+    return true;
+  return llvm::all_of(weights, [&](double v) {
+    bool overflow = false;
+    (void)kiln::roundToBits16(static_cast<float>(v), storage, &overflow);
+    return !overflow;
+  });
+}
+
 /// s and t of the BN's affine form (see the file comment).
 struct Affine {
   SmallVector<double> s, t;
@@ -151,7 +163,7 @@ std::pair<Value, Value> materialize(RewriterBase &rewriter, Location loc,
 }
 
 /// BN(dense(x)) with a linear Dense -> dense'(x).
-LogicalResult foldIntoPrecedingDense(nn::BatchNormOp bn,
+LogicalResult foldIntoPrecedingDense(nn::BatchNormOp bn, FloatType storage,
                                      RewriterBase &rewriter) {
   auto dense = bn.getInput().getDefiningOp<nn::DenseOp>();
   if (!dense)
@@ -172,6 +184,8 @@ LogicalResult foldIntoPrecedingDense(nn::BatchNormOp bn,
     c->b[j] = c->b[j] * affine->s[j] + affine->t[j];
   if (!finiteInF32(c->w) || !finiteInF32(c->b))
     return rewriter.notifyMatchFailure(bn, "folded values overflow f32");
+  if (!fitsStorage(c->w, storage))
+    return rewriter.notifyMatchFailure(bn, "folded weights overflow storage");
 
   Location loc = rewriter.getFusedLoc({dense.getLoc(), bn.getLoc()});
   auto [newW, newB] = materialize(rewriter, loc, dense, *c);
@@ -183,19 +197,11 @@ LogicalResult foldIntoPrecedingDense(nn::BatchNormOp bn,
   return success();
 }
 
-struct FoldIntoPrecedingDense : public OpRewritePattern<nn::BatchNormOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::BatchNormOp bn,
-                                PatternRewriter &rewriter) const override {
-    return foldIntoPrecedingDense(bn, rewriter);
-  }
-};
-
 /// dense(BN(x)) -> dense'(x) and dense(flatten?(normalize(x))) ->
 /// dense'(flatten?(x)), keeping the Dense's activation. A BN folds only when
 /// the Dense reads it directly: a BN on a rank-3 input normalizes the last
 /// axis, not the flattened features.
-LogicalResult foldIntoFollowingDense(nn::DenseOp dense,
+LogicalResult foldIntoFollowingDense(nn::DenseOp dense, FloatType storage,
                                      RewriterBase &rewriter) {
   auto flatten = dense.getInput().getDefiningOp<nn::FlattenOp>();
   Operation *producer =
@@ -225,6 +231,9 @@ LogicalResult foldIntoFollowingDense(nn::DenseOp dense,
     }
   if (!finiteInF32(c->w) || !finiteInF32(c->b))
     return rewriter.notifyMatchFailure(dense, "folded values overflow f32");
+  if (!fitsStorage(c->w, storage))
+    return rewriter.notifyMatchFailure(dense,
+                                       "folded weights overflow storage");
 
   Location loc = rewriter.getFusedLoc({producer->getLoc(), dense.getLoc()});
   auto [newW, newB] = materialize(rewriter, loc, dense, *c);
@@ -242,17 +251,12 @@ LogicalResult foldIntoFollowingDense(nn::DenseOp dense,
   return success();
 }
 
-struct FoldIntoFollowingDense : public OpRewritePattern<nn::DenseOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::DenseOp dense,
-                                PatternRewriter &rewriter) const override {
-    return foldIntoFollowingDense(dense, rewriter);
-  }
-};
-
 struct FoldBatchNormPass
     : public kiln::impl::FoldBatchNormPassBase<FoldBatchNormPass> {
+  using FoldBatchNormPassBase::FoldBatchNormPassBase;
+
   void runOnOperation() override {
+    FloatType storage = kiln::getWeightElementType(&getContext(), precision);
     // Post-order walk with direct rewrites: each BN is tried once, first
     // against the Dense before it (the common case), then against the
     // Dense after it.
@@ -260,13 +264,13 @@ struct FoldBatchNormPass
     SmallVector<nn::BatchNormOp> bns;
     getOperation().walk([&](nn::BatchNormOp bn) { bns.push_back(bn); });
     for (nn::BatchNormOp bn : bns) {
-      if (succeeded(foldIntoPrecedingDense(bn, rewriter)))
+      if (succeeded(foldIntoPrecedingDense(bn, storage, rewriter)))
         continue;
       // Fold into every following Dense that reads it directly; the BN goes
       // once no user is left.
       for (Operation *user : llvm::make_early_inc_range(bn->getUsers()))
         if (auto dense = dyn_cast<nn::DenseOp>(user))
-          (void)foldIntoFollowingDense(dense, rewriter);
+          (void)foldIntoFollowingDense(dense, storage, rewriter);
     }
     // Input standardization folds into the Dense layers that read it.
     SmallVector<nn::DenseOp> readers;
@@ -278,12 +282,7 @@ struct FoldBatchNormPass
         readers.push_back(dense);
     });
     for (nn::DenseOp dense : readers)
-      (void)foldIntoFollowingDense(dense, rewriter);
+      (void)foldIntoFollowingDense(dense, storage, rewriter);
   }
 };
 } // namespace
-
-void mlir::kiln::populateFoldBatchNormPatterns(RewritePatternSet &patterns) {
-  patterns.add<FoldIntoPrecedingDense, FoldIntoFollowingDense>(
-      patterns.getContext());
-}

@@ -28,9 +28,6 @@ namespace kiln {
 #define GEN_PASS_DECL
 #include "compiler/Transforms/Passes.h.inc"
 
-/// Patterns that fold BatchNorm into an adjacent Dense (nn-fold-batch-norm).
-void populateFoldBatchNormPatterns(RewritePatternSet &patterns);
-
 /// Patterns that fuse an activation into the preceding Dense.
 void populateFuseActivationsPatterns(RewritePatternSet &patterns);
 

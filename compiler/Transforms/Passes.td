@@ -31,7 +31,19 @@ def FoldBatchNormPass : Pass<"nn-fold-batch-norm", "::mlir::func::FuncOp"> {
     and statistics as f32 constants. It changes the rounding of the result
     (by float32 reassociation), which is why it is a named pass and not a
     canonicalization; `kilnc --no-fold-bn` turns it off.
+
+    With `precision` f16 or bf16 (the weight storage `nn-quantize` will
+    round to), a fold whose weights would be beyond that type's range is
+    not made either: the BN or the standardization then runs at inference,
+    and the unfolded weights are rounded. A standardized feature that was
+    constant in training (std floored at 1e-7) scales its weights by 10^7.
   }];
+  let options = [
+    Option<"precision", "precision", "::mlir::kiln::Precision",
+           /*default=*/"::mlir::kiln::Precision::f32",
+           "Weight storage precision the folded weights must fit",
+           [{::mlir::kiln::getPrecisionValues()}]>,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 

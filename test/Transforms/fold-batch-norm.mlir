@@ -1,4 +1,6 @@
 // RUN: kiln-opt %s -split-input-file --nn-fold-batch-norm | FileCheck %s
+// RUN: kiln-opt %s -split-input-file --nn-fold-batch-norm=precision=f16 | FileCheck %s --check-prefix=F16
+// RUN: kiln-opt %s -split-input-file --nn-fold-batch-norm=precision=bf16 | FileCheck %s --check-prefix=BF16
 
 // Shared numbers: gamma [2, 3], var [3, 0], eps 1 -> s = gamma/sqrt(var+eps)
 // = [1, 3]; beta [0, 1], mean [1, 0] -> t = beta - mean*s = [-1, 1].
@@ -259,5 +261,41 @@ func.func @negative_normalize_zero_std(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
   %0 = nn.normalize %x, %mean, %std : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
   %1 = nn.dense %0, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}
+
+// -----
+
+// With 16-bit weight storage ahead (nn-quantize), a fold whose weights
+// would be beyond the type's range is not made: a standardized feature
+// constant in training (std floored at 1e-7) scales its row of weights by
+// 10^7, past f16's 65504 but not bf16's range; likewise a BN of variance 0
+// (ε = 1e-6: s ≈ 1000, W' = 100 · 1000). In f32 both fold.
+// CHECK-LABEL: func @storage_range_normalize
+// CHECK-NOT: nn.normalize
+// CHECK-LABEL: func @storage_range_bn
+// CHECK-NOT: nn.batch_norm
+// F16-LABEL: func @storage_range_normalize
+// F16: nn.normalize
+// F16-LABEL: func @storage_range_bn
+// F16: nn.batch_norm
+// BF16-LABEL: func @storage_range_normalize
+// BF16-NOT: nn.normalize
+// BF16-LABEL: func @storage_range_bn
+// BF16-NOT: nn.batch_norm
+func.func @storage_range_normalize(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %mean = arith.constant dense<0.0> : tensor<2xf32>
+  %std = arith.constant dense<[1.0, 1.0e-7]> : tensor<2xf32>
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %0 = nn.normalize %x, %mean, %std : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  %1 = nn.dense %0, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}
+func.func @storage_range_bn(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<100.0> : tensor<2x2xf32>
+  %one = arith.constant dense<1.0> : tensor<2xf32>
+  %z = arith.constant dense<0.0> : tensor<2xf32>
+  %0 = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  %1 = nn.batch_norm %0, %one, %z, %z, %z {epsilon = 1.0e-6 : f32} : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
   return %1 : tensor<?x2xf32>
 }
