@@ -32,6 +32,10 @@ def FoldBatchNormPass : Pass<"nn-fold-batch-norm", "::mlir::func::FuncOp"> {
     (by float32 reassociation), which is why it is a named pass and not a
     canonicalization; `kilnc --no-fold-bn` turns it off.
 
+    A fold is made only when every feature it takes in has |μ| ≤ 16σ (σ =
+    √(σ²+ε) for a BN): folded, x·s·W and t·W cancel where the mean is far
+    from 0, and the rounding error grows with |μ|/σ (see FoldBatchNorm.cpp).
+
     With `precision` f16 or bf16 (the weight storage `nn-quantize` will
     round to), a fold whose weights would be beyond that type's range is
     not made either: the BN or the standardization then runs at inference,

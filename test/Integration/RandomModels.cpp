@@ -223,12 +223,25 @@ int main(int argc, char **argv) {
     }
     bool normalize = g.coin(0.5);
     g.arch << (normalize ? " +normalization" : "");
+    // In every other normalized model, feature 0 is constant and not 0, as
+    // a constant CSV column is: its std is the trainer's floor, 1e-7, and
+    // the standardized value 0. Folding it into the Dense would cancel
+    // (x·1e7·W against the bias's −mean·1e7·W).
+    bool constantFeature = normalize && i % 2 == 1;
+    if (constantFeature) {
+      mean[0] = 3.f + std::fabs(mean[0]);
+      stddev[0] = 1e-7f;
+      g.arch << " +constant feature";
+    }
     auto rawRows = [&](int64_t n) {
       Matrix m(n, features);
       for (int64_t r = 0; r < n; ++r)
-        for (int64_t f = 0; f < features; ++f)
-          m(r, f) =
-              normalize ? mean[f] + stddev[f] * normal(g.gen) : normal(g.gen);
+        for (int64_t f = 0; f < features; ++f) {
+          float z = normal(g.gen);
+          m(r, f) = !normalize              ? z
+                    : constantFeature && !f ? mean[f]
+                                            : mean[f] + stddev[f] * z;
+        }
       return m;
     };
     auto standardize = [&](Matrix m) {

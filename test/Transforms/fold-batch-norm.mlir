@@ -299,3 +299,54 @@ func.func @storage_range_bn(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %1 = nn.batch_norm %0, %one, %z, %z, %z {epsilon = 1.0e-6 : f32} : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
   return %1 : tensor<?x2xf32>
 }
+
+// -----
+
+// Folded, a Dense adds x·s·W and t·W where unfolded it adds (x − μ)·s·W;
+// with the input's mean μ many spreads σ from 0 the two folded terms
+// cancel, and their rounding error is |μ|/σ times the unfolded one. Folds
+// are made up to |μ| = 16σ: mean 16 folds, mean 17 does not (σ = std, or
+// √(var + ε) = 1 for a BN, on either side of the Dense).
+// CHECK-LABEL: func @cancel_limit_normalize
+// CHECK-NOT: nn.normalize
+// BF16-LABEL: func @cancel_limit_normalize
+// CHECK-LABEL: func @negative_cancel_normalize
+// CHECK: nn.normalize
+// CHECK-LABEL: func @negative_cancel_bn_before
+// CHECK: nn.batch_norm
+// CHECK-LABEL: func @negative_cancel_bn_after
+// CHECK: nn.batch_norm
+func.func @cancel_limit_normalize(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %mean = arith.constant dense<[16.0, -16.0]> : tensor<2xf32>
+  %std = arith.constant dense<1.0> : tensor<2xf32>
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %0 = nn.normalize %x, %mean, %std : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  %1 = nn.dense %0, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}
+func.func @negative_cancel_normalize(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %mean = arith.constant dense<[0.0, -17.0]> : tensor<2xf32>
+  %std = arith.constant dense<1.0> : tensor<2xf32>
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %0 = nn.normalize %x, %mean, %std : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  %1 = nn.dense %0, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}
+func.func @negative_cancel_bn_before(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %one = arith.constant dense<1.0> : tensor<2xf32>
+  %z = arith.constant dense<0.0> : tensor<2xf32>
+  %mean = arith.constant dense<[17.0, 0.0]> : tensor<2xf32>
+  %0 = nn.batch_norm %x, %one, %z, %mean, %z {epsilon = 1.0 : f32} : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  %1 = nn.dense %0, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}
+func.func @negative_cancel_bn_after(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %one = arith.constant dense<1.0> : tensor<2xf32>
+  %z = arith.constant dense<0.0> : tensor<2xf32>
+  %mean = arith.constant dense<[17.0, 0.0]> : tensor<2xf32>
+  %0 = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  %1 = nn.batch_norm %0, %one, %z, %mean, %z {epsilon = 1.0 : f32} : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}

@@ -227,7 +227,11 @@ def main():
         return
     words = open(args.inputs).read().split()
     batch = int(words[0])
-    xs = [float(v) for v in words[1:]]
+    # The inputs as float32, which is what the library and the trainer are
+    # given: a text value read as a double can differ from its float by
+    # 2^-25 relative, which a tiny std (a constant feature's 1e-7) magnifies.
+    xs = [struct.unpack("<f", struct.pack("<f", float(v)))[0]
+          for v in words[1:]]
     got = [[float(v) for v in line.split()] for line in open(args.check)]
     samples = max(args.mc_samples, 1)
     if len(got) != batch * samples:
