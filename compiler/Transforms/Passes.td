@@ -32,15 +32,19 @@ def FoldBatchNormPass : Pass<"nn-fold-batch-norm", "::mlir::func::FuncOp"> {
     (by float32 reassociation), which is why it is a named pass and not a
     canonicalization; `kilnc --no-fold-bn` turns it off.
 
-    A fold is made only when every feature it takes in has |μ| ≤ 16σ (σ =
-    √(σ²+ε) for a BN): folded, x·s·W and t·W cancel where the mean is far
-    from 0, and the rounding error grows with |μ|/σ (see FoldBatchNorm.cpp).
+    A fold into the following Dense is made only when every feature has
+    |μ| ≤ 16σ (σ = √(σ²+ε) for a BN): folded, x·s·W and t·W cancel where
+    the mean is far from 0, and the rounding error grows with |μ|/σ (see
+    FoldBatchNorm.cpp).
 
     With `precision` f16 or bf16 (the weight storage `nn-quantize` will
-    round to), a fold whose weights would be beyond that type's range is
-    not made either: the BN or the standardization then runs at inference,
-    and the unfolded weights are rounded. A standardized feature that was
-    constant in training (std floored at 1e-7) scales its weights by 10^7.
+    round to), a fold whose weights would leave that type's normal range
+    (overflow, or a normal weight made subnormal) is not made either: the
+    BN or the standardization then runs at inference, and the unfolded
+    weights are rounded. A standardized feature that was constant in
+    training (std floored at 1e-7) scales its weights by 10^7. The bias of
+    a fold into the following Dense is then computed from the weights as
+    16 bits will hold them.
   }];
   let options = [
     Option<"precision", "precision", "::mlir::kiln::Precision",

@@ -223,7 +223,7 @@ int main(int argc, char **argv) {
     }
     bool normalize = g.coin(0.5);
     g.arch << (normalize ? " +normalization" : "");
-    // In every other normalized model, feature 0 is constant and not 0, as
+    // In normalized models of odd index, feature 0 is constant and not 0, as
     // a constant CSV column is: its std is the trainer's floor, 1e-7, and
     // the standardized value 0. Folding it into the Dense would cancel
     // (x·1e7·W against the bias's −mean·1e7·W).

@@ -238,12 +238,16 @@ func.func @normalize_other_use(%x: tensor<?x2xf32>) -> (tensor<?x2xf32>, tensor<
 // -----
 
 // Not folded: a dropout in between (it zeroes standardized values, which
-// are not zero raw values), and a std of 0 (s = 1/0 is no finite weight).
+// are not zero raw values); a std of 0 (0/0 is no mean-over-spread ratio:
+// NaN refuses the fold); a std so small that W/std overflows f32.
 // CHECK-LABEL: func @negative_normalize_dropout
 // CHECK: nn.normalize
 // CHECK: nn.dropout
 // CHECK: nn.dense
 // CHECK-LABEL: func @negative_normalize_zero_std
+// CHECK: nn.normalize
+// CHECK: nn.dense
+// CHECK-LABEL: func @negative_normalize_overflow
 // CHECK: nn.normalize
 // CHECK: nn.dense
 func.func @negative_normalize_dropout(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
@@ -256,9 +260,17 @@ func.func @negative_normalize_dropout(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   return %2 : tensor<?x2xf32>
 }
 func.func @negative_normalize_zero_std(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
-  %mean = arith.constant dense<[1.0, -2.0]> : tensor<2xf32>
+  %mean = arith.constant dense<[1.0, 0.0]> : tensor<2xf32>
   %std = arith.constant dense<[2.0, 0.0]> : tensor<2xf32>
   %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %0 = nn.normalize %x, %mean, %std : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
+  %1 = nn.dense %0, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  return %1 : tensor<?x2xf32>
+}
+func.func @negative_normalize_overflow(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %mean = arith.constant dense<0.0> : tensor<2xf32>
+  %std = arith.constant dense<[1.0, 1.0e-30]> : tensor<2xf32>
+  %w = arith.constant dense<1.0e10> : tensor<2x2xf32>
   %0 = nn.normalize %x, %mean, %std : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
   %1 = nn.dense %0, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
   return %1 : tensor<?x2xf32>
@@ -306,16 +318,18 @@ func.func @storage_range_bn(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
 // with the input's mean μ many spreads σ from 0 the two folded terms
 // cancel, and their rounding error is |μ|/σ times the unfolded one. Folds
 // are made up to |μ| = 16σ: mean 16 folds, mean 17 does not (σ = std, or
-// √(var + ε) = 1 for a BN, on either side of the Dense).
+// √(var + ε) = 1 for a BN before the Dense). After a Dense there is no
+// limit: unfolded, (xW + b) − μ cancels as much.
 // CHECK-LABEL: func @cancel_limit_normalize
 // CHECK-NOT: nn.normalize
+// F16-LABEL: func @cancel_limit_normalize
 // BF16-LABEL: func @cancel_limit_normalize
 // CHECK-LABEL: func @negative_cancel_normalize
 // CHECK: nn.normalize
 // CHECK-LABEL: func @negative_cancel_bn_before
 // CHECK: nn.batch_norm
-// CHECK-LABEL: func @negative_cancel_bn_after
-// CHECK: nn.batch_norm
+// CHECK-LABEL: func @cancel_bn_after
+// CHECK-NOT: nn.batch_norm
 func.func @cancel_limit_normalize(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %mean = arith.constant dense<[16.0, -16.0]> : tensor<2xf32>
   %std = arith.constant dense<1.0> : tensor<2xf32>
@@ -341,7 +355,7 @@ func.func @negative_cancel_bn_before(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %1 = nn.dense %0, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
   return %1 : tensor<?x2xf32>
 }
-func.func @negative_cancel_bn_after(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+func.func @cancel_bn_after(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %w = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
   %one = arith.constant dense<1.0> : tensor<2xf32>
   %z = arith.constant dense<0.0> : tensor<2xf32>
@@ -349,4 +363,43 @@ func.func @negative_cancel_bn_after(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %0 = nn.dense %x, %w : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
   %1 = nn.batch_norm %0, %one, %z, %mean, %z {epsilon = 1.0 : f32} : tensor<?x2xf32>, tensor<2xf32> -> tensor<?x2xf32>
   return %1 : tensor<?x2xf32>
+}
+
+// -----
+
+// With 16-bit storage the bias uses the weights as stored:
+// b' = b + βW − μŴ'. W = 1.001 and mean 3, std 1: f16 holds 1 + 2^-10, so
+// b' = −3·(1 + 2^-10) = −3.0029296875 (b + tW would be −3.003); bf16 holds
+// 1.0, so b' = −3. In f32, b' = b + tW = −3·1.001 (1.001 as f32).
+// CHECK-LABEL: func @stored_weight_bias
+// CHECK: arith.constant dense<-3.00300026> : tensor<1xf32>
+// F16-LABEL: func @stored_weight_bias
+// F16: arith.constant dense<-3.00292969> : tensor<1xf32>
+// BF16-LABEL: func @stored_weight_bias
+// BF16: arith.constant dense<-3.000000e+00> : tensor<1xf32>
+func.func @stored_weight_bias(%x: tensor<?x1xf32>) -> tensor<?x1xf32> {
+  %mean = arith.constant dense<3.0> : tensor<1xf32>
+  %std = arith.constant dense<1.0> : tensor<1xf32>
+  %w = arith.constant dense<1.001> : tensor<1x1xf32>
+  %0 = nn.normalize %x, %mean, %std : tensor<?x1xf32>, tensor<1xf32> -> tensor<?x1xf32>
+  %1 = nn.dense %0, %w : (tensor<?x1xf32>, tensor<1x1xf32>) -> tensor<?x1xf32>
+  return %1 : tensor<?x1xf32>
+}
+
+// -----
+
+// A large std would push a weight that f16 holds as a normal number below
+// f16's smallest normal, 2^-14 (W = 0.05, std 1e5: 5e-7, a subnormal with
+// 3 significant bits): not folded with f16 storage; folded in f32.
+// CHECK-LABEL: func @storage_underflow
+// CHECK-NOT: nn.normalize
+// F16-LABEL: func @storage_underflow
+// F16: nn.normalize
+func.func @storage_underflow(%x: tensor<?x1xf32>) -> tensor<?x1xf32> {
+  %mean = arith.constant dense<0.0> : tensor<1xf32>
+  %std = arith.constant dense<1.0e5> : tensor<1xf32>
+  %w = arith.constant dense<0.05> : tensor<1x1xf32>
+  %0 = nn.normalize %x, %mean, %std : tensor<?x1xf32>, tensor<1xf32> -> tensor<?x1xf32>
+  %1 = nn.dense %0, %w : (tensor<?x1xf32>, tensor<1x1xf32>) -> tensor<?x1xf32>
+  return %1 : tensor<?x1xf32>
 }
