@@ -2,7 +2,8 @@
 # demo.sh - Kiln's main job. On a fresh Debian 12 machine it installs what is
 # missing, builds, and runs the whole path:
 #   1. train the book's Fashion-MNIST MLP (784-300-100-10 ELU, SGD 0.01,
-#      batch 32, 10 epochs; KILN_EPOCHS overrides) with kiln-train and
+#      batch 32, standardized pixels, 10 epochs; KILN_EPOCHS overrides)
+#      with kiln-train and
 #      examples/configs/fmnist_mlp.json -> out/fmnist.kiln
 #   2. summarize the model file (kiln-inspect)
 #   3. compile it with kilnc, fused, unfused (--no-fold-bn --no-fuse) and
