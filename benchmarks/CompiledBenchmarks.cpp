@@ -37,6 +37,7 @@
 #include "wide_unfused.h"
 
 #include "trainer/Data.h"
+#include "trainer/Workflow.h"
 
 #include <benchmark/benchmark.h>
 
@@ -110,8 +111,7 @@ void runOnImages(benchmark::State &state, Call call) {
   static kiln::Status loaded = [] {
     std::vector<int64_t> shape;
     return kiln::train::readIdxImages(
-        "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", images,
-        shape);
+        kiln::train::idxFiles(kiln::train::DatasetConfig{})[2], images, shape);
   }();
   if (!loaded.ok()) {
     state.SkipWithError(loaded.message().c_str());

@@ -16,6 +16,7 @@
 #include "trainer/Dense.h"
 #include "trainer/Flatten.h"
 #include "trainer/Sequential.h"
+#include "trainer/Workflow.h"
 
 #include <benchmark/benchmark.h>
 
@@ -64,13 +65,13 @@ void BM_Trainer_FmnistStep(benchmark::State &state) {
 BENCHMARK(BM_Trainer_FmnistStep)->Unit(benchmark::kMicrosecond);
 
 void BM_Trainer_FmnistEpoch(benchmark::State &state) {
-  const std::string dir = "/usr/share/datasets/fashion-mnist";
+  std::array<std::string, 4> files = idxFiles(DatasetConfig{});
   Matrix x;
   Targets y;
   std::vector<int64_t> shape;
-  Status s = readIdxImages(dir + "/train-images-idx3-ubyte.gz", x, shape);
+  Status s = readIdxImages(files[0], x, shape);
   if (s.ok())
-    s = readIdxLabels(dir + "/train-labels-idx1-ubyte.gz", y.labels);
+    s = readIdxLabels(files[1], y.labels);
   if (!s.ok()) {
     state.SkipWithError(s.message().c_str());
     return;

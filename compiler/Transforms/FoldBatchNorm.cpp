@@ -99,40 +99,53 @@ double stored(double v, FloatType storage) {
   return kiln::bits16ToFloat(kiln::roundToBits16(f, storage), storage);
 }
 
-/// Whether every folded weight fits `storage`, the type nn-quantize will
-/// round the weights to: no overflow, and no weight that was normal in
-/// `storage` pushed below its smallest normal (a large std would leave a
-/// few significant bits of it, or none). Checked after finiteInF32.
-bool fitsStorage(ArrayRef<double> original, ArrayRef<double> folded,
-                 FloatType storage) {
-  double smallestNormal =
-      APFloat::getSmallestNormalized(storage.getFloatSemantics())
-          .convertToDouble();
-  for (auto [w, v] : llvm::zip_equal(original, folded)) {
-    if (std::fabs(w) >= smallestNormal && std::fabs(v) < smallestNormal)
-      return false;
+/// Whether folded weights fit `storage`, the type nn-quantize will round
+/// the weights to: no overflow, and no weight that was normal in `storage`
+/// pushed below its smallest normal (a large std would leave a few
+/// significant bits of it, or none). Fed each weight as it is folded; its
+/// verdict is read after finiteInF32's.
+class StorageCheck {
+public:
+  explicit StorageCheck(FloatType storage)
+      : storage(storage), smallestNormal(APFloat::getSmallestNormalized(
+                                             storage.getFloatSemantics())
+                                             .convertToDouble()) {}
+
+  void add(double original, double folded) {
+    if (!fits)
+      return;
+    if (std::fabs(original) >= smallestNormal &&
+        std::fabs(folded) < smallestNormal) {
+      fits = false;
+      return;
+    }
     if (storage.isF32())
-      continue;
+      return;
     bool overflow = false;
-    (void)kiln::roundToBits16(static_cast<float>(v), storage, &overflow);
-    if (overflow)
-      return false;
+    (void)kiln::roundToBits16(static_cast<float>(folded), storage, &overflow);
+    fits = !overflow;
   }
-  return true;
-}
+  bool ok() const { return fits; }
+
+private:
+  FloatType storage;
+  double smallestNormal;
+  bool fits = true;
+};
 
 /// The affine form y = s·x + t = s·(x − μ) + β of a BN or a
 /// standardization (see the file comment), per feature.
 struct Affine {
-  SmallVector<double> s, t, mu, beta;
+  SmallVector<double> s, mu, beta;
   /// max |μ|/σ over the features, NaN if one is NaN (see the file comment).
   double meanOverSpread = 0;
+
+  double t(size_t i) const { return beta[i] - mu[i] * s[i]; }
 
   void add(double scale, double mean, double shift, double spread) {
     s.push_back(scale);
     mu.push_back(mean);
     beta.push_back(shift);
-    t.push_back(shift - mean * scale);
     double ratio = std::fabs(mean) / spread;
     if (!(ratio <= meanOverSpread))
       meanOverSpread = ratio;
@@ -230,15 +243,19 @@ LogicalResult foldIntoPrecedingDense(nn::BatchNormOp bn, FloatType storage,
   if (failed(affine) || failed(c))
     return rewriter.notifyMatchFailure(bn, "weights are not f32 constants");
   // W'_ij = W_ij·s_j;  b'_j = (b_j − μ_j)·s_j + β_j = b_j·s_j + t_j.
-  SmallVector<double> original = c->w;
+  StorageCheck fits(storage);
   for (int64_t i = 0; i < c->in; ++i)
-    for (int64_t j = 0; j < c->out; ++j)
-      c->w[i * c->out + j] *= affine->s[j];
+    for (int64_t j = 0; j < c->out; ++j) {
+      double &w = c->w[i * c->out + j];
+      double folded = w * affine->s[j];
+      fits.add(w, folded);
+      w = folded;
+    }
   for (int64_t j = 0; j < c->out; ++j)
-    c->b[j] = c->b[j] * affine->s[j] + affine->t[j];
+    c->b[j] = c->b[j] * affine->s[j] + affine->t(j);
   if (!finiteInF32(c->w) || !finiteInF32(c->b))
     return rewriter.notifyMatchFailure(bn, "folded values overflow f32");
-  if (!fitsStorage(original, c->w, storage))
+  if (!fits.ok())
     return rewriter.notifyMatchFailure(bn, "folded weights leave storage");
 
   Location loc = rewriter.getFusedLoc({dense.getLoc(), bn.getLoc()});
@@ -281,19 +298,22 @@ LogicalResult foldIntoFollowingDense(nn::DenseOp dense, FloatType storage,
     return rewriter.notifyMatchFailure(dense, "feature counts differ");
   // W'_ij = s_i W_ij and b'_j = b_j + Σ_i t_i W_ij; with 16-bit storage
   // written as b_j + Σ_i β_i W_ij − Σ_i μ_i Ŵ'_ij (see the file comment).
-  SmallVector<double> original = c->w;
-  for (int64_t i = 0; i < c->in; ++i)
+  StorageCheck fits(storage);
+  for (int64_t i = 0; i < c->in; ++i) {
+    double t = affine->t(i);
     for (int64_t j = 0; j < c->out; ++j) {
       double &w = c->w[i * c->out + j];
       double folded = affine->s[i] * w;
-      c->b[j] += storage.isF32() ? affine->t[i] * w
+      c->b[j] += storage.isF32() ? t * w
                                  : affine->beta[i] * w -
                                        affine->mu[i] * stored(folded, storage);
+      fits.add(w, folded);
       w = folded;
     }
+  }
   if (!finiteInF32(c->w) || !finiteInF32(c->b))
     return rewriter.notifyMatchFailure(dense, "folded values overflow f32");
-  if (!fitsStorage(original, c->w, storage))
+  if (!fits.ok())
     return rewriter.notifyMatchFailure(dense, "folded weights leave storage");
 
   Location loc = rewriter.getFusedLoc({producer->getLoc(), dense.getLoc()});

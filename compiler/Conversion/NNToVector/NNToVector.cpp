@@ -53,6 +53,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/SaveAndRestore.h"
 
 namespace mlir::kiln {
 #define GEN_PASS_DEF_CONVERTNNTOVECTORPASS
@@ -201,6 +202,9 @@ private:
   /// keeps.
   void buildDroppedUnits(Value list, Value seed, Value stream, Value sample,
                          Value keep = Value());
+  /// Dense mode: a lone row runs over its listed nonzero inputs when few
+  /// enough are (see buildRows).
+  bool listsNonzeroInputs() const { return mode == Mode::Dense && sparseInput; }
   /// Corrected mode: a lone row's dropped units with x_k = x₀ = 0 are left
   /// out of the correction (see buildCorrectedKernel).
   bool skipsZeroTerms() const {
@@ -437,7 +441,7 @@ Value DenseKernelBuilder::callKernel(const KernelArgs &call) {
      << " bias=" << bool(call.bias) << " slope=" << bool(call.slope)
      << " lanes=" << blk.lanes << " weights=" << weightElement
      << " mode=" << int(mode);
-  bool skipsZeros = (mode == Mode::Dense && sparseInput) || skipsZeroTerms();
+  bool skipsZeros = listsNonzeroInputs() || skipsZeroTerms();
   if (skipsZeros)
     os << " sparse";
   // The rate by its bits (see McDropoutOpLowering in NNToLinalg.cpp).
@@ -461,22 +465,15 @@ Value DenseKernelBuilder::callKernel(const KernelArgs &call) {
       [&](OpBuilder &, Block &entry) {
         // Inside the kernel the packed constants are its arguments.
         KernelArgs in = KernelArgs::of(entry, call);
-        Value savedWeights = packedWeights, savedBias = packedBias,
-              savedSlope = packedSlope;
-        packedWeights = in.weights;
-        packedBias = in.bias;
-        packedSlope = in.slope;
-        sharedProduct = in.sharedProduct;
+        llvm::SaveAndRestore weights(packedWeights, in.weights),
+            bias(packedBias, in.bias), slope(packedSlope, in.slope),
+            product(sharedProduct, in.sharedProduct);
         Value y = mode == Mode::Corrected
                       ? buildCorrectedKernel(in.x, in.dest, in.seed, in.stream,
                                              in.sample, in.count)
                       : buildRows(in.x, in.dest,
                                   b.create<tensor::DimOp>(loc, in.x, 0));
         b.create<func::ReturnOp>(loc, y);
-        packedWeights = savedWeights;
-        packedBias = savedBias;
-        packedSlope = savedSlope;
-        sharedProduct = Value();
       });
   kernel->setAttr(kiln::kZeroSkippingAttr, b.getBoolAttr(skipsZeros));
   return b.create<func::CallOp>(loc, kernel, operands).getResult(0);
@@ -565,7 +562,7 @@ Value DenseKernelBuilder::buildRows(Value x, Value y, Value batch) {
   // inputs when at most 3/4 of them are, listed once for every panel (see
   // foldNonzeroMasks).
   Value nonzero, useList;
-  if (mode == Mode::Dense && sparseInput) {
+  if (listsNonzeroInputs()) {
     weightsAddress = buildWeightsAddress();
     nonzero = allocUnitList();
     // Counted first, listed only when the list is taken: a row of few
@@ -729,10 +726,9 @@ LogicalResult DenseKernelBuilder::runCorrected(McDropoutStackOp stackOp) {
       b.setInsertionPointAfter(def);
     else
       b.setInsertionPointToStart(cast<BlockArgument>(h).getOwner());
-    Blocking saved = blk;
     mode = Mode::SharedProduct;
-    blk = wideBlocking(saved);
-    assert(blk.lanes * blk.vectors == saved.lanes * saved.vectors &&
+    llvm::SaveAndRestore wide(blk, wideBlocking(blk));
+    assert(blk.lanes * blk.vectors == wide.get().lanes * wide.get().vectors &&
            "the f64 kernel streams the f32 kernel's panels");
     assert(matchPattern(packedWeights, m_Constant()) &&
            "run() made the packed weights a constant");
@@ -745,7 +741,6 @@ LogicalResult DenseKernelBuilder::runCorrected(McDropoutStackOp stackOp) {
     call.dest =
         b.create<tensor::EmptyOp>(loc, dynamicOut.getShape(), f32, batch);
     product = callKernel(call);
-    blk = saved;
   }
 
   mode = Mode::Corrected;
