@@ -71,10 +71,18 @@ std::error_code createDirectories(StringRef path,
   for (StringRef p : llvm::reverse(prefixes)) {
     std::error_code ec =
         llvm::sys::fs::create_directory(p, /*IgnoreExisting=*/false);
-    if (!ec)
+    if (!ec) {
       created.push_back(p.str());
-    else if (ec != std::errc::file_exists)
+      continue;
+    }
+    if (ec != std::errc::file_exists)
       return ec;
+    // A file (or a link to one) of that name: said here, not as a failure
+    // to write NAME.h inside it. A dangling link fails at the write.
+    llvm::sys::fs::file_status status;
+    if (!llvm::sys::fs::status(p, status) &&
+        status.type() != llvm::sys::fs::file_type::directory_file)
+      return std::make_error_code(std::errc::not_a_directory);
   }
   return {};
 }
@@ -190,6 +198,10 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   if (!isCIdentifier(name))
     return emitError(fileLoc)
            << "--name '" << name << "' is not a C identifier";
+  if (options.emit == EmitKind::Lib && options.output == "-")
+    return emitError(fileLoc)
+           << "-o -: --emit=lib writes a directory (lib" << name << ".a and "
+           << name << ".h); standard output takes the other --emit kinds";
 
   ::kiln::Model model;
   if (::kiln::Status s = ::kiln::loadModel(options.input, model); !s.ok())
