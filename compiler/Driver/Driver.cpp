@@ -392,12 +392,9 @@ LogicalResult mlir::kiln::runCompiler(const CompilerOptions &options,
   info.fusedActivations = options.fuseActivations;
   info.weights = options.quantize;
   info.vectorBits = pipelineOptions.vectorBits;
-  info.rowsPerCall = predictBudget->rows;
   info.stackBytes =
       std::max({predictBudget->bytes, mcBudget.bytes, samplesBudget.bytes});
-  info.monteCarlo = mcInfo;
-  info.outputShape = entry.outputShape;
-  std::string header = emitHeader(model, name, options.input, info);
+  std::string header = emitHeader(model, name, options.input, entry, info);
   std::string archive;
   if (failed(buildStaticArchive(name + ".o", object, archive, fileLoc)))
     return failure();

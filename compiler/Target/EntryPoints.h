@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// The facts about the Monte-Carlo entry points that the object emitter
-// builds them from and the header documents, decided once by the driver.
+// The facts about the entry points that the object emitter builds them
+// from and the header documents, decided once by the driver.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,7 +13,9 @@
 #define KILN_COMPILER_TARGET_ENTRYPOINTS_H
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace mlir::kiln {
 
@@ -46,6 +48,22 @@ struct McEntryPoints {
   int64_t accumulatorDoubles() const { return 2 * rowsPerCall * outputSize; }
   /// Exports NAME_predictive_entropy (a classifier's MC mean -> entropy).
   bool entropy = false;
+};
+
+/// The public entry point kilnc wraps around the model function.
+struct EntryPoint {
+  /// Exported C symbol, e.g. "fmnist_predict".
+  std::string symbol;
+  /// The lowered model function (becomes internal).
+  std::string implementation;
+  /// Per-example input and output shapes (no batch dimension).
+  std::vector<int64_t> inputShape, outputShape;
+  /// The entry point calls the model function on at most this many rows at
+  /// a time (bounding its stack use); 0: the whole batch at once.
+  int64_t rowsPerCall = 0;
+  /// The Monte-Carlo entry points (`symbol`_mc, `symbol`_mc_samples),
+  /// when the model has dropout.
+  std::optional<McEntryPoints> mc;
 };
 
 } // namespace mlir::kiln

@@ -19,11 +19,12 @@ using namespace mlir;
 std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
                                    const std::string &name,
                                    const std::string &source,
+                                   const EntryPoint &entry,
                                    const HeaderInfo &info) {
   int64_t inputSize = 1, outputSize = 1;
   for (int64_t d : model.inputShape)
     inputSize *= d;
-  for (int64_t d : info.outputShape)
+  for (int64_t d : entry.outputShape)
     outputSize *= d;
   std::string macro = llvm::StringRef(name).upper();
 
@@ -34,7 +35,7 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     << " *\n"
     << " * Model '" << model.name << "': input "
     << ::kiln::shapeString(model.inputShape) << " float32 per example, output "
-    << ::kiln::shapeString(info.outputShape) << " float32.\n"
+    << ::kiln::shapeString(entry.outputShape) << " float32.\n"
     << (info.weights == Precision::f32
             ? " * Precision: float32 weights and arithmetic (fused "
               "multiply-adds; exp, expm1,\n * tanh and erf by polynomial "
@@ -91,12 +92,12 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
        "largest of\n * the entry points'), and the rows each processes "
        "per internal step. */\n"
     << "#define " << macro << "_STACK_BYTES " << info.stackBytes << "\n"
-    << "#define " << macro << "_ROWS_PER_CALL " << info.rowsPerCall << "\n";
-  if (info.monteCarlo)
-    h << "#define " << macro << "_MC_ROWS_PER_CALL "
-      << info.monteCarlo->rowsPerCall << "\n"
+    << "#define " << macro << "_ROWS_PER_CALL " << entry.rowsPerCall << "\n";
+  if (entry.mc)
+    h << "#define " << macro << "_MC_ROWS_PER_CALL " << entry.mc->rowsPerCall
+      << "\n"
       << "#define " << macro << "_MC_SAMPLES_ROWS_PER_CALL "
-      << info.monteCarlo->samplesRowsPerCall << "\n";
+      << entry.mc->samplesRowsPerCall << "\n";
   h << "\n";
   h << "/* Status codes (the runtime's kiln_status, kiln/status.h). */\n"
     << "#define " << macro << "_STATUS_OK " << KILN_STATUS_OK << "\n"
@@ -126,7 +127,7 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
     << " * many rows; kilnc --max-stack sets the bound). */\n"
     << "int " << name << "_predict(const float *input, float *output, size_t "
     << "batch);\n\n";
-  if (info.monteCarlo)
+  if (entry.mc)
     h << "/* Monte-Carlo dropout: |samples| stochastic passes with every "
          "dropout layer\n"
       << " * active, reduced per output to |mean| and |stddev| (the "
@@ -142,7 +143,7 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
       << " * draws: results are reproducible, and a row's do\n"
       << " * not depend on the batch it is in. Layers before the first "
          "dropout run\n"
-      << " * once for every " << info.monteCarlo->samplesPerCall
+      << " * once for every " << entry.mc->samplesPerCall
       << " samples (more when the batch has fewer rows than a\n"
       << " * piece). The Kiln runtime linked into "
          "this library\n"
@@ -157,7 +158,7 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
       << "int " << name
       << "_predict_mc(const float *input, size_t batch, unsigned samples,\n"
       << "    uint64_t seed, float *mean, float *stddev);\n\n";
-  if (info.monteCarlo)
+  if (entry.mc)
     h << "/* Every sample's output of " << name
       << "_predict_mc, for other "
          "statistics\n"
@@ -173,7 +174,7 @@ std::string mlir::kiln::emitHeader(const ::kiln::Model &model,
       << "_MC_SAMPLES_ROWS_PER_CALL rows. */\n"
       << "int " << name << "_predict_mc_samples(const float *input, size_t "
       << "batch,\n    unsigned samples, uint64_t seed, float *output);\n\n";
-  if (info.monteCarlo && info.monteCarlo->entropy)
+  if (entry.mc && entry.mc->entropy)
     h << "/* Predictive entropy of each example from " << name
       << "_predict_mc's |mean|\n"
       << " * (class probabilities): entropy[i] = -sum_c mean[i][c] * "

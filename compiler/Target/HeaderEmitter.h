@@ -11,10 +11,7 @@
 #include "compiler/Target/EntryPoints.h"
 #include "compiler/Utils/Constants.h"
 
-#include <optional>
-
 #include <string>
-#include <vector>
 
 namespace kiln {
 struct Model;
@@ -30,21 +27,16 @@ struct HeaderInfo {
   Precision weights = Precision::f32;
   /// Vector width of the Dense kernels in bits (0: reference lowering).
   unsigned vectorBits = 0;
-  /// Rows per internal call (a batch is split into calls of at most this
-  /// many rows) and the stack bytes such a call uses for intermediates.
-  int64_t rowsPerCall = 0;
+  /// The stack bytes a call of any entry point uses for intermediates.
   int64_t stackBytes = 0;
-  /// The shape of one example's output (the last layer's).
-  std::vector<int64_t> outputShape;
-  /// The Monte-Carlo entry points, when the model has dropout.
-  std::optional<McEntryPoints> monteCarlo;
 };
 
 /// The header users include: shapes, precision, normalization, classes,
-/// status codes and the predict function, documented. `name` is the C
-/// prefix (validated by the caller), `source` the model file.
+/// status codes and the predict functions of `entry`, documented. `name` is
+/// the C prefix (validated by the caller), `source` the model file.
 std::string emitHeader(const ::kiln::Model &model, const std::string &name,
-                       const std::string &source, const HeaderInfo &info);
+                       const std::string &source, const EntryPoint &entry,
+                       const HeaderInfo &info);
 
 } // namespace mlir::kiln
 

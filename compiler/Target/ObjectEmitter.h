@@ -35,22 +35,6 @@ struct TargetOptions {
   std::string features;
 };
 
-/// The public entry point kilnc wraps around the model function.
-struct EntryPoint {
-  /// Exported C symbol, e.g. "fmnist_predict".
-  std::string symbol;
-  /// The lowered model function (becomes internal).
-  std::string implementation;
-  /// Per-example input and output shapes (no batch dimension).
-  std::vector<int64_t> inputShape, outputShape;
-  /// The entry point calls the model function on at most this many rows at
-  /// a time (bounding its stack use); 0: the whole batch at once.
-  int64_t rowsPerCall = 0;
-  /// The Monte-Carlo entry points (`symbol`_mc, `symbol`_mc_samples),
-  /// when the model has dropout.
-  std::optional<McEntryPoints> mc;
-};
-
 /// The target machine for `target` (errors reported at `loc`).
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetOptions &target, Location loc);
